@@ -1,0 +1,138 @@
+"""Turn scraped article text into clean prose: no ticker tags, footnote markers or page debris."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+# "AlibabaBABA--", "MicrosoftMSFT--", "pointIPCX--", "BerkshireBRK.B--": a ticker glued to a word.
+_TICKER_TAG = re.compile(r"(?<=[a-z0-9)])[A-Z]{1,5}(?:\.[A-Z])?--")
+# "(NASDAQ: BABA)" style exchange tags are kept: they are prose. Footnote markers point at lost links.
+_FOOTNOTE = re.compile(r"[ \t]*\[\d{1,3}\](?:\s*\[\d{1,3}\])*")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Lines that open the page furniture after an article's body, in several languages.
+_TRAILER_LINES = re.compile(
+    r"^(latest articles|related articles|related stories|read more|more from .{1,40}|recommended( for you)?|"
+    r"comments?|comentarios|comentários|commentaires|kommentare|commenti|reacties|kommentarer|komentarze|"
+    r"комментарии|评论|コメント|댓글|"
+    r"no comments yet.*|be the first to comment.*|aún no hay comentarios.*|ainda não há comentários.*|"
+    r"pas encore de commentaires.*|noch keine kommentare.*|nessun commento.*|"
+    r"stay ahead of the market\.?|sign up for .{0,60}|subscribe to .{0,60}|share this article|"
+    r"get curated .{0,120}(inbox|newsletter)\.?)$",
+    re.IGNORECASE,
+)
+# A first-person author bio or a newsletter blurb after the body.
+_BIO_LINE = re.compile(
+    r"^(i am|i'm|about the author|the author\b)|\bfollow me\b|delivered to your inbox|sign up for our newsletter",
+    re.IGNORECASE,
+)
+_TRAILER_ZONE = 0.5  # debris is only cut from the last half of a document
+
+
+def clean_text(text: str) -> str:
+    """Normalise, strip tags and markers, cut trailing page debris, tidy blank lines."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    text = _TICKER_TAG.sub("", text)
+    text = _FOOTNOTE.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = _cut_trailer([line for line in lines if line])
+    return "\n".join(lines)
+
+
+def _cut_trailer(lines: list[str]) -> list[str]:
+    """Drop everything from the first debris line in the back half, then any bio lines left at the end."""
+    first_candidate = int(len(lines) * _TRAILER_ZONE)
+    for i in range(max(first_candidate, 1), len(lines)):
+        if _TRAILER_LINES.match(lines[i]):
+            lines = lines[:i]
+            break
+    while len(lines) > 1 and _BIO_LINE.search(lines[-1]) and not _looks_like_body(lines[-1]):
+        lines = lines[:-1]
+    return lines
+
+
+def _looks_like_body(line: str) -> bool:
+    """A bio never carries the article's figures; a line with money or percentages is body text."""
+    return bool(re.search(r"[$€£¥%]|\b\d+(\.\d+)?\s*(billion|million|percent)\b", line, re.IGNORECASE))
+
+
+class _HTMLText(HTMLParser):
+    """Collect visible text, dropping scripts, styles, navigation and comments; blocks become lines."""
+
+    SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "template", "iframe"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "pre"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self.h1 = ""
+        self._skip_depth = 0
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip_depth += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        self._in.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skip_depth:
+            self._skip_depth -= 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        if tag in self._in:
+            while self._in and self._in.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        current = self._in[-1] if self._in else ""
+        if current == "title":
+            self.title += data
+            return
+        if self._skip_depth:
+            return
+        if current == "h1" and not self.h1:
+            self.h1 = data.strip()
+        self.parts.append(data)
+
+
+def html_to_text(raw: str) -> tuple[str, str]:
+    """Visible text of an HTML page and its title (from <title> or the first <h1>)."""
+    parser = _HTMLText()
+    parser.feed(raw)
+    parser.close()
+    text = "".join(parser.parts)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    title = html.unescape(parser.h1 or parser.title).strip()
+    if title and not text.lstrip().startswith(title):
+        text = title + "\n" + text
+    return text, title
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_MD_LIST = re.compile(r"^\s*[-*+]\s+", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^\s*>\s?", re.MULTILINE)
+_MD_RULE = re.compile(r"^\s*([-*_]\s*){3,}$", re.MULTILINE)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def markdown_to_text(raw: str) -> str:
+    """Markdown as plain prose: headings, links, emphasis and list marks removed."""
+    text = _HTML_COMMENT.sub("", raw)
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_LIST.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    return _MD_EMPHASIS.sub("", text)

@@ -1,0 +1,205 @@
+"""The command line: each command reads its input, calls one library function and prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import InputError, RagError
+from .settings import Settings, load_settings
+
+app = typer.Typer(help="Offline, cited answers and summaries over a folder of news articles.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+CorpusOption = typer.Option(None, "--corpus", help="Folder of articles (env RAG_CORPUS; default ./corpus).")
+IndexOption = typer.Option(None, "--index", help="Index folder (env RAG_INDEX; default ./index).")
+
+
+def _settings(corpus: Optional[Path], index: Optional[Path], **groups) -> Settings:
+    settings = load_settings(corpus_dir=corpus, index_dir=index)
+    for group, values in groups.items():
+        section = getattr(settings, group)
+        for name, value in values.items():
+            if value is not None:
+                setattr(section, name, value)
+    return settings
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+@index_app.command("build")
+def index_build(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+                force: bool = typer.Option(False, "--force", help="Rewrite the index even if nothing changed."),
+                wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another build's lock.")) -> None:
+    """Ingest the corpus and (re)build the index incrementally and atomically."""
+    from .indexer import build_index
+
+    report = build_index(_settings(corpus, index), force=force, wait_seconds=wait)
+    for warning in report.plan.warnings:
+        _warn(warning)
+    plan = report.plan
+    if not report.wrote:
+        typer.echo(f"index is up to date: {report.documents} documents, {report.chunks} chunks ({report.seconds:.2f}s)")
+        return
+    typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks: {report.embedded} embedded, "
+               f"{report.reused} reused; {len(plan.added)} added, {len(plan.changed)} updated, "
+               f"{len(plan.removed)} removed ({report.seconds:.2f}s)")
+
+
+@index_app.command("status")
+def index_status_command(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+                         as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """Documents, chunks, and what a rebuild would do."""
+    from .indexer import index_status
+
+    status = index_status(_settings(corpus, index))
+    if as_json:
+        typer.echo(json.dumps(status, indent=2))
+        return
+    for warning in status["warnings"]:
+        _warn(warning)
+    rebuild = status["rebuild"]
+    state = "up to date" if status["up_to_date"] else "needs a rebuild" if status["built"] else "not built"
+    typer.echo(f"index {status['index_dir']}: {state}; {status['documents']} documents, {status['chunks']} chunks")
+    typer.echo(f"a rebuild would add {len(rebuild['add'])}, update {len(rebuild['update'])}, remove "
+               f"{len(rebuild['remove'])}, keep {rebuild['unchanged']}")
+    for reason in rebuild["stale_reasons"]:
+        typer.echo(f"stale: {reason}")
+
+
+def _read_questions(path: Path) -> list[str]:
+    """One question per line, or JSONL objects with a "question" field."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read questions from {path}: {error}") from None
+    questions = []
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                questions.append(str(json.loads(line)["question"]))
+            except (ValueError, KeyError, TypeError):
+                raise InputError(f"{path}:{number}: a JSON line needs a \"question\" field") from None
+        else:
+            questions.append(line)
+    if not questions:
+        raise InputError(f"{path} holds no question")
+    return questions
+
+
+def _print_answer(answer) -> None:
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("\nSources:")
+    for c in answer.citations:
+        typer.echo(f"[{c.id}] {c.title} — \"{c.quote}\"\n    {c.path}, characters {c.start}-{c.end}")
+
+
+class _LiveText:
+    """Shows the model's words as they come in a terminal, then gives way to the checked answer."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.started = enabled, False
+
+    def __call__(self, text: str) -> None:
+        if not self.enabled:
+            return
+        if not self.started:
+            sys.stdout.write("\0337\033[2m")  # save the cursor, dim the draft
+            self.started = True
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def clear(self) -> None:
+        if self.started:
+            sys.stdout.write("\033[0m\0338\033[J")  # back to the saved cursor, erase the draft
+            sys.stdout.flush()
+            self.started = False
+
+
+def ask(question: Optional[str] = typer.Argument(None, help="The question, in quotes."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        questions: Optional[Path] = typer.Option(None, "--questions", help="File of questions (lines or JSONL): one JSON answer per line."),
+        k: Optional[int] = typer.Option(None, "--k", min=1, max=50, help="Chunks to retrieve."),
+        retrieval: Optional[str] = typer.Option(None, "--retrieval", help="dense, lexical or hybrid."),
+        no_verify: bool = typer.Option(False, "--no-verify", help="Skip figure verification (for ablations)."),
+        corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+    """Answer a question from the corpus, citing the sentences it rests on."""
+    from .pipeline import open_answerer
+    from .question import clean_question
+
+    if (question is None) == (questions is None):
+        raise InputError('give one question in quotes, or --questions FILE: ask "What share does Alibaba hold in China?"')
+    if retrieval is not None and retrieval not in ("dense", "lexical", "hybrid"):
+        raise InputError("--retrieval must be dense, lexical or hybrid")
+    batch = _read_questions(questions) if questions else None
+    if question is not None:
+        clean_question(question)  # an empty question fails here, before any model loads
+    answerer = open_answerer(_settings(corpus, index))
+    verify = False if no_verify else None
+    if batch is not None:
+        for text in batch:
+            try:
+                answer = answerer.ask(text, k=k, mode=retrieval, verify=verify)
+                typer.echo(answer.model_dump_json())
+            except InputError as error:
+                typer.echo(json.dumps({"question": text, "error": str(error)}))
+        return
+    live = _LiveText(enabled=not as_json and sys.stdout.isatty())
+    answer = answerer.ask(question, k=k, mode=retrieval, verify=verify, on_text=live)
+    live.clear()
+    for warning in answer.warnings:
+        _warn(warning)
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        _print_answer(answer)
+
+
+app.command("ask")(ask)
+ask_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+ask_app.command()(ask)
+
+
+def _run(typer_app: typer.Typer) -> None:
+    """Run a typer app; our errors become one line and an exit code, never a traceback."""
+    try:
+        typer_app(standalone_mode=False)
+    except RagError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except (typer.Abort, typer.Exit) as done:
+        sys.exit(getattr(done, "exit_code", 1))
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        typer.echo(f"error: unexpected {type(error).__name__}: {error} (set RAG_DEBUG=1 to see the traceback)", err=True)
+        sys.exit(1)
+
+
+def main() -> None:
+    _run(app)
+
+
+def ask_main() -> None:
+    _run(ask_app)

@@ -1,0 +1,227 @@
+"""Build the index incrementally: only chunks whose text is new are embedded."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from .chunk import chunk_document
+from .embed import Embedder
+from .errors import IndexCorruptError, IndexStaleError, RagError
+from .ingest import ingest_corpus
+from .lexical import TOKENIZER_VERSION, BM25Index
+from .schema import Chunk, Document
+from .settings import Settings
+from .store import DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index, write_generation
+
+
+class BuildPlan(BaseModel):
+    """What a build would do, or did, compared with the current index."""
+
+    added: list[str] = []
+    changed: list[str] = []
+    removed: list[str] = []
+    unchanged: list[str] = []
+    stale_reasons: list[str] = []
+    warnings: list[str] = []
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.stale_reasons)
+
+
+class BuildReport(BaseModel):
+    plan: BuildPlan
+    documents: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+    wrote: bool
+
+
+def embed_text(chunk: Chunk, document: Document) -> str:
+    """What the embedder sees: the chunk with its title and heading for context."""
+    context = document.title if not chunk.section or chunk.section == document.title else f"{document.title} — {chunk.section}"
+    return f"{context}\n{chunk.text}"
+
+
+def stale_reasons(manifest: Manifest, settings: Settings, embedder_id: str) -> list[str]:
+    """Why an index built under this manifest no longer fits the settings or the model."""
+    reasons = []
+    if manifest.embedding_model != embedder_id:
+        reasons.append(f"built with embedding model {manifest.embedding_model}, now {embedder_id}")
+    if manifest.chunking != settings.chunking.model_dump():
+        reasons.append("chunking settings changed")
+    if manifest.tokenizer_version != TOKENIZER_VERSION:
+        reasons.append("lexical tokenizer changed")
+    return reasons
+
+
+def plan_build(settings: Settings, documents: list[Document], previous: Manifest | None, embedder_id: str) -> BuildPlan:
+    plan = BuildPlan()
+    old = previous.documents if previous else {}
+    for document in documents:
+        entry = old.get(document.doc_id)
+        bucket = plan.added if entry is None else plan.unchanged if entry.content_hash == document.content_hash else plan.changed
+        bucket.append(document.doc_id)
+    plan.removed = sorted(set(old) - {d.doc_id for d in documents})
+    if previous:
+        plan.stale_reasons = stale_reasons(previous, settings, embedder_id)
+    return plan
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, force: bool = False,
+                wait_seconds: float = 30.0) -> BuildReport:
+    """Ingest the corpus, embed what is new, and swap in a new index generation atomically."""
+    started = time.perf_counter()
+    with build_lock(settings.index_dir, wait_seconds):
+        ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
+        previous = _previous_index(settings.index_dir, ingested.warnings)
+        model_id = embedder.model_id if embedder else _default_model_id()
+        plan = plan_build(settings, ingested.documents, previous.manifest if previous else None, model_id)
+        plan.warnings = ingested.warnings
+        if not ingested.documents:
+            raise RagError(f"no readable article in {settings.corpus_dir}: add .txt, .md or .html files")
+        if previous and plan.up_to_date and not force:
+            counts = previous.manifest.counts
+            return BuildReport(plan=plan, documents=counts["documents"], chunks=counts["chunks"], embedded=0,
+                               reused=counts["chunks"], seconds=time.perf_counter() - started, wrote=False)
+        chunks, vectors, embedded, embedder = _chunk_and_embed(ingested.documents, settings, embedder, previous)
+        manifest = _manifest(settings, model_id, vectors.shape[1], ingested.documents, chunks, started)
+        write_generation(settings.index_dir, manifest, ingested.documents, chunks, vectors,
+                         _dense_index(vectors, settings), BM25Index.build([c.text for c in chunks]))
+    return BuildReport(plan=plan, documents=len(ingested.documents), chunks=len(chunks), embedded=embedded,
+                       reused=len(chunks) - embedded, seconds=time.perf_counter() - started, wrote=True)
+
+
+def _default_model_id() -> str:
+    from .settings import EMBEDDING_MODEL_ID
+
+    return EMBEDDING_MODEL_ID
+
+
+def _default_embedder() -> Embedder:
+    from .embed import MiniLMEmbedder
+
+    return MiniLMEmbedder()
+
+
+def _previous_index(index_dir: Path, warnings: list[str]) -> StoredIndex | None:
+    """The current index when it loads cleanly; a damaged one is replaced, not reused."""
+    try:
+        return load_index(index_dir) if current_generation(index_dir) else None
+    except IndexCorruptError as error:
+        warnings.append(f"previous index ignored: {error}")
+        return None
+
+
+def _chunk_and_embed(documents: list[Document], settings: Settings, embedder: Embedder | None,
+                     previous: StoredIndex | None) -> tuple[list[Chunk], np.ndarray, int, Embedder | None]:
+    """Chunk every document; reuse the previous vector of any unchanged chunk text, embed the rest.
+
+    The embedding model is loaded only when some chunk is new."""
+    chunks: list[Chunk] = []
+    texts: list[str] = []
+    for document in documents:
+        for chunk in chunk_document(document, settings.chunking, first_id=len(chunks)):
+            chunks.append(chunk)
+            texts.append(embed_text(chunk, document))
+    model_id = embedder.model_id if embedder else _default_model_id()
+    reusable = _reusable_vectors(previous, model_id)
+    found = [reusable.get(_text_key(text)) for text in texts]
+    missing = [row for row, vector in enumerate(found) if vector is None]
+    if missing:
+        embedder = embedder or _default_embedder()
+    dim = embedder.dim if embedder else previous.manifest.dimension
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    for row, vector in enumerate(found):
+        if vector is not None:
+            vectors[row] = vector
+    if missing:
+        vectors[missing] = embedder.embed([texts[row] for row in missing])
+    return chunks, vectors, len(missing), embedder
+
+
+def _reusable_vectors(previous: StoredIndex | None, model_id: str) -> dict[str, np.ndarray]:
+    if previous is None or previous.manifest.embedding_model != model_id:
+        return {}
+    return {_text_key(embed_text(chunk, previous.documents[chunk.doc_id])): previous.vectors[row]
+            for row, chunk in enumerate(previous.chunks) if chunk.doc_id in previous.documents}
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _dense_index(vectors: np.ndarray, settings: Settings):
+    """Exact inner-product search; HNSW above the size threshold (recorded in the manifest)."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) > settings.retrieval.approximate_above:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    else:
+        index = faiss.IndexFlatIP(dim)
+    index.add(vectors)
+    return index
+
+
+def _manifest(settings: Settings, model_id: str, dimension: int, documents: list[Document], chunks: list[Chunk],
+              started: float) -> Manifest:
+    per_document: dict[str, int] = {}
+    for chunk in chunks:
+        per_document[chunk.doc_id] = per_document.get(chunk.doc_id, 0) + 1
+    approximate = len(chunks) > settings.retrieval.approximate_above
+    return Manifest(
+        embedding_model=model_id,
+        dimension=dimension,
+        chunking=settings.chunking.model_dump(),
+        tokenizer_version=TOKENIZER_VERSION,
+        dense_index={"type": "hnsw" if approximate else "flat", "metric": "inner_product",
+                     **({"M": 32, "efConstruction": 80, "efSearch": 64} if approximate else {})},
+        documents={d.doc_id: DocumentEntry(path=d.path, title=d.title, content_hash=d.content_hash,
+                                           chunks=per_document.get(d.doc_id, 0)) for d in documents},
+        counts={"documents": len(documents), "chunks": len(chunks)},
+        files={},
+        built_at=time.time(),
+        build_seconds=time.perf_counter() - started,
+    )
+
+
+def index_status(settings: Settings, embedder_id: str | None = None) -> dict:
+    """Documents, chunks and what a rebuild would do, without embedding anything."""
+    ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
+    folder = current_generation(settings.index_dir)
+    manifest = None
+    if folder is not None:
+        from .store import read_manifest, verify_files
+
+        manifest = read_manifest(folder)
+        verify_files(folder, manifest)
+    plan = plan_build(settings, ingested.documents, manifest, embedder_id or _default_model_id())
+    plan.warnings = ingested.warnings
+    return {
+        "index_dir": str(settings.index_dir),
+        "built": manifest is not None,
+        "documents": manifest.counts["documents"] if manifest else 0,
+        "chunks": manifest.counts["chunks"] if manifest else 0,
+        "embedding_model": manifest.embedding_model if manifest else None,
+        "dense_index": manifest.dense_index if manifest else None,
+        "up_to_date": manifest is not None and plan.up_to_date,
+        "rebuild": {"add": plan.added, "update": plan.changed, "remove": plan.removed,
+                    "unchanged": len(plan.unchanged), "stale_reasons": plan.stale_reasons},
+        "warnings": plan.warnings,
+    }
+
+
+def ensure_fresh(index: StoredIndex, settings: Settings, embedder_id: str) -> None:
+    """Refuse an index built for another embedding model or other chunk settings."""
+    reasons = stale_reasons(index.manifest, settings, embedder_id)
+    if reasons:
+        raise IndexStaleError(f"index is stale ({'; '.join(reasons)}): run `rag index build` to rebuild it")

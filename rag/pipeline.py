@@ -1,0 +1,35 @@
+"""Wire the stages together with the real models: what the CLI, eval and benchmarks open."""
+
+from __future__ import annotations
+
+import sys
+
+from .answer import Answerer
+from .embed import Embedder, MiniLMEmbedder
+from .errors import IndexMissingError
+from .indexer import build_index, ensure_fresh
+from .llm import Generator, QwenGenerator
+from .settings import Settings
+from .store import StoredIndex, current_generation, load_index
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None, build_if_missing: bool = True) -> StoredIndex:
+    """The current index, built first when there is none yet; a stale one is refused."""
+    if current_generation(settings.index_dir) is None:
+        if not build_if_missing:
+            raise IndexMissingError(f"no index in {settings.index_dir}: run `rag index build` first")
+        print(f"rag: no index in {settings.index_dir} yet, building it from {settings.corpus_dir}", file=sys.stderr)
+        report = build_index(settings, embedder)
+        for warning in report.plan.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    index = load_index(settings.index_dir)
+    ensure_fresh(index, settings, embedder.model_id if embedder else MiniLMEmbedder.model_id)
+    return index
+
+
+def open_answerer(settings: Settings, embedder: Embedder | None = None, generator: Generator | None = None) -> Answerer:
+    """An Answerer over the current index with the packaged models (or the ones handed in)."""
+    embedder = embedder or MiniLMEmbedder()
+    index = open_index(settings, embedder)
+    generator = generator or QwenGenerator(settings.cache_dir, settings.generation.threads)
+    return Answerer(settings, index, embedder, generator)

@@ -1,0 +1,57 @@
+"""What a question asks for: the kind of answer it expects and the terms an answer must be about."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import InputError
+from .lexical import tokenize
+
+MAX_QUESTION_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# Generic words of question phrasing: they say what kind of answer is wanted, not what it is about.
+QUESTION_WORDS = frozenset(tokenize(
+    "what which who whom how much many does did do is are was were will would value amount number figure "
+    "according article articles source sources text corpus report reported say says said tell give current currently "
+    "hold holds have has get gets make makes take takes"
+))
+
+_KIND_PATTERNS = [
+    ("number", r"\bhow many\b|\b(count|number of)\b"),
+    ("percent", r"\b(percent(age)?|share|proportion|rate|cagr|margin|portion|fraction|grow|grew|grown|growth|growing|rates)\b|%"),
+    ("year", r"\b(when|what year|which year|by when|since when)\b"),
+    ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|revenues|sales|income|invest\w*|spend\w*|budget|capex|funding|dollars?)\b"),
+]
+
+
+def clean_question(question: str) -> tuple[str, list[str]]:
+    """The question without control characters, trimmed to a sane length; warnings say what changed."""
+    warnings = []
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or "")).strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        raise InputError("the question is empty: ask something, e.g. ask \"What share does Alibaba hold in China?\"")
+    if len(text) > MAX_QUESTION_CHARS:
+        warnings.append(f"question is {len(text):,} characters long; only the first {MAX_QUESTION_CHARS:,} are used")
+        text = text[:MAX_QUESTION_CHARS]
+    return text, warnings
+
+
+def expected_kind(question: str) -> str | None:
+    """percent, year, money or number when the question asks for a figure of that kind, else None."""
+    lowered = question.lower()
+    for kind, pattern in _KIND_PATTERNS:
+        if re.search(pattern, lowered):
+            return kind
+    return None
+
+
+def key_terms(question: str) -> list[str]:
+    """Content terms of the question: what the supporting sentence must be about."""
+    seen: list[str] = []
+    for term in tokenize(question):
+        if term not in QUESTION_WORDS and term not in seen:
+            seen.append(term)
+    return seen

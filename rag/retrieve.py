@@ -1,0 +1,59 @@
+"""Hybrid retrieval: dense FAISS and lexical BM25 results fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .embed import Embedder
+from .figures import find_figures
+from .question import expected_kind
+from .schema import Hit
+from .settings import RetrievalSettings
+from .store import StoredIndex
+
+MODES = ("dense", "lexical", "hybrid")
+_KIND_BONUS = 0.5  # a chunk holding a figure of the asked-for kind gains half of a first-place RRF share
+
+
+class Retriever:
+    """Finds the chunks most likely to answer a question."""
+
+    def __init__(self, index: StoredIndex, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
+        self.index, self.embedder = index, embedder
+        self.settings = settings or RetrievalSettings()
+        self._chunk_kinds = [{f.kind for f in find_figures(chunk.text)} for chunk in index.chunks]
+        if index.manifest.dense_index.get("type") == "hnsw":
+            index.dense.hnsw.efSearch = index.manifest.dense_index.get("efSearch", 64)
+
+    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        k = k or self.settings.k
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}")
+        dense = self._dense(question) if mode != "lexical" else []
+        lexical = self.index.lexical.search(question, self.settings.candidates) if mode != "dense" else []
+        return self._fuse(dense, lexical, expected_kind(question))[:k]
+
+    def _dense(self, question: str) -> list[tuple[int, float]]:
+        vector = self.embedder.embed([question])
+        top = min(self.settings.candidates, len(self.index.chunks))
+        if top == 0:
+            return []
+        scores, rows = self.index.dense.search(np.asarray(vector, dtype=np.float32), top)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def _fuse(self, dense, lexical, kind: str | None) -> list[Hit]:
+        fused: dict[int, float] = {}
+        dense_rank = {row: rank for rank, (row, _) in enumerate(dense)}
+        lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical)}
+        for ranking in (dense, lexical):
+            for rank, (row, _) in enumerate(ranking):
+                fused[row] = fused.get(row, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+        if kind:
+            bonus = _KIND_BONUS / (self.settings.rrf_k + 1)
+            for row in fused:
+                if kind in self._chunk_kinds[row] or (kind == "number" and "money" in self._chunk_kinds[row]):
+                    fused[row] += bonus
+        ordered = sorted(fused.items(), key=lambda item: -item[1])
+        return [Hit(chunk=self.index.chunks[row], score=score, dense_rank=dense_rank.get(row),
+                    lexical_rank=lexical_rank.get(row)) for row, score in ordered]

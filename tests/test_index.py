@@ -1,0 +1,165 @@
+import json
+
+import numpy as np
+import pytest
+
+from rag import store
+from rag.embed import HashingEmbedder
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMissingError, IndexStaleError
+from rag.indexer import build_index, ensure_fresh, index_status
+from rag.store import build_lock, current_generation, load_index
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.embedded = 0
+
+    def embed(self, texts):
+        self.embedded += len(texts)
+        return super().embed(texts)
+
+
+def test_first_build_embeds_every_chunk_and_records_a_manifest(settings, embedder):
+    report = build_index(settings, embedder)
+    assert report.wrote and report.documents == 2 and report.embedded == report.chunks > 0
+    index = load_index(settings.index_dir)
+    manifest = index.manifest
+    assert manifest.embedding_model == embedder.model_id and manifest.dimension == embedder.dim
+    assert set(manifest.files) == {"documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "lexical.npz"}
+    assert manifest.counts == {"documents": 2, "chunks": report.chunks}
+    for chunk in index.chunks:
+        assert index.documents[chunk.doc_id].text[chunk.start:chunk.end] == chunk.text
+
+
+def test_unchanged_corpus_re_embeds_nothing(settings):
+    build_index(settings, CountingEmbedder())
+    again = CountingEmbedder()
+    report = build_index(settings, again)
+    assert not report.wrote and again.embedded == 0
+
+
+def test_one_changed_article_re_embeds_only_its_new_chunks(settings, corpus):
+    first = build_index(settings, CountingEmbedder())
+    path = corpus / "nordline.txt"
+    path.write_text(path.read_text() + "\nNordline added 40 new routes this year.", encoding="utf-8")
+    counting = CountingEmbedder()
+    report = build_index(settings, counting)
+    assert report.plan.changed == ["nordline"] and report.plan.unchanged == ["orbital"]
+    assert counting.embedded == 1 and report.chunks == first.chunks + 1
+
+
+def test_deleted_article_leaves_the_index(settings, corpus):
+    build_index(settings, CountingEmbedder())
+    (corpus / "nordline.txt").unlink()
+    report = build_index(settings, CountingEmbedder())
+    assert report.plan.removed == ["nordline"]
+    assert set(load_index(settings.index_dir).documents) == {"orbital"}
+
+
+def test_status_reports_what_a_rebuild_would_do(settings, corpus, embedder):
+    assert index_status(settings, embedder.model_id)["built"] is False
+    build_index(settings, embedder)
+    (corpus / "new.md").write_text("# New\n\nA new article with 5% growth.", encoding="utf-8")
+    status = index_status(settings, embedder.model_id)
+    assert status["documents"] == 2 and status["rebuild"]["add"] == ["new"] and not status["up_to_date"]
+
+
+def test_failed_build_keeps_the_last_good_index(settings, corpus, embedder, monkeypatch):
+    build_index(settings, embedder)
+    before = current_generation(settings.index_dir)
+    (corpus / "extra.txt").write_text("Extra article with 9% growth. More words here.", encoding="utf-8")
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_fsync_folder", explode)
+    with pytest.raises(OSError):
+        build_index(settings, embedder)
+    assert current_generation(settings.index_dir) == before
+    assert "extra" not in load_index(settings.index_dir).documents
+    assert not list(settings.index_dir.glob(".tmp-*"))
+
+
+def test_second_build_waits_then_refuses_while_the_lock_is_held(settings, embedder):
+    with build_lock(settings.index_dir):
+        with pytest.raises(IndexBusyError, match="another `rag index build` is running"):
+            build_index(settings, embedder, wait_seconds=0.3)
+
+
+def test_index_from_another_embedding_model_is_stale(settings, embedder):
+    build_index(settings, embedder)
+    with pytest.raises(IndexStaleError, match="rag index build"):
+        ensure_fresh(load_index(settings.index_dir), settings, "some/other-model")
+    settings.chunking.max_sentences = 3
+    with pytest.raises(IndexStaleError, match="chunking"):
+        ensure_fresh(load_index(settings.index_dir), settings, embedder.model_id)
+
+
+def test_changed_settings_rebuild_everything(settings):
+    build_index(settings, CountingEmbedder())
+    settings.chunking.max_sentences = 1
+    counting = CountingEmbedder()
+    report = build_index(settings, counting)
+    assert report.wrote and report.plan.stale_reasons == ["chunking settings changed"]
+
+
+def test_missing_index_says_how_to_build(settings):
+    with pytest.raises(IndexMissingError, match="rag index build"):
+        load_index(settings.index_dir)
+
+
+@pytest.mark.parametrize("damage", ["truncate_faiss", "edit_manifest", "garbage_manifest", "drop_vectors", "bad_pointer"])
+def test_damaged_index_gives_a_one_line_error(settings, embedder, damage):
+    build_index(settings, embedder)
+    folder = current_generation(settings.index_dir)
+    if damage == "truncate_faiss":
+        data = (folder / "dense.faiss").read_bytes()
+        (folder / "dense.faiss").write_bytes(data[: len(data) // 2])
+    elif damage == "edit_manifest":
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest["counts"]["chunks"] += 1
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    elif damage == "garbage_manifest":
+        (folder / "manifest.json").write_text("{not json")
+    elif damage == "drop_vectors":
+        (folder / "vectors.npy").unlink()
+    else:
+        (settings.index_dir / "CURRENT").write_text("gen-does-not-exist")
+    with pytest.raises(IndexCorruptError) as error:
+        load_index(settings.index_dir)
+    message = str(error.value)
+    assert "\n" not in message and "rag index build" in message
+
+
+def test_vectors_swapped_for_same_size_garbage_fail_the_checksum(settings, embedder):
+    build_index(settings, embedder)
+    folder = current_generation(settings.index_dir)
+    vectors = np.load(folder / "vectors.npy")
+    np.save(folder / "vectors.npy", np.zeros_like(vectors))
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        load_index(settings.index_dir)
+
+
+def test_a_damaged_index_is_replaced_by_the_next_build(settings, embedder):
+    build_index(settings, embedder)
+    (current_generation(settings.index_dir) / "chunks.jsonl").write_text("junk")
+    report = build_index(settings, embedder)
+    assert report.wrote and any("previous index ignored" in w for w in report.plan.warnings)
+    assert load_index(settings.index_dir).manifest.counts["documents"] == 2
+
+
+def test_bad_files_are_skipped_with_a_warning_naming_them(settings, corpus, embedder):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "latin1.txt").write_bytes("Café revenue rose 5% in São Paulo. The café chain grew.".encode("latin-1"))
+    (corpus / "utf16.txt").write_bytes("Utf sixteen article with 7% growth. Another sentence.".encode("utf-16"))
+    (corpus / "dupe.txt").write_text((corpus / "orbital.txt").read_text(), encoding="utf-8")
+    (corpus / "image.png").write_bytes(b"\x89PNG")
+    report = build_index(settings, embedder)
+    warnings = "\n".join(report.plan.warnings)
+    assert "empty.txt: empty file" in warnings and "binary.txt: binary file" in warnings
+    assert "latin1.txt: not UTF-8" in warnings and "orbital.txt: same content as dupe.txt" in warnings
+    documents = load_index(settings.index_dir).documents
+    assert "Café" in documents["latin1"].text and "7% growth" in documents["utf16"].text
+    assert {"empty", "binary", "orbital", "image"}.isdisjoint(documents) and "dupe" in documents
