@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .cite import Claim, attribute
 from .embed import Embedder
-from .evidence import Evidence, EvidenceFinder
+from .evidence import AnswerabilityCheck, Evidence, EvidenceFinder, _kind_fits
 from .figures import Figure, find_figures, same_figure
 from .lexical import tokenize
 from .llm import Generator, OnText
@@ -19,8 +19,11 @@ from .settings import Settings
 from .store import StoredIndex
 
 NOT_IN_CORPUS = "The corpus does not contain the answer to this question."
-MIN_COVERAGE = 0.55     # share of the question's term weight the best sentence must hold
-MIN_SIMILARITY = 0.25   # cosine similarity of the best sentence to the question
+MIN_SIMILARITY = 0.3    # cosine similarity of the best sentence to the question, at least
+MIN_COVERAGE = 0.3      # share of the question's term weight the grounding sentence holds, at least ...
+STRONG_SIMILARITY = 0.6  # ... unless it means nearly the same as the question
+STRONG_COVERAGE = 0.6   # when the model declines, a sentence this well matched is quoted instead
+CREDIBLE_MARGIN = 0.1   # a claim's source may score at most this much below the best sentence
 CONFLICT_MARGIN = 0.1   # a differing figure counts when its sentence covers the question about as well as the cited one
 
 SYSTEM_PROMPT = (
@@ -52,6 +55,7 @@ class Answerer:
         self.settings, self.index, self.generator = settings, index, generator
         self.retriever = Retriever(index, embedder, settings.retrieval)
         self.finder = EvidenceFinder(index, embedder)
+        self.checker = AnswerabilityCheck(index, embedder)
 
     def ask(self, question: str, k: int | None = None, mode: str | None = None, verify: bool | None = None,
             on_text: OnText | None = None) -> Answer:
@@ -69,21 +73,50 @@ class Answerer:
         return answer
 
     def _draft(self, question: str, evidence: list[Evidence], verify: bool, on_text: OnText | None) -> Draft:
-        if not evidence or not _is_supported(evidence[0]):
+        best = self._grounding_sentence(question, evidence)
+        if best is None:
             return Draft([], answerable=False)
-        shown = evidence[: self.settings.generation.evidence_sentences]
+        kind = expected_kind(question)
+        shown = [best] + [e for e in evidence if e is not best][: self.settings.generation.evidence_sentences - 1]
         reply = self.generator.generate(build_messages(question, shown), self.settings.generation.max_new_tokens,
                                         on_text)
         reply = _MARKER.sub("", reply).strip()
-        if _MODEL_REFUSAL.search(reply) or not reply:
-            return Draft([], answerable=False)
+        if not reply or _MODEL_REFUSAL.search(reply):
+            return self._extractive(best, kind, evidence, strong_only=True)
         if not verify:
             return Draft([(reply, shown)])
         claims = attribute(repair_figures(reply, evidence), evidence)
-        kind = expected_kind(question)
-        if all(c.supported for c in claims) and _answers_kind(claims, kind):
+        if all(c.supported for c in claims) and _answers_kind(claims, kind) and self._credible(question, claims, best):
             return Draft(_with_conflicts([(c.text, c.sources) for c in claims], evidence, kind))
-        return Draft(_with_conflicts([(evidence[0].text, [evidence[0]])], evidence, kind))
+        return self._extractive(best, kind, evidence)
+
+    def _grounding_sentence(self, question: str, evidence: list[Evidence]) -> Evidence | None:
+        """The best sentence that is about everything the question names, or None when the corpus lacks it."""
+        candidates = evidence[:3]
+        if not candidates or candidates[0].similarity < MIN_SIMILARITY:
+            return None
+        if self.checker.unknown_phrases(question, candidates):
+            return None
+        about_all = [e for e in candidates if not self.checker.missing_entities(question, e)]
+        if not about_all:
+            return None
+        best = about_all[0]
+        return best if best.coverage >= MIN_COVERAGE or best.similarity >= STRONG_SIMILARITY else None
+
+    def _credible(self, question: str, claims: list[Claim], best: Evidence) -> bool:
+        """Each claim rests on a sentence about what the question names, scoring near the best sentence."""
+        sources = [e for c in claims for e in c.sources]
+        return all(not self.checker.missing_entities(question, e) and e.score >= best.score - CREDIBLE_MARGIN
+                   for e in sources)
+
+    @staticmethod
+    def _extractive(best: Evidence, kind: str | None, evidence: list[Evidence], strong_only: bool = False) -> Draft:
+        """Quote the best sentence when it holds the kind of figure asked for; otherwise refuse."""
+        if strong_only and best.coverage < STRONG_COVERAGE:
+            return Draft([], answerable=False)
+        if kind and not any(_kind_fits(f, kind) for f in best.figures):
+            return Draft([], answerable=False)
+        return Draft(_with_conflicts([(best.text, [best])], evidence, kind))
 
 
 def repair_figures(reply: str, evidence: list[Evidence]) -> str:
@@ -104,16 +137,12 @@ def _source_figure(figure: Figure, evidence: list[Evidence]) -> Figure | None:
     return same_value[0] if same_value and figure.kind != "percent" else None
 
 
-def _is_supported(best: Evidence) -> bool:
-    return best.coverage >= MIN_COVERAGE and best.similarity >= MIN_SIMILARITY
-
-
 def _answers_kind(claims: list[Claim], kind: str | None) -> bool:
     """A question that asks for a figure needs one in the answer; a bare yes or a name won't do."""
     if kind is None:
         return True
     figures = [f for c in claims for f in find_figures(c.text)]
-    return any(f.kind == kind or (kind in ("number", "money") and f.kind in ("number", "money")) for f in figures)
+    return any(_kind_fits(f, kind) for f in figures)
 
 
 def build_messages(question: str, evidence: list[Evidence]) -> list[dict]:

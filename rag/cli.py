@@ -169,6 +169,61 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question, in qu
 
 
 app.command("ask")(ask)
+
+
+METRIC_LABELS = [("answer_accuracy", "answer accuracy", "%"), ("cited_accuracy", "cited accuracy", "%"),
+                 ("citation_precision", "citation precision", "%"), ("mean_quote_chars", "mean quote length", "chars"),
+                 ("correct_refusal", "correct refusals", "%"), ("false_refusal", "false refusals", "%"),
+                 ("retrieval_recall", "retrieval recall@k", "%"), ("latency_p50_s", "latency p50", "s"),
+                 ("latency_p95_s", "latency p95", "s")]
+
+
+def _format_metric(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}%" if unit == "%" else f"{value:.0f}" if unit == "chars" else f"{value:.2f}s"
+
+
+def _print_reports(reports) -> None:
+    width = max(12, *(len(r.label) + 2 for r in reports))
+    typer.echo(f"{'metric':<22}" + "".join(f"{r.label:>{width}}" for r in reports))
+    for key, label, unit in METRIC_LABELS:
+        typer.echo(f"{label:<22}" + "".join(f"{_format_metric(r.metrics.get(key), unit):>{width}}" for r in reports))
+    typer.echo(f"{'cases':<22}" + "".join(f"{int(r.metrics['cases']):>{width}}" for r in reports))
+    for report in reports:
+        failures = [c for c in report.cases if not c.correct]
+        if failures:
+            typer.echo(f"\n{report.label}: {len(failures)} failed")
+        for case in failures:
+            expected = ", ".join(case.expected) if case.answerable else "a refusal"
+            typer.echo(f"  [{case.id}] {case.question}\n      expected {expected}; got: {case.answer[:160]}")
+
+
+@app.command("eval")
+def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSONL gold cases (default corpus/eval.jsonl) or a benchmark file whose cases carry documents."),
+                 as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
+                 retrieval: Optional[str] = typer.Option(None, "--retrieval", help="dense, lexical or hybrid (ablation)."),
+                 no_verify: bool = typer.Option(False, "--no-verify", help="Skip figure verification (ablation)."),
+                 baseline: Optional[str] = typer.Option(None, "--baseline", help="'naive': a tutorial-style RAG run beside the tool."),
+                 limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N cases."),
+                 fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when answer accuracy (0-1 or %) is lower."),
+                 corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+    """Run the gold questions through the same path as ask and report accuracy, citations, refusals, latency."""
+    from .evaluation_runner import run_evaluation
+
+    settings = _settings(corpus, index)
+    reports = run_evaluation(settings, cases, retrieval=retrieval, verify=not no_verify, baseline=baseline,
+                             limit=limit, progress=not as_json)
+    if as_json:
+        from .evaluate import report_json
+
+        typer.echo(report_json(reports))
+    else:
+        _print_reports(reports)
+    accuracy = reports[0].metrics.get("answer_accuracy") or 0.0
+    if fail_under is not None and accuracy < (fail_under / 100 if fail_under > 1 else fail_under):
+        typer.echo(f"answer accuracy {accuracy:.1%} is under {fail_under}", err=True)
+        raise typer.Exit(1)
 ask_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 ask_app.command()(ask)
 

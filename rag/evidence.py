@@ -10,11 +10,14 @@ from .chunk import is_heading
 from .embed import Embedder
 from .figures import Figure, find_figures
 from .lexical import tokenize
-from .question import expected_kind, key_terms
+from .question import QUESTION_WORDS, entities, expected_kind, key_terms
 from .schema import Document, Hit, Span
 from .store import StoredIndex
 
 # Text in an article that addresses a model rather than a reader: it is shown to nobody.
+BRIDGE_SIMILARITY = 0.75  # an unknown question word counts as present when a source word means nearly the same
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
     r"\b(system prompt|you are now|new instructions|as an ai (language )?model|reply only with|answer only with|"
@@ -107,4 +110,46 @@ def _score(item: Evidence, kind: str | None) -> float:
 
 
 def _kind_fits(figure: Figure, kind: str) -> bool:
-    return figure.kind == kind or (kind == "number" and figure.kind in ("number", "money"))
+    """Counts and amounts blur (a '2 billion tokens' answer to 'how much'); percentages and years do not."""
+    return figure.kind == kind or (kind in ("number", "money") and figure.kind in ("number", "money"))
+
+
+def _shares_stem(term: str, words: set[str]) -> bool:
+    """china ~ chinese, microsoft ~ microsoft: the same name in another form (a common prefix of 4+ letters)."""
+    return term in words or (len(term) >= 4 and any(len(w) >= 4 and (w.startswith(term[:4]) and term.startswith(w[:4]))
+                                                    and abs(len(w) - len(term)) <= 3 for w in words))
+
+
+class AnswerabilityCheck:
+    """Reasons to refuse before any generation: the question is about something the sources do not hold."""
+
+    def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
+        self.vocab, self.embedder = index.lexical.vocab, embedder
+
+    def missing_entities(self, question: str, item: Evidence) -> list[str]:
+        context = set(tokenize(item.text)) | set(tokenize(item.document.title))
+        return [name for name in entities(question) if not _shares_stem(name, context)]
+
+    def unknown_phrases(self, question: str, evidence: list[Evidence]) -> list[str]:
+        """Runs of question words the corpus never uses that no word of the evidence means (by embedding)."""
+        runs = self._unknown_runs(question)
+        if not runs:
+            return []
+        source_words = sorted({w for e in evidence for w in _WORD.findall(e.text + " " + e.document.title)
+                               if tokenize(w)})
+        if not source_words:
+            return runs
+        vectors = self.embedder.embed(runs + source_words)
+        similarity = vectors[: len(runs)] @ vectors[len(runs):].T
+        return [run for run, row in zip(runs, similarity) if float(row.max()) < BRIDGE_SIMILARITY]
+
+    def _unknown_runs(self, question: str) -> list[str]:
+        runs: list[list[str]] = [[]]
+        for word in _WORD.findall(question):
+            terms = tokenize(word)
+            unknown = bool(terms) and all(t not in self.vocab and t not in QUESTION_WORDS for t in terms)
+            if unknown:
+                runs[-1].append(word)
+            elif runs[-1]:
+                runs.append([])
+        return [" ".join(run) for run in runs if run]

@@ -15,7 +15,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 QUESTION_WORDS = frozenset(tokenize(
     "what which who whom how much many does did do is are was were will would value amount number figure "
     "according article articles source sources text corpus report reported say says said tell give current currently "
-    "hold holds have has get gets make makes take takes"
+    "hold holds have has get gets make makes take takes put puts come comes belong belongs "
+    "large larger big bigger size fast quickly high higher low expect expected together percentage rise rose grown "
+    "compound rank ranks country countries"
 ))
 
 _KIND_PATTERNS = [
@@ -46,6 +48,13 @@ def expected_kind(question: str) -> str | None:
         if re.search(pattern, lowered):
             return kind
     return None
+
+
+def entities(question: str) -> list[str]:
+    """Capitalised words after the first (names like Tencent, Huawei, Q2): the answer must be about them."""
+    words = re.findall(r"[\w'’-]+", question)[1:]
+    names = [w for w in words if w[:1].isupper() or any(ch.isdigit() for ch in w) and w[:1].isalpha()]
+    return [t for t in tokenize(" ".join(names)) if t not in QUESTION_WORDS]
 
 
 def key_terms(question: str) -> list[str]:
