@@ -86,7 +86,11 @@ class Answerer:
         if not verify:
             return Draft([(reply, shown)])
         claims = attribute(repair_figures(reply, evidence), evidence)
-        if all(c.supported for c in claims) and _answers_kind(claims, kind) and self._credible(question, claims, best):
+        if (all(c.supported for c in claims) and _answers_kind(claims, kind) and _adds_to(question, claims)
+                and self._credible(question, claims, best)):
+            nearest = self.checker.nearest_figure(question, best, kind)
+            if nearest and not _claims_figure(claims, nearest):
+                return Draft(_with_conflicts([(nearest.text, [best])], evidence, kind))
             return Draft(_with_conflicts([(c.text, c.sources) for c in claims], evidence, kind))
         return self._extractive(best, kind, evidence)
 
@@ -143,6 +147,18 @@ def _answers_kind(claims: list[Claim], kind: str | None) -> bool:
         return True
     figures = [f for c in claims for f in find_figures(c.text)]
     return any(_kind_fits(f, kind) for f in figures)
+
+
+def _claims_figure(claims: list[Claim], figure: Figure) -> bool:
+    """Does the answer state this figure (and no other of its kind)?"""
+    stated = [f for c in claims for f in find_figures(c.text) if _kind_fits(f, figure.kind)]
+    return bool(stated) and all(same_figure(f, figure) for f in stated)
+
+
+def _adds_to(question: str, claims: list[Claim]) -> bool:
+    """An answer that only repeats the question's words answers nothing."""
+    asked = set(tokenize(question))
+    return any(set(tokenize(c.text)) - asked for c in claims)
 
 
 def build_messages(question: str, evidence: list[Evidence]) -> list[dict]:

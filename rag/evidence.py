@@ -15,7 +15,9 @@ from .schema import Document, Hit, Span
 from .store import StoredIndex
 
 # Text in an article that addresses a model rather than a reader: it is shown to nobody.
-BRIDGE_SIMILARITY = 0.75  # an unknown question word counts as present when a source word means nearly the same
+PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
+BRIDGE_SIMILARITY = 0.75
+MIN_NAME_IDF = 1.0  # a name found in most chunks ('AI', the company itself) tells figures apart poorly  # an unknown question word counts as present when a source word means nearly the same
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 _INSTRUCTION = re.compile(
@@ -67,7 +69,7 @@ class EvidenceFinder:
             text = document.text[span.start:span.end]
             item = Evidence(document, span, float(similarity), self.coverage(terms, text, document.title, section),
                             find_figures(text))
-            item.score = _score(item, kind)
+            item.score = _score(item, kind) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
         return sorted(evidence, key=lambda e: -e.score)
 
@@ -98,8 +100,17 @@ class EvidenceFinder:
             if term in sentence_terms:
                 covered += weight
             elif term in context_terms:
-                covered += 0.8 * weight
+                covered += 0.5 * weight
         return covered / total if total else 1.0
+
+
+def phrase_overlap(terms: list[str], text: str) -> float:
+    """Share of the question's adjacent term pairs ('infrastructure market') that the sentence also has."""
+    pairs = set(zip(terms, terms[1:]))
+    if not pairs:
+        return 0.0
+    tokens = tokenize(text)
+    return len(pairs & set(zip(tokens, tokens[1:]))) / len(pairs)
 
 
 def _score(item: Evidence, kind: str | None) -> float:
@@ -114,6 +125,11 @@ def _kind_fits(figure: Figure, kind: str) -> bool:
     return figure.kind == kind or (kind in ("number", "money") and figure.kind in ("number", "money"))
 
 
+def _distance(figure: Figure, mention: tuple[int, int]) -> int:
+    start, end = mention
+    return max(start - figure.end, figure.start - end, 0)
+
+
 def _shares_stem(term: str, words: set[str]) -> bool:
     """china ~ chinese, microsoft ~ microsoft: the same name in another form (a common prefix of 4+ letters)."""
     return term in words or (len(term) >= 4 and any(len(w) >= 4 and (w.startswith(term[:4]) and term.startswith(w[:4]))
@@ -125,6 +141,26 @@ class AnswerabilityCheck:
 
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.vocab, self.embedder = index.lexical.vocab, embedder
+        self.idf = {term: float(index.lexical.idf[col]) for term, col in self.vocab.items()}
+
+    def nearest_figure(self, question: str, item: Evidence, kind: str | None) -> Figure | None:
+        """The figure of the asked kind that stands closest to the question's most specific name in the sentence:
+        for 'Google' in '... AWS (30%), Microsoft (22%), and Google (12%)' that is 12%."""
+        figures = [f for f in item.figures if kind and _kind_fits(f, kind)]
+        mentions = self._mentions(question, item.text)
+        if len(figures) < 2 or not mentions:
+            return None
+        return min(figures, key=lambda f: min(_distance(f, m) for m in mentions))
+
+    def _mentions(self, question: str, text: str) -> list[tuple[int, int]]:
+        """Where the rarest of the question's names appear in the sentence."""
+        words = [(m.start(), m.end(), (tokenize(m.group()) or [""])[0]) for m in _WORD.finditer(text)]
+        present = [name for name in entities(question) if self.idf.get(name, 0.0) >= MIN_NAME_IDF
+                   and any(_shares_stem(name, {w}) for _, _, w in words if w)]
+        if not present:
+            return []
+        rarest = max(present, key=lambda name: self.idf.get(name, 0.0))
+        return [(a, b) for a, b, w in words if w and _shares_stem(rarest, {w})]
 
     def missing_entities(self, question: str, item: Evidence) -> list[str]:
         context = set(tokenize(item.text)) | set(tokenize(item.document.title))

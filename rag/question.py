@@ -17,12 +17,12 @@ QUESTION_WORDS = frozenset(tokenize(
     "according article articles source sources text corpus report reported say says said tell give current currently "
     "hold holds have has get gets make makes take takes put puts come comes belong belongs "
     "large larger big bigger size fast quickly high higher low expect expected together percentage rise rose grown "
-    "compound rank ranks country countries"
+    "compound rank ranks country countries reach"
 ))
 
 _KIND_PATTERNS = [
     ("number", r"\bhow many\b|\b(count|number of)\b"),
-    ("percent", r"\b(percent(age)?|share|proportion|rate|cagr|margin|portion|fraction|grow|grew|grown|growth|growing|rates)\b|%"),
+    ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|rate|cagr|margin|portion|fraction|grow|grew|grown|growth|growing|rates)\b|%"),
     ("year", r"\b(when|what year|which year|by when|since when)\b"),
     ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|revenues|sales|income|invest\w*|spend\w*|budget|capex|funding|dollars?)\b"),
 ]
@@ -51,9 +51,10 @@ def expected_kind(question: str) -> str | None:
 
 
 def entities(question: str) -> list[str]:
-    """Capitalised words after the first (names like Tencent, Huawei, Q2): the answer must be about them."""
+    """Capitalised words after the first (Tencent, Huawei, Q2) and years: the answer must be about them."""
     words = re.findall(r"[\w'’-]+", question)[1:]
-    names = [w for w in words if w[:1].isupper() or any(ch.isdigit() for ch in w) and w[:1].isalpha()]
+    names = [w for w in words if w[:1].isupper() or any(ch.isdigit() for ch in w) and w[:1].isalpha()
+             or re.fullmatch(r"(19|20)\d\d", w)]
     return [t for t in tokenize(" ".join(names)) if t not in QUESTION_WORDS]
 
 

@@ -35,7 +35,7 @@ class RetrievalSettings(_Group):
 
 class GenerationSettings(_Group):
     max_new_tokens: int = Field(48, description="Tokens generated for an answer at most.")
-    evidence_sentences: int = Field(3, description="Source sentences shown to the model.")
+    evidence_sentences: int = Field(1, description="Source sentences shown to the model.")
     threads: int = Field(0, description="Torch threads; 0 means all cores.")
     verify: bool = Field(True, description="Check every figure of the answer against its cited quotes.")
 
