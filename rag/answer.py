@@ -24,7 +24,7 @@ MIN_COVERAGE = 0.3      # share of the question's term weight the grounding sent
 STRONG_SIMILARITY = 0.6  # ... unless it means nearly the same as the question
 STRONG_COVERAGE = 0.6   # when the model declines, a sentence this well matched is quoted instead
 CREDIBLE_MARGIN = 0.1   # a claim's source may score at most this much below the best sentence
-CONFLICT_MARGIN = 0.1   # a differing figure counts when its sentence covers the question about as well as the cited one
+CONFLICT_MARGIN = 0.2   # a differing figure counts when its sentence covers the question about as well as the cited one
 
 SYSTEM_PROMPT = (
     "You answer questions about news articles using only the numbered sources. "

@@ -62,7 +62,7 @@ class HashingEmbedder:
 
     model_id = "test/hashing-embedder"
 
-    def __init__(self, dim: int = 64) -> None:
+    def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
 
     def embed(self, texts: list[str]) -> np.ndarray:

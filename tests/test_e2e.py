@@ -1,0 +1,73 @@
+"""End to end with the real models on the shipped corpus, through the installed CLI, with the network blocked."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.ingest import ingest_corpus
+
+from conftest import REPO, SHIPPED_CORPUS
+
+BIN = Path(sys.executable).parent
+NO_NETWORK = """
+import socket
+def _refuse(*args, **kwargs):
+    raise OSError("network access attempted during an offline run")
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.create_connection = _refuse
+"""
+
+
+@pytest.fixture(scope="module")
+def offline_env(tmp_path_factory):
+    guard = tmp_path_factory.mktemp("offline")
+    (guard / "sitecustomize.py").write_text(NO_NETWORK)
+    env = dict(os.environ, PYTHONPATH=str(guard), RAG_INDEX=str(tmp_path_factory.mktemp("index")),
+               RAG_CORPUS=str(SHIPPED_CORPUS), HF_HUB_OFFLINE="1")
+    return env
+
+
+def run(args, env, timeout=900):
+    return subprocess.run([str(BIN / args[0]), *args[1:]], env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.slow
+def test_ask_answers_with_real_models_offline_and_cites_exact_sentences(offline_env, tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text('{"question": "What share does Alibaba hold in China?"}\n'
+                         '{"question": "How many employees does Alibaba have?"}\n'
+                         '{"question": "How much will Alibaba invest in AI and cloud over the next three years?"}\n')
+    result = run(["rag", "ask", "--questions", str(questions)], offline_env)
+    assert result.returncode == 0, result.stderr
+    share, employees, investment = [json.loads(line) for line in result.stdout.splitlines()]
+    assert share["answerable"] and "36%" in share["answer"]
+    assert any("36%" in c["quote"] for c in share["citations"])
+    assert not employees["answerable"] and employees["citations"] == []
+    assert "$53 billion" in investment["answer"] and "$52.7 billion" in investment["answer"]
+    documents = {d.doc_id: d for d in ingest_corpus(SHIPPED_CORPUS).documents}
+    for answer in (share, investment):
+        for c in answer["citations"]:
+            assert documents[c["doc_id"]].text[c["start"]:c["end"]] == c["quote"] and len(c["quote"]) <= 300
+    assert "network access attempted" not in result.stderr
+
+
+@pytest.mark.slow
+def test_ask_shortcut_prints_answer_and_sources(offline_env):
+    result = run(["ask", "What share does Alibaba hold in China?"], offline_env)
+    assert result.returncode == 0, result.stderr
+    assert "36%" in result.stdout and "Sources:" in result.stdout and "000_2167265db7fad3f8.txt" in result.stdout
+
+
+@pytest.mark.slow
+def test_gold_set_meets_the_accuracy_target(offline_env):
+    result = run(["rag", "eval", "--json", "--fail-under", "0.95"], offline_env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    metrics = json.loads(result.stdout)[0]["metrics"]
+    assert metrics["cited_accuracy"] >= 0.95 and metrics["citation_precision"] >= 0.9
+    assert metrics["correct_refusal"] >= 0.9 and metrics["mean_quote_chars"] <= 300
