@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 from typing import Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError
 from .figures import SCALES, Figure, find_figures
@@ -32,13 +32,31 @@ class Expected(BaseModel):
         return f"{self.unit}{self.number:g}{scale}" if self.unit not in ("%",) else f"{self.number:g}%"
 
 
+class CaseDocument(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    doc_id: str
+    title: str = ""
+    text: str
+
+
 class EvalCase(BaseModel):
+    """A gold question. Benchmark cases (RGB style) carry `answers` (any one counts) and their own `documents`."""
+
     model_config = ConfigDict(extra="ignore")
     id: str
     question: str
     expected: list[Expected] = []
     match: Literal["all", "any"] = "all"
     answerable: bool = True
+    answers: list[str] = []
+    documents: list[CaseDocument] = []
+
+    @model_validator(mode="after")
+    def _answers_are_expected_texts(self) -> "EvalCase":
+        if self.answers and not self.expected:
+            self.expected = [Expected(text=a) for a in self.answers]
+            self.match = "any"
+        return self
 
 
 class CaseResult(BaseModel):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
-from .evaluate import EvalReport, load_cases, run_cases
+from .evaluate import EvalCase, EvalReport, load_cases, run_cases, score_case, summarise
 from .settings import Settings
 
 
@@ -25,6 +26,8 @@ def run_evaluation(settings: Settings, cases_path: Path | None, retrieval: str |
     from .pipeline import open_answerer
 
     cases = load_cases(cases_path or settings.corpus_dir / "eval.jsonl")[:limit]
+    if any(case.documents for case in cases):
+        return [run_self_contained(settings, cases, progress)]
     answerer = open_answerer(settings)
     label = "rag" + (f" ({retrieval})" if retrieval else "") + ("" if verify else " no-verify")
 
@@ -42,3 +45,37 @@ def run_evaluation(settings: Settings, cases_path: Path | None, retrieval: str |
         reports.append(run_cases(cases, naive.ask, naive.retrieve_texts, label="naive",
                                  progress=_progress_bar("naive") if progress else None))
     return reports
+
+
+def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool = True) -> EvalReport:
+    """Benchmark cases that bring their own passages: each is answered over an index of its documents only."""
+    from .answer import Answerer
+    from .embed import MiniLMEmbedder
+    from .indexer import build_index
+    from .llm import QwenGenerator
+    from .store import load_index
+
+    embedder = MiniLMEmbedder()
+    generator = QwenGenerator(settings.cache_dir, settings.generation.threads)
+    results = []
+    show = _progress_bar("benchmark") if progress else None
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
+        for number, case in enumerate(cases, 1):
+            case_settings = settings.model_copy(update={"corpus_dir": Path(scratch) / case.id / "corpus",
+                                                        "index_dir": Path(scratch) / case.id / "index"})
+            _write_case_corpus(case, case_settings.corpus_dir)
+            build_index(case_settings, embedder)
+            answerer = Answerer(case_settings, load_index(case_settings.index_dir), embedder, generator)
+            retrieve = lambda q: [h.chunk.text for h in answerer.retriever.search(q)]  # noqa: E731
+            results.append(score_case(case, answerer.ask(case.question), retrieve(case.question)))
+            if show:
+                show(number, len(cases))
+    return EvalReport(label="rag", cases=results, metrics=summarise(results))
+
+
+def _write_case_corpus(case: EvalCase, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for document in case.documents:
+        name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in document.doc_id) or "doc"
+        body = f"{document.title}\n\n{document.text}" if document.title else document.text
+        (folder / f"{name}.txt").write_text(body, encoding="utf-8")
