@@ -171,6 +171,63 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question, in qu
 app.command("ask")(ask)
 
 
+def _print_summary(summary) -> None:
+    typer.echo(f"Summary: {summary.scope}\n")
+    citations = {}
+    for sentence in summary.summary:
+        markers = "".join(f"[{c.id}]" for c in sentence.citations)
+        typer.echo(f"- {sentence.text} {markers}")
+        citations.update({c.id: c for c in sentence.citations})
+    if summary.key_figures:
+        typer.echo("\nKey figures:")
+        width = max(len(k.figure) for k in summary.key_figures)
+        for k in summary.key_figures:
+            typer.echo(f"  {k.figure:<{width}}  {k.measures}  [{k.citation.id}]")
+            citations[k.citation.id] = k.citation
+    if summary.disagreements:
+        typer.echo("\nWhere sources disagree:")
+        for d in summary.disagreements:
+            sides = "; ".join(f"{f.figure} [{f.citation.id}]" for f in d.figures)
+            typer.echo(f"  {d.about}: {sides}")
+            citations.update({f.citation.id: f.citation for f in d.figures})
+    typer.echo("\nSources:")
+    for number in sorted(citations):
+        c = citations[number]
+        typer.echo(f"[{c.id}] {c.title} — \"{c.quote}\"\n    {c.path}, characters {c.start}-{c.end}")
+
+
+@app.command("summarize")
+def summarize_command(document: Optional[str] = typer.Argument(None, help="Article id, path or title fragment."),
+                      all_articles: bool = typer.Option(False, "--all", help="Summarise across all articles, with disagreements."),
+                      topic: Optional[str] = typer.Option(None, "--topic", help="Summarise what the corpus says on a topic."),
+                      as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+                      no_llm: bool = typer.Option(False, "--no-llm", help="Purely extractive: quote the chosen sentences."),
+                      corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+    """Summarise one article, all articles, or a topic; every sentence cited, figures checked."""
+    from .pipeline import open_summarizer
+
+    if sum(x is not None and x is not False for x in (document, topic, all_articles or None)) != 1:
+        raise InputError("give exactly one of: an article (id, path or title words), --all, or --topic TEXT")
+    summarizer = open_summarizer(_settings(corpus, index), use_llm=not no_llm)
+    progress = None if as_json else _progress_printer("summarising")
+    if all_articles:
+        summary = summarizer.corpus(progress)
+    elif topic is not None:
+        summary = summarizer.topic(topic)
+    else:
+        summary = summarizer.document(document, progress)
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2, exclude={"scope"}))
+    else:
+        _print_summary(summary)
+
+
+def _progress_printer(label: str):
+    from .evaluation_runner import _progress_bar
+
+    return _progress_bar(label) if sys.stderr.isatty() else None
+
+
 METRIC_LABELS = [("answer_accuracy", "answer accuracy", "%"), ("cited_accuracy", "cited accuracy", "%"),
                  ("citation_precision", "citation precision", "%"), ("mean_quote_chars", "mean quote length", "chars"),
                  ("correct_refusal", "correct refusals", "%"), ("false_refusal", "false refusals", "%"),

@@ -33,3 +33,13 @@ def open_answerer(settings: Settings, embedder: Embedder | None = None, generato
     index = open_index(settings, embedder)
     generator = generator or QwenGenerator(settings.cache_dir, settings.generation.threads)
     return Answerer(settings, index, embedder, generator)
+
+
+def open_summarizer(settings: Settings, use_llm: bool = True):
+    """A Summarizer over the current index; without the LLM it stays purely extractive."""
+    from .summarize import Summarizer
+
+    embedder = MiniLMEmbedder()
+    index = open_index(settings, embedder)
+    generator = QwenGenerator(settings.cache_dir, settings.generation.threads) if use_llm else None
+    return Summarizer(index, embedder, generator)

@@ -1,0 +1,113 @@
+"""Summaries: cited sentences, checked figures, key figures, disagreements, long articles."""
+
+import pytest
+
+from rag.embed import MiniLMEmbedder
+from rag.errors import InputError
+from rag.figures import find_figures, same_figure
+from rag.indexer import build_index
+from rag.store import load_index
+from rag.summarize import Summarizer
+
+from conftest import FakeGenerator
+
+
+def summarizer_for(settings, embedder, generator=None):
+    build_index(settings, embedder)
+    return Summarizer(load_index(settings.index_dir), embedder, generator)
+
+
+def assert_grounded(summary, index):
+    assert summary.summary
+    for sentence in summary.summary:
+        assert sentence.citations
+        quotes = []
+        for c in sentence.citations:
+            assert index.documents[c.doc_id].text[c.start:c.end] == c.quote
+            quotes.append(c.quote)
+        for figure in find_figures(sentence.text):
+            assert any(same_figure(figure, f) for q in quotes for f in find_figures(q)), sentence.text
+
+
+def test_made_up_article_summary_is_cited_and_holds_its_figures(settings, embedder):
+    summarizer = summarizer_for(settings, embedder)
+    summary = summarizer.document("orbital")
+    assert_grounded(summary, summarizer.index)
+    figures = {k.figure for k in summary.key_figures}
+    assert {"12%", "$1.5 billion", "17%", "23%"} <= figures
+    for row in summary.key_figures:
+        assert row.figure in row.citation.quote and row.measures
+
+
+def test_a_shortened_sentence_with_an_invented_figure_is_replaced_by_the_quote(settings, embedder):
+    liar = FakeGenerator(lambda messages: "Orbital raised rates by 45% and shipped 9 million containers.")
+    summarizer = summarizer_for(settings, embedder, liar)
+    summary = summarizer.document("Orbital Freight Raises")
+    assert liar.prompts, "the model was asked to shorten long sentences"
+    assert "45%" not in " ".join(s.text for s in summary.summary)
+    assert_grounded(summary, summarizer.index)
+
+
+def test_faithful_shortening_is_kept(settings, embedder):
+    honest = FakeGenerator(lambda messages: "Orbital will raise container rates by 12% from March.")
+    summarizer = summarizer_for(settings, embedder, honest)
+    texts = [s.text for s in summarizer.document("orbital").summary]
+    assert "Orbital will raise container rates by 12% from March." in texts
+
+
+def test_unknown_or_ambiguous_article_reference_is_an_input_error(settings, embedder):
+    summarizer = summarizer_for(settings, embedder)
+    with pytest.raises(InputError, match="no article matches"):
+        summarizer.document("nonexistent")
+    with pytest.raises(InputError, match="several articles"):
+        summarizer.document(".txt")
+
+
+def test_topic_summary_uses_retrieved_sentences_only(settings, embedder):
+    summarizer = summarizer_for(settings, embedder)
+    summary = summarizer.topic("electric ships fuel costs")
+    assert_grounded(summary, summarizer.index)
+    assert any("electric" in s.text for s in summary.summary)
+
+
+def test_fifty_thousand_word_article_is_summarised_in_batches(settings, corpus, embedder):
+    paragraph = ("Harbour volumes rose {n}% in week {n} as carriers added capacity. "
+                 "Analysts said demand for freight remained firm across the region. ")
+    (corpus / "long.txt").write_text("A Very Long Freight Report\n" + "\n".join(
+        paragraph.format(n=n) for n in range(2600)), encoding="utf-8")
+    summarizer = summarizer_for(settings, embedder)
+    steps = []
+    summary = summarizer.document("long", progress=lambda done, total: steps.append((done, total)))
+    assert len(summary.summary) >= 3 and steps and steps[-1][0] == steps[-1][1] > 1
+    assert_grounded(summary, summarizer.index)
+
+
+@pytest.fixture(scope="module")
+def shipped_summarizer(tmp_path_factory):
+    from rag.settings import Settings
+    from conftest import SHIPPED_CORPUS
+
+    folder = tmp_path_factory.mktemp("shipped-index")
+    settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=folder / "index")
+    embedder = MiniLMEmbedder()
+    build_index(settings, embedder)
+    return Summarizer(load_index(settings.index_dir), embedder, None)
+
+
+@pytest.mark.parametrize("doc_id,headline", [("000_2167265db7fad3f8", {"$53 billion", "36%"}),
+                                             ("002_e7f6696012efcf83", {"$4.7 billion", "26%"})])
+def test_shipped_articles_key_figures_hold_their_headline_figures(shipped_summarizer, doc_id, headline):
+    summary = shipped_summarizer.document(doc_id)
+    assert headline <= {k.figure for k in summary.key_figures}
+    assert 3 <= len(summary.summary) <= 6
+    assert_grounded(summary, shipped_summarizer.index)
+
+
+def test_shipped_corpus_disagreements_are_the_two_known_conflicts(shipped_summarizer):
+    summary = shipped_summarizer.corpus()
+    pairs = [{f.figure for f in d.figures} for d in summary.disagreements]
+    assert {"$53 billion", "$52.7 billion"} in pairs and {"six", "eight"} in pairs
+    assert len(pairs) == 2
+    for d in summary.disagreements:
+        assert len({f.citation.doc_id for f in d.figures}) == 2
+    assert_grounded(summary, shipped_summarizer.index)
