@@ -101,15 +101,24 @@ def verify_files(folder: Path, manifest: Manifest) -> None:
             raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {REBUILD_HINT}")
 
 
-def load_index(index_dir: Path) -> StoredIndex:
-    """Load and verify the current generation; raise a one-line error for anything wrong."""
-    folder = current_generation(index_dir)
-    if folder is None:
-        raise IndexMissingError(f"no index in {index_dir}: run `rag index build` first")
-    try:
-        return _load_generation(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        raise IndexCorruptError(f"index folder {folder} disappeared while reading: {REBUILD_HINT}") from None
+def load_index(index_dir: Path, attempts: int = 3) -> StoredIndex:
+    """Load and verify the current generation; raise a one-line error for anything wrong.
+
+    A build that lands while we read may delete the generation under us: when CURRENT has moved on,
+    the read starts again on the new generation instead of failing."""
+    for attempt in range(attempts):
+        folder = current_generation(index_dir)
+        if folder is None:
+            raise IndexMissingError(f"no index in {index_dir}: run `rag index build` first")
+        try:
+            return _load_generation(folder)
+        except (FileNotFoundError, NotADirectoryError, IndexCorruptError) as error:
+            if current_generation(index_dir) != folder and attempt + 1 < attempts:
+                continue
+            if isinstance(error, IndexCorruptError):
+                raise
+            raise IndexCorruptError(f"index folder {folder} disappeared while reading: {REBUILD_HINT}") from None
+    raise IndexCorruptError(f"index in {index_dir} kept changing while reading: try again")
 
 
 def _load_generation(folder: Path) -> StoredIndex:
