@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .cite import Claim, attribute
 from .embed import Embedder
-from .evidence import AnswerabilityCheck, Evidence, EvidenceFinder, _kind_fits
+from .evidence import AnswerabilityCheck, Evidence, EvidenceFinder, _kind_fits, holds_kind
 from .figures import Figure, find_figures, same_figure
 from .lexical import tokenize
 from .llm import Generator, OnText
@@ -82,17 +82,17 @@ class Answerer:
                                         on_text)
         reply = _MARKER.sub("", reply).strip()
         if not reply or _MODEL_REFUSAL.search(reply):
-            return self._extractive(best, kind, evidence, strong_only=True)
+            return self._extractive(question, best, kind, evidence, strong_only=True)
         if not verify:
             return Draft([(reply, shown)])
-        claims = attribute(repair_figures(reply, evidence), evidence)
-        if (all(c.supported for c in claims) and _answers_kind(claims, kind) and _adds_to(question, claims)
+        claims = attribute(repair_figures(reply, evidence), evidence, question)
+        if (all(c.supported for c in claims) and _answers_kind(claims, kind, question) and _adds_to(question, claims)
                 and self._credible(question, claims, best)):
             nearest = self.checker.nearest_figure(question, best, kind)
             if nearest and not _claims_figure(claims, nearest):
                 return Draft(_with_conflicts([(nearest.text, [best])], evidence, kind))
             return Draft(_with_conflicts([(c.text, c.sources) for c in claims], evidence, kind))
-        return self._extractive(best, kind, evidence)
+        return self._extractive(question, best, kind, evidence)
 
     def _grounding_sentence(self, question: str, evidence: list[Evidence]) -> Evidence | None:
         """The best sentence that is about everything the question names, or None when the corpus lacks it."""
@@ -114,11 +114,12 @@ class Answerer:
                    for e in sources)
 
     @staticmethod
-    def _extractive(best: Evidence, kind: str | None, evidence: list[Evidence], strong_only: bool = False) -> Draft:
-        """Quote the best sentence when it holds the kind of figure asked for; otherwise refuse."""
+    def _extractive(question: str, best: Evidence, kind: str | None, evidence: list[Evidence],
+                    strong_only: bool = False) -> Draft:
+        """Quote the best sentence when it holds the kind of answer asked for; otherwise refuse."""
         if strong_only and best.coverage < STRONG_COVERAGE:
             return Draft([], answerable=False)
-        if kind and not any(_kind_fits(f, kind) for f in best.figures):
+        if kind and not holds_kind(best.text, best.figures, kind, question):
             return Draft([], answerable=False)
         return Draft(_with_conflicts([(best.text, [best])], evidence, kind))
 
@@ -127,10 +128,30 @@ def repair_figures(reply: str, evidence: list[Evidence]) -> str:
     """Write each figure as the best source writes it: '53 billion RMB' becomes '$53 billion' when the source
     says $53 billion, and '4.7 billion' gains its currency. A figure whose value no source has is left to fail."""
     for figure in sorted(find_figures(reply), key=lambda f: -f.start):
+        if figure.kind == "year" and not _MONTH.search(reply):
+            date = _full_date(figure, evidence)
+            if date:
+                reply = reply[: figure.start] + date + reply[figure.end:]
+                continue
         source = _source_figure(figure, evidence)
         if source is not None and source.text != figure.text:
             reply = reply[: figure.start] + source.text + reply[figure.end:]
     return reply
+
+
+_MONTH_NAMES = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = re.compile(rf"\b{_MONTH_NAMES}(?=\s|,|$)")
+
+
+def _full_date(year: Figure, evidence: list[Evidence]) -> str | None:
+    """'2015' becomes 'December 11, 2015' when the best source sentence gives the full date."""
+    pattern = re.compile(rf"\b(?:{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+"
+                         rf"{_MONTH_NAMES},?\s+|{_MONTH_NAMES}\s+){int(year.value)}\b")
+    for item in evidence[:1]:
+        match = pattern.search(item.text)
+        if match:
+            return match.group()
+    return None
 
 
 def _source_figure(figure: Figure, evidence: list[Evidence]) -> Figure | None:
@@ -141,12 +162,11 @@ def _source_figure(figure: Figure, evidence: list[Evidence]) -> Figure | None:
     return same_value[0] if same_value and figure.kind != "percent" else None
 
 
-def _answers_kind(claims: list[Claim], kind: str | None) -> bool:
-    """A question that asks for a figure needs one in the answer; a bare yes or a name won't do."""
+def _answers_kind(claims: list[Claim], kind: str | None, question: str) -> bool:
+    """A question that asks for a figure needs one in the answer, a who-question a name it did not contain."""
     if kind is None:
         return True
-    figures = [f for c in claims for f in find_figures(c.text)]
-    return any(_kind_fits(f, kind) for f in figures)
+    return any(holds_kind(c.text, find_figures(c.text), kind, question) for c in claims)
 
 
 def _claims_figure(claims: list[Claim], figure: Figure) -> bool:

@@ -10,7 +10,7 @@ from .chunk import is_heading
 from .embed import Embedder
 from .figures import Figure, find_figures
 from .lexical import tokenize
-from .question import QUESTION_WORDS, entities, expected_kind, key_terms
+from .question import QUESTION_WORDS, entities, expected_kind, key_terms, new_names
 from .schema import Document, Hit, Span
 from .store import StoredIndex
 
@@ -69,7 +69,7 @@ class EvidenceFinder:
             text = document.text[span.start:span.end]
             item = Evidence(document, span, float(similarity), self.coverage(terms, text, document.title, section),
                             find_figures(text))
-            item.score = _score(item, kind) + PHRASE_WEIGHT * phrase_overlap(terms, text)
+            item.score = _score(item, kind, question) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
         return sorted(evidence, key=lambda e: -e.score)
 
@@ -113,11 +113,18 @@ def phrase_overlap(terms: list[str], text: str) -> float:
     return len(pairs & set(zip(tokens, tokens[1:]))) / len(pairs)
 
 
-def _score(item: Evidence, kind: str | None) -> float:
+def _score(item: Evidence, kind: str | None, question: str) -> float:
     score = 0.55 * item.similarity + 0.45 * item.coverage
-    if kind and any(_kind_fits(f, kind) for f in item.figures):
+    if kind and holds_kind(item.text, item.figures, kind, question):
         score += 0.1
     return score
+
+
+def holds_kind(text: str, figures: list[Figure], kind: str, question: str) -> bool:
+    """Does the text hold the kind of answer asked for: a new name for 'who', else a figure of the kind?"""
+    if kind == "person":
+        return bool(new_names(text, question))
+    return any(_kind_fits(f, kind) for f in figures)
 
 
 def _kind_fits(figure: Figure, kind: str) -> bool:

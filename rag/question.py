@@ -23,7 +23,7 @@ QUESTION_WORDS = frozenset(tokenize(
 _KIND_PATTERNS = [
     ("number", r"\bhow many\b|\b(count|number of)\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|rate|cagr|margin|portion|fraction|grow|grew|grown|growth|growing|rates)\b|%"),
-    ("year", r"\b(when|what year|which year|by when|since when)\b"),
+    ("year", r"\b(when|what year|which year|by when|since when|date)\b"),
     ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|revenues|sales|income|invest\w*|spend\w*|budget|capex|funding|dollars?)\b"),
 ]
 
@@ -42,12 +42,35 @@ def clean_question(question: str) -> tuple[str, list[str]]:
 
 
 def expected_kind(question: str) -> str | None:
-    """percent, year, money or number when the question asks for a figure of that kind, else None."""
+    """person for a who-question; percent, year, money or number when it asks for such a figure; else None."""
     lowered = question.lower()
+    if re.match(r"\s*(who|whom)\b", lowered):
+        return "person"
     for kind, pattern in _KIND_PATTERNS:
         if re.search(pattern, lowered):
             return kind
     return None
+
+
+_NAME_RUN = re.compile(r"(?:\b[A-Z][\w'’.-]*(?:\s+|$))+")
+_NOT_NAMES = frozenset("the a an in on at of for and or but to by from with this that these those it its "
+                       "he she they we his her their our i you".split())
+
+
+def new_names(text: str, question: str) -> list[str]:
+    """Capitalised names in `text` that the question does not already contain. A single capitalised word
+    that opens a sentence is just a sentence start, not a name."""
+    asked = set(tokenize(question))
+    names = []
+    for match in _NAME_RUN.finditer(text):
+        words = [w for w in match.group().split() if w.lower().strip(".") not in _NOT_NAMES]
+        opens_sentence = match.start() == 0 or text[: match.start()].rstrip().endswith((".", "!", "?", ":"))
+        if not words or (opens_sentence and len(words) < 2):
+            continue
+        fresh = [w for w in words if not set(tokenize(w)) <= asked]
+        if fresh:
+            names.append(" ".join(words))
+    return names
 
 
 def entities(question: str) -> list[str]:
