@@ -101,7 +101,7 @@ class Answerer:
             return None
         if self.checker.unknown_phrases(question, candidates):
             return None
-        about_all = [e for e in candidates if not self.checker.missing_entities(question, e)]
+        about_all = [e for e in candidates if not self.checker.lacks_entities(question, e)]
         if not about_all:
             return None
         best = about_all[0]
@@ -110,7 +110,7 @@ class Answerer:
     def _credible(self, question: str, claims: list[Claim], best: Evidence) -> bool:
         """Each claim rests on a sentence about what the question names, scoring near the best sentence."""
         sources = [e for c in claims for e in c.sources]
-        return all(not self.checker.missing_entities(question, e) and e.score >= best.score - CREDIBLE_MARGIN
+        return all(not self.checker.lacks_entities(question, e) and e.score >= best.score - CREDIBLE_MARGIN
                    for e in sources)
 
     @staticmethod

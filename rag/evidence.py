@@ -11,12 +11,13 @@ from .embed import Embedder
 from .figures import Figure, find_figures
 from .lexical import tokenize
 from .question import QUESTION_WORDS, entities, expected_kind, key_terms, new_names
-from .schema import Document, Hit, Span
+from .schema import Chunk, Document, Hit, Span
 from .store import StoredIndex
 
 # Text in an article that addresses a model rather than a reader: it is shown to nobody.
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
 BRIDGE_SIMILARITY = 0.75
+ENTITY_COVERAGE = 0.75  # share of the question's name weight its grounding sentence must be about
 MIN_NAME_IDF = 1.0  # a name found in most chunks ('AI', the company itself) tells figures apart poorly  # an unknown question word counts as present when a source word means nearly the same
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
@@ -38,6 +39,7 @@ class Evidence:
     coverage: float
     figures: list[Figure] = field(default_factory=list)
     score: float = 0.0
+    context: str = ""  # the chunk around the sentence and its heading
 
     @property
     def text(self) -> str:
@@ -65,15 +67,16 @@ class EvidenceFinder:
         similarities = vectors[1:] @ vectors[0]
         terms, kind = key_terms(question), expected_kind(question)
         evidence = []
-        for (document, span, section), similarity in zip(candidates, similarities):
+        for (document, span, chunk), similarity in zip(candidates, similarities):
             text = document.text[span.start:span.end]
-            item = Evidence(document, span, float(similarity), self.coverage(terms, text, document.title, section),
-                            find_figures(text))
+            item = Evidence(document, span, float(similarity),
+                            self.coverage(terms, text, document.title, chunk.section), find_figures(text),
+                            context=f"{chunk.section}\n{chunk.text}")
             item.score = _score(item, kind, question) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
         return sorted(evidence, key=lambda e: -e.score)
 
-    def _candidates(self, hits: list[Hit]) -> list[tuple[Document, Span, str]]:
+    def _candidates(self, hits: list[Hit]) -> list[tuple[Document, Span, Chunk]]:
         seen, out = set(), []
         for hit in hits:
             document = self.index.documents[hit.chunk.doc_id]
@@ -83,7 +86,7 @@ class EvidenceFinder:
                 if key in seen or looks_like_instruction(text) or (is_heading(text) and not find_figures(text)):
                     continue
                 seen.add(key)
-                out.append((document, span, hit.chunk.section))
+                out.append((document, span, hit.chunk))
         return out
 
     def coverage(self, terms: list[str], text: str, title: str = "", section: str = "") -> float:
@@ -149,6 +152,7 @@ class AnswerabilityCheck:
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.vocab, self.embedder = index.lexical.vocab, embedder
         self.idf = {term: float(index.lexical.idf[col]) for term, col in self.vocab.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
 
     def nearest_figure(self, question: str, item: Evidence, kind: str | None) -> Figure | None:
         """The figure of the asked kind that stands closest to the question's most specific name in the sentence:
@@ -169,9 +173,16 @@ class AnswerabilityCheck:
         rarest = max(present, key=lambda name: self.idf.get(name, 0.0))
         return [(a, b) for a, b, w in words if w and _shares_stem(rarest, {w})]
 
-    def missing_entities(self, question: str, item: Evidence) -> list[str]:
-        context = set(tokenize(item.text)) | set(tokenize(item.document.title))
-        return [name for name in entities(question) if not _shares_stem(name, context)]
+    def lacks_entities(self, question: str, item: Evidence) -> bool:
+        """Is the sentence (with its passage and title) not about what the question names? Names are weighed
+        by rarity; most of the weight must be present."""
+        names = entities(question)
+        if not names:
+            return False
+        around = set(tokenize(item.text)) | set(tokenize(item.context)) | set(tokenize(item.document.title))
+        weights = {name: self.idf.get(name, self.max_idf) for name in names}
+        present = sum(w for name, w in weights.items() if _shares_stem(name, around))
+        return present < ENTITY_COVERAGE * sum(weights.values())
 
     def unknown_phrases(self, question: str, evidence: list[Evidence]) -> list[str]:
         """Runs of question words the corpus never uses that no word of the evidence means (by embedding)."""

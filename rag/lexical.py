@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 3  # bump when tokenize() changes: indexes built before are stale
+TOKENIZER_VERSION = 4  # bump when tokenize() changes: indexes built before are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -25,8 +25,17 @@ _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "e
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
+_IRREGULAR = {"won": "win", "grew": "grow", "grown": "grow", "rose": "rise", "risen": "rise", "fell": "fall",
+              "fallen": "fall", "paid": "pay", "sold": "sell", "bought": "buy", "made": "make", "held": "hold",
+              "led": "lead", "began": "begin", "begun": "begin", "spent": "spend", "took": "take", "taken": "take",
+              "gave": "give", "given": "give", "became": "become", "built": "build", "hit": "hit"}
+_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
 def stem(word: str) -> str:
-    """A light suffix stripper: invest, investing, invested, investment and investments meet."""
+    """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             base = word[: -len(suffix)]
@@ -37,6 +46,7 @@ def stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Lower-case stemmed word and number tokens, stop words dropped; % reads as 'percent'."""
     tokens = []
+    text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)  # U.S. -> US
     for token in _TOKEN.findall(_POSSESSIVE.sub("", text.lower())):
         if token == "%":
             token = "percent"
