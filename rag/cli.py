@@ -264,6 +264,7 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
                  baseline: Optional[str] = typer.Option(None, "--baseline", help="'naive': a tutorial-style RAG run beside the tool."),
                  limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N cases."),
                  fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when answer accuracy (0-1 or %) is lower."),
+                 report: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report (tables, charts, failures) to this folder."),
                  corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
     """Run the gold questions through the same path as ask and report accuracy, citations, refusals, latency."""
     from .evaluation_runner import run_evaluation
@@ -277,6 +278,10 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
         typer.echo(report_json(reports))
     else:
         _print_reports(reports)
+    if report is not None:
+        from .report import write_html_report
+
+        typer.echo(f"report written to {write_html_report(reports, report)}", err=True)
     accuracy = reports[0].metrics.get("answer_accuracy") or 0.0
     if fail_under is not None and accuracy < (fail_under / 100 if fail_under > 1 else fail_under):
         typer.echo(f"answer accuracy {accuracy:.1%} is under {fail_under}", err=True)
