@@ -22,8 +22,8 @@ class Retriever:
         self.index, self.embedder = index, embedder
         self.settings = settings or RetrievalSettings()
         self._chunk_kinds = [{f.kind for f in find_figures(chunk.text)} for chunk in index.chunks]
-        if index.manifest.dense_index.get("type") == "hnsw":
-            index.dense.hnsw.efSearch = index.manifest.dense_index.get("efSearch", 64)
+        if index.manifest.dense_index.get("type") == "ivf":
+            index.dense.nprobe = index.manifest.dense_index["nprobe"]
 
     def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
         k = k or self.settings.k

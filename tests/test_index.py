@@ -163,3 +163,17 @@ def test_bad_files_are_skipped_with_a_warning_naming_them(settings, corpus, embe
     documents = load_index(settings.index_dir).documents
     assert "Café" in documents["latin1"].text and "7% growth" in documents["utf16"].text
     assert {"empty", "binary", "orbital", "image"}.isdisjoint(documents) and "dupe" in documents
+
+
+def test_large_index_switches_to_ivf_recorded_in_the_manifest(settings, corpus, embedder):
+    for n in range(60):
+        (corpus / f"n{n}.txt").write_text(f"Note {n}\nCompany {n} grew {n + 1}% in year {2000 + n}. It hired {n} staff.")
+    settings.retrieval.approximate_above = 50
+    build_index(settings, embedder)
+    index = load_index(settings.index_dir)
+    plan = index.manifest.dense_index
+    assert plan["type"] == "ivf" and plan["nprobe"] >= 1 and index.dense.ntotal == len(index.chunks)
+    from rag.retrieve import Retriever
+
+    hits = Retriever(index, embedder, settings.retrieval).search("Company 7 grew 8%")
+    assert any("Company 7 grew" in h.chunk.text for h in hits)
