@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .figures import find_figures
 from .schema import Chunk, Document, Span
 from .settings import ChunkSettings
 
@@ -75,8 +76,10 @@ def chunk_document(document: Document, settings: ChunkSettings, first_id: int = 
             section = line.strip()
         for group in _group(sentences, document.text, settings):
             start, end = group[0].start, group[-1].end
+            text = document.text[start:end]
             chunks.append(Chunk(chunk_id=first_id + len(chunks), doc_id=document.doc_id, start=start, end=end,
-                                text=document.text[start:end], sentences=group, section=section))
+                                text=text, sentences=group, section=section,
+                                figure_kinds=sorted({f.kind for f in find_figures(text)})))
     return chunks
 
 

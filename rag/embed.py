@@ -59,8 +59,12 @@ class MiniLMEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._embed_batch(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        return np.vstack(parts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
+        ordered = [texts[i] for i in order]
+        parts = [self._embed_batch(ordered[i:i + self.batch_size]) for i in range(0, len(ordered), self.batch_size)]
+        vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+        vectors[order] = np.vstack(parts)
+        return vectors
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         torch = self._torch

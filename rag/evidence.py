@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -55,9 +54,7 @@ class EvidenceFinder:
 
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.index, self.embedder = index, embedder
-        lexical = index.lexical
-        self._idf = {term: float(lexical.idf[col]) for term, col in lexical.vocab.items()}
-        self._max_idf = math.log(1.0 + (len(index.chunks) + 0.5) / 0.5)
+        self.lexical = index.lexical
 
     def find(self, question: str, hits: list[Hit]) -> list[Evidence]:
         candidates = self._candidates(hits)
@@ -98,7 +95,7 @@ class EvidenceFinder:
         context_terms = set(tokenize(title)) | set(tokenize(section))
         total = covered = 0.0
         for term in terms:
-            weight = self._idf.get(term, self._max_idf)
+            weight = self.lexical.term_idf(term)
             total += weight
             if term in sentence_terms:
                 covered += weight
@@ -150,9 +147,7 @@ class AnswerabilityCheck:
     """Reasons to refuse before any generation: the question is about something the sources do not hold."""
 
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
-        self.vocab, self.embedder = index.lexical.vocab, embedder
-        self.idf = {term: float(index.lexical.idf[col]) for term, col in self.vocab.items()}
-        self.max_idf = max(self.idf.values(), default=1.0)
+        self.lexical, self.vocab, self.embedder = index.lexical, index.lexical.vocab, embedder
 
     def nearest_figure(self, question: str, item: Evidence, kind: str | None) -> Figure | None:
         """The figure of the asked kind that stands closest to the question's most specific name in the sentence:
@@ -166,11 +161,11 @@ class AnswerabilityCheck:
     def _mentions(self, question: str, text: str) -> list[tuple[int, int]]:
         """Where the rarest of the question's names appear in the sentence."""
         words = [(m.start(), m.end(), (tokenize(m.group()) or [""])[0]) for m in _WORD.finditer(text)]
-        present = [name for name in entities(question) if self.idf.get(name, 0.0) >= MIN_NAME_IDF
+        present = [name for name in entities(question) if self.lexical.term_idf(name, 0.0) >= MIN_NAME_IDF
                    and any(_shares_stem(name, {w}) for _, _, w in words if w)]
         if not present:
             return []
-        rarest = max(present, key=lambda name: self.idf.get(name, 0.0))
+        rarest = max(present, key=lambda name: self.lexical.term_idf(name, 0.0))
         return [(a, b) for a, b, w in words if w and _shares_stem(rarest, {w})]
 
     def lacks_entities(self, question: str, item: Evidence) -> bool:
@@ -180,7 +175,7 @@ class AnswerabilityCheck:
         if not names:
             return False
         around = set(tokenize(item.text)) | set(tokenize(item.context)) | set(tokenize(item.document.title))
-        weights = {name: self.idf.get(name, self.max_idf) for name in names}
+        weights = {name: self.lexical.term_idf(name) for name in names}
         present = sum(w for name, w in weights.items() if _shares_stem(name, around))
         return present < ENTITY_COVERAGE * sum(weights.values())
 

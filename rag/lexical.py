@@ -92,6 +92,17 @@ class BM25Index:
         weights = self.tf * (self.k1 + 1) / (self.tf + norm) * self.idf[self.cols]
         self.matrix = csc_matrix((weights, (self.rows, self.cols)), shape=(n_docs, max(len(self.vocab), 1)))
 
+    @property
+    def unseen_idf(self) -> float:
+        """The weight of a term no chunk contains: rarer than anything indexed."""
+        return float(np.log(1.0 + (len(self.doc_len) + 0.5) / 0.5))
+
+    def term_idf(self, term: str, default: float | None = None) -> float:
+        column = self.vocab.get(term)
+        if column is None:
+            return self.unseen_idf if default is None else default
+        return float(self.idf[column])
+
     def search(self, query: str, top: int) -> list[tuple[int, float]]:
         """(row, score) of the best-scoring chunks; rows with no query term are left out."""
         columns = [self.vocab[t] for t in tokenize(query) if t in self.vocab]

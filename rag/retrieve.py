@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .embed import Embedder
-from .figures import find_figures
 from .question import expected_kind
 from .schema import Hit
 from .settings import RetrievalSettings
@@ -21,7 +20,6 @@ class Retriever:
     def __init__(self, index: StoredIndex, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
         self.index, self.embedder = index, embedder
         self.settings = settings or RetrievalSettings()
-        self._chunk_kinds = [{f.kind for f in find_figures(chunk.text)} for chunk in index.chunks]
         if index.manifest.dense_index.get("type") == "ivf":
             index.dense.nprobe = index.manifest.dense_index["nprobe"]
 
@@ -52,7 +50,8 @@ class Retriever:
         if kind:
             bonus = _KIND_BONUS / (self.settings.rrf_k + 1)
             for row in fused:
-                if kind in self._chunk_kinds[row] or (kind == "number" and "money" in self._chunk_kinds[row]):
+                kinds = self.index.chunks[row].figure_kinds
+                if kind in kinds or (kind == "number" and "money" in kinds):
                     fused[row] += bonus
         ordered = sorted(fused.items(), key=lambda item: -item[1])
         return [Hit(chunk=self.index.chunks[row], score=score, dense_rank=dense_rank.get(row),

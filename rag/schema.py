@@ -32,6 +32,7 @@ class Chunk(_Record):
     text: str
     sentences: list[Span] = Field(description="Sentence spans inside the chunk, in document offsets.")
     section: str = Field("", description="The heading the chunk stands under, for context.")
+    figure_kinds: list[str] = Field([], description="Kinds of figure the chunk holds (percent, money, number, year).")
 
 
 class Hit(_Record):

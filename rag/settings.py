@@ -30,7 +30,7 @@ class RetrievalSettings(_Group):
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     mode: str = Field("hybrid", description="dense, lexical or hybrid.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
-    approximate_above: int = Field(200_000, description="Chunk count above which a FAISS IVF index replaces exact search.")
+    approximate_above: int = Field(100_000, description="Chunk count above which a FAISS IVF index replaces exact search.")
 
 
 class GenerationSettings(_Group):

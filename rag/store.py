@@ -18,7 +18,7 @@ from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from .lexical import BM25Index
 from .schema import Chunk, Document
 
-FORMAT = "rag-index/1"
+FORMAT = "rag-index/2"
 CURRENT = "CURRENT"
 LOCK = ".lock"
 REBUILD_HINT = "run `rag index build` to rebuild it"

@@ -188,15 +188,13 @@ class Summarizer:
         if not entries:
             return []
         vectors = self.embedder.embed([e[2] for e in entries])
-        lexical = self.index.lexical
-        idf = {term: float(lexical.idf[col]) for term, col in lexical.vocab.items()}
         found, used = [], set()
         for i, (doc_a, span_a, text_a, fig_a) in enumerate(entries):
             for j in range(i + 1, len(entries)):
                 doc_b, span_b, text_b, fig_b = entries[j]
                 if doc_a.doc_id == doc_b.doc_id or (i in used or j in used):
                     continue
-                if _conflict(text_a, fig_a, text_b, fig_b, idf) and float(vectors[i] @ vectors[j]) >= CONFLICT_SIMILARITY:
+                if _conflict(text_a, fig_a, text_b, fig_b, self.index.lexical) and float(vectors[i] @ vectors[j]) >= CONFLICT_SIMILARITY:
                     used.update((i, j))
                     found.append(Disagreement(about=describe(text_a, fig_a), figures=[
                         KeyFigure(figure=fig_a.text, measures=describe(text_a, fig_a), citation=self._cite(doc_a, span_a)),
@@ -237,7 +235,7 @@ def describe(sentence: str, figure: Figure, words: int = 7) -> str:
     return " ".join(before + phrase).strip() or sentence[:60]
 
 
-def _conflict(text_a: str, a: Figure, text_b: str, b: Figure, idf: dict[str, float]) -> bool:
+def _conflict(text_a: str, a: Figure, text_b: str, b: Figure, lexical) -> bool:
     """Same kind and unit, different but comparable values, described with shared specific words."""
     if a.kind != b.kind or a.currency != b.currency or a.values == b.values or a.high or b.high:
         return False
@@ -249,4 +247,4 @@ def _conflict(text_a: str, a: Figure, text_b: str, b: Figure, idf: dict[str, flo
     words_a = set(tokenize(describe(text_a, a))) - {"billion", "million", "percent"}
     words_b = set(tokenize(describe(text_b, b))) - {"billion", "million", "percent"}
     shared = {w for w in words_a & words_b if not w[0].isdigit()}
-    return sum(idf.get(w, 0.0) for w in shared) >= MIN_SHARED_IDF
+    return sum(lexical.term_idf(w, 0.0) for w in shared) >= MIN_SHARED_IDF
