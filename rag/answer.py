@@ -23,6 +23,7 @@ MIN_SIMILARITY = 0.3    # cosine similarity of the best sentence to the question
 MIN_COVERAGE = 0.3      # share of the question's term weight the grounding sentence holds, at least ...
 STRONG_SIMILARITY = 0.6  # ... unless it means nearly the same as the question
 STRONG_COVERAGE = 0.6   # when the model declines, a sentence this well matched is quoted instead
+MOSTLY_COVERED = 0.55   # a question with unknown words is still answered when the rest of it weighs this much
 CREDIBLE_MARGIN = 0.1   # a claim's source may score at most this much below the best sentence
 CONFLICT_MARGIN = 0.2   # a differing figure counts when its sentence covers the question about as well as the cited one
 
@@ -62,18 +63,21 @@ class Answerer:
         started = time.perf_counter()
         question, warnings = clean_question(question)
         verify = self.settings.generation.verify if verify is None else verify
-        hits = self.retriever.search(question, k=k, mode=mode)
-        evidence = self.finder.find(question, hits)
+        evidence = self.finder.find(question, self.retriever.search(question, k=k, mode=mode))
+        rephrased = self.checker.in_corpus_words(question, evidence[:3])
+        if rephrased != question:  # search again in the corpus's own words: 'chief executive officer' -> 'CEO'
+            evidence = self.finder.find(rephrased, self.retriever.search(rephrased, k=k, mode=mode))
         retrieved = time.perf_counter()
-        draft = self._draft(question, evidence, verify, on_text)
+        draft = self._draft(question, rephrased, evidence, verify, on_text)
         answer = _render(question, draft, warnings)
         finished = time.perf_counter()
         answer.timings = Timings(retrieve_s=round(retrieved - started, 4), generate_s=round(finished - retrieved, 4),
                                  total_s=round(finished - started, 4))
         return answer
 
-    def _draft(self, question: str, evidence: list[Evidence], verify: bool, on_text: OnText | None) -> Draft:
-        best = self._grounding_sentence(question, evidence)
+    def _draft(self, question: str, rephrased: str, evidence: list[Evidence], verify: bool,
+               on_text: OnText | None) -> Draft:
+        best = self._grounding_sentence(rephrased, evidence)
         if best is None:
             return Draft([], answerable=False)
         kind = expected_kind(question)
@@ -99,8 +103,8 @@ class Answerer:
         candidates = evidence[:3]
         if not candidates or candidates[0].similarity < MIN_SIMILARITY:
             return None
-        if self.checker.unknown_phrases(question, candidates):
-            return None
+        if self.checker.unknown_phrases(question, candidates) and candidates[0].coverage < MOSTLY_COVERED:
+            return None  # words the corpus never uses carry much of the question
         about_all = [e for e in candidates if not self.checker.lacks_entities(question, e)]
         if not about_all:
             return None

@@ -181,16 +181,27 @@ class AnswerabilityCheck:
 
     def unknown_phrases(self, question: str, evidence: list[Evidence]) -> list[str]:
         """Runs of question words the corpus never uses that no word of the evidence means (by embedding)."""
+        return [run for run, word in self.bridges(question, evidence).items() if word is None]
+
+    def bridges(self, question: str, evidence: list[Evidence]) -> dict[str, str | None]:
+        """Each run of unknown question words with the source word that means the same ('chief executive
+        officer' -> 'CEO'), or None when no word of the evidence comes close."""
         runs = self._unknown_runs(question)
-        if not runs:
-            return []
         source_words = sorted({w for e in evidence for w in _WORD.findall(e.text + " " + e.document.title)
                                if tokenize(w)})
-        if not source_words:
-            return runs
+        if not runs or not source_words:
+            return {run: None for run in runs}
         vectors = self.embedder.embed(runs + source_words)
         similarity = vectors[: len(runs)] @ vectors[len(runs):].T
-        return [run for run, row in zip(runs, similarity) if float(row.max()) < BRIDGE_SIMILARITY]
+        return {run: source_words[int(row.argmax())] if float(row.max()) >= BRIDGE_SIMILARITY else None
+                for run, row in zip(runs, similarity)}
+
+    def in_corpus_words(self, question: str, evidence: list[Evidence]) -> str:
+        """The question with unknown words replaced by the corpus words that mean the same, for retrieval."""
+        for run, word in self.bridges(question, evidence).items():
+            if word is not None:
+                question = question.replace(run, word, 1)
+        return question
 
     def _unknown_runs(self, question: str) -> list[str]:
         runs: list[list[str]] = [[]]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 4  # bump when tokenize() changes: indexes built before are stale
+TOKENIZER_VERSION = 5  # bump when tokenize() changes: indexes built before are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -39,7 +39,11 @@ def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ies", "ied") else base
+            if suffix in ("ies", "ied"):
+                return base + "y"
+            if suffix in ("ing", "ed") and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz":
+                return base[:-1]  # committing -> commit, planned -> plan
+            return base
     return word
 
 

@@ -17,7 +17,7 @@ QUESTION_WORDS = frozenset(tokenize(
     "according article articles source sources text corpus report reported say says said tell give current currently "
     "hold holds have has get gets make makes take takes put puts come comes belong belongs "
     "large larger big bigger size fast quickly high higher low expect expected together percentage rise rose grown "
-    "compound rank ranks country countries reach"
+    "compound rank ranks country countries reach money amount sum"
 ))
 
 _KIND_PATTERNS = [
@@ -73,12 +73,15 @@ def new_names(text: str, question: str) -> list[str]:
     return names
 
 
+CORPORATE_SUFFIXES = frozenset(tokenize("group inc corp corporation company co ltd limited holdings plc llc ag sa"))
+
+
 def entities(question: str) -> list[str]:
     """Capitalised words after the first (Tencent, Huawei, Q2) and years: the answer must be about them."""
     words = re.findall(r"[\w'’-]+", question)[1:]
     names = [w for w in words if w[:1].isupper() or any(ch.isdigit() for ch in w) and w[:1].isalpha()
              or re.fullmatch(r"(19|20)\d\d", w)]
-    return [t for t in tokenize(" ".join(names)) if t not in QUESTION_WORDS]
+    return [t for t in tokenize(" ".join(names)) if t not in QUESTION_WORDS and t not in CORPORATE_SUFFIXES]
 
 
 def key_terms(question: str) -> list[str]:
