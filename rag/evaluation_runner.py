@@ -27,7 +27,7 @@ def run_evaluation(settings: Settings, cases_path: Path | None, retrieval: str |
 
     cases = load_cases(cases_path or settings.corpus_dir / "eval.jsonl")[:limit]
     if any(case.documents for case in cases):
-        return [run_self_contained(settings, cases, progress)]
+        return run_self_contained(settings, cases, progress, baseline=baseline)
     answerer = open_answerer(settings)
     label = "rag" + (f" ({retrieval})" if retrieval else "") + ("" if verify else " no-verify")
 
@@ -47,8 +47,10 @@ def run_evaluation(settings: Settings, cases_path: Path | None, retrieval: str |
     return reports
 
 
-def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool = True) -> EvalReport:
-    """Benchmark cases that bring their own passages: each is answered over an index of its documents only."""
+def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool = True,
+                       baseline: str | None = None) -> list[EvalReport]:
+    """Benchmark cases that bring their own passages: each is answered over an index of its documents only
+    (and, with baseline 'naive', by the tutorial-style pipeline over the same documents)."""
     from .answer import Answerer
     from .embed import MiniLMEmbedder
     from .indexer import build_index
@@ -57,7 +59,7 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
 
     embedder = MiniLMEmbedder()
     generator = QwenGenerator(settings.cache_dir, settings.generation.threads)
-    results = []
+    results, naive_results = [], []
     show = _progress_bar("benchmark") if progress else None
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
         for number, case in enumerate(cases, 1):
@@ -68,9 +70,17 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
             answerer = Answerer(case_settings, load_index(case_settings.index_dir), embedder, generator)
             retrieve = lambda q: [h.chunk.text for h in answerer.retriever.search(q)]  # noqa: E731
             results.append(score_case(case, answerer.ask(case.question), retrieve(case.question)))
+            if baseline == "naive":
+                from .baseline import NaiveRAG
+
+                naive = NaiveRAG(case_settings, embedder, generator)
+                naive_results.append(score_case(case, naive.ask(case.question), naive.retrieve_texts(case.question)))
             if show:
                 show(number, len(cases))
-    return EvalReport(label="rag", cases=results, metrics=summarise(results))
+    reports = [EvalReport(label="rag", cases=results, metrics=summarise(results))]
+    if naive_results:
+        reports.append(EvalReport(label="naive", cases=naive_results, metrics=summarise(naive_results)))
+    return reports
 
 
 def _write_case_corpus(case: EvalCase, folder: Path) -> None:
