@@ -48,7 +48,7 @@ def run_evaluation(settings: Settings, cases_path: Path | None, retrieval: str |
 
 
 def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool = True,
-                       baseline: str | None = None) -> list[EvalReport]:
+                       baseline: str | None = None, embedder=None, generator=None) -> list[EvalReport]:
     """Benchmark cases that bring their own passages: each is answered over an index of its documents only
     (and, with baseline 'naive', by the tutorial-style pipeline over the same documents)."""
     from .answer import Answerer
@@ -57,8 +57,8 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
     from .llm import QwenGenerator
     from .store import load_index
 
-    embedder = MiniLMEmbedder()
-    generator = QwenGenerator(settings.cache_dir, settings.generation.threads)
+    embedder = embedder or MiniLMEmbedder()
+    generator = generator or QwenGenerator(settings.cache_dir, settings.generation.threads)
     results, naive_results = [], []
     show = _progress_bar("benchmark") if progress else None
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
