@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .cite import Claim, attribute
 from .embed import Embedder
-from .evidence import AnswerabilityCheck, Evidence, EvidenceFinder, _kind_fits, holds_kind
+from .evidence import AnswerabilityCheck, Evidence, EvidenceFinder, kind_fits, holds_kind
 from .figures import Figure, find_figures, same_figure
 from .lexical import tokenize
 from .llm import Generator, OnText
@@ -175,7 +175,7 @@ def _answers_kind(claims: list[Claim], kind: str | None, question: str) -> bool:
 
 def _claims_figure(claims: list[Claim], figure: Figure) -> bool:
     """Does the answer state this figure (and no other of its kind)?"""
-    stated = [f for c in claims for f in find_figures(c.text) if _kind_fits(f, figure.kind)]
+    stated = [f for c in claims for f in find_figures(c.text) if kind_fits(f, figure.kind)]
     return bool(stated) and all(same_figure(f, figure) for f in stated)
 
 

@@ -124,10 +124,10 @@ def holds_kind(text: str, figures: list[Figure], kind: str, question: str) -> bo
     """Does the text hold the kind of answer asked for: a new name for 'who', else a figure of the kind?"""
     if kind == "person":
         return bool(new_names(text, question))
-    return any(_kind_fits(f, kind) for f in figures)
+    return any(kind_fits(f, kind) for f in figures)
 
 
-def _kind_fits(figure: Figure, kind: str) -> bool:
+def kind_fits(figure: Figure, kind: str) -> bool:
     """Counts and amounts blur (a '2 billion tokens' answer to 'how much'); percentages and years do not."""
     return figure.kind == kind or (kind in ("number", "money") and figure.kind in ("number", "money"))
 
@@ -152,7 +152,7 @@ class AnswerabilityCheck:
     def nearest_figure(self, question: str, item: Evidence, kind: str | None) -> Figure | None:
         """The figure of the asked kind that stands closest to the question's most specific name in the sentence:
         for 'Google' in '... AWS (30%), Microsoft (22%), and Google (12%)' that is 12%."""
-        figures = [f for f in item.figures if kind and _kind_fits(f, kind)]
+        figures = [f for f in item.figures if kind and kind_fits(f, kind)]
         mentions = self._mentions(question, item.text)
         if len(figures) < 2 or not mentions:
             return None
