@@ -47,6 +47,15 @@ def synthetic_article(rng: random.Random, number: int) -> str:
     return "\n".join(lines)
 
 
+def synthetic_settings(scratch: str, articles: int, rng: random.Random) -> Settings:
+    """Write `articles` synthetic articles under scratch/corpus; settings that index them into scratch/index."""
+    corpus = Path(scratch) / "corpus"
+    corpus.mkdir()
+    for n in range(articles):
+        (corpus / f"a{n:06d}.txt").write_text(synthetic_article(rng, n), encoding="utf-8")
+    return Settings(corpus_dir=corpus, index_dir=Path(scratch) / "index")
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * pct / 100))]
@@ -59,16 +68,12 @@ def bench_build(articles: int, runs: int) -> dict:
     chunks = 0
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as scratch:
-            corpus = Path(scratch) / "corpus"
-            corpus.mkdir()
-            for n in range(articles):
-                (corpus / f"a{n:05d}.txt").write_text(synthetic_article(rng, n), encoding="utf-8")
-            settings = Settings(corpus_dir=corpus, index_dir=Path(scratch) / "index")
+            settings = synthetic_settings(scratch, articles, rng)
             report = build_index(settings, embedder)
             chunks = report.chunks
             cold.append(report.chunks / report.seconds)
             warm.append(build_index(settings, embedder).seconds)
-            (corpus / "a00000.txt").write_text(synthetic_article(rng, 99999), encoding="utf-8")
+            (settings.corpus_dir / "a000000.txt").write_text(synthetic_article(rng, 99999), encoding="utf-8")
             changed.append(build_index(settings, embedder).seconds)
     return {"build_articles": articles, "build_chunks": chunks, "build_cold_chunks_per_s": statistics.median(cold),
             "rebuild_unchanged_s": statistics.median(warm), "rebuild_one_changed_s": statistics.median(changed),
@@ -157,11 +162,7 @@ def bench_text_scale(articles: int) -> dict:
     rng = random.Random(11)
     embedder = MiniLMEmbedder()
     with tempfile.TemporaryDirectory() as scratch:
-        corpus = Path(scratch) / "corpus"
-        corpus.mkdir()
-        for n in range(articles):
-            (corpus / f"a{n:06d}.txt").write_text(synthetic_article(rng, n), encoding="utf-8")
-        settings = Settings(corpus_dir=corpus, index_dir=Path(scratch) / "index")
+        settings = synthetic_settings(scratch, articles, rng)
         report = build_index(settings, embedder)
         retriever = Retriever(load_index(settings.index_dir), embedder)
         latencies = []
