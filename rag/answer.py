@@ -63,10 +63,10 @@ class Answerer:
         started = time.perf_counter()
         question, warnings = clean_question(question)
         verify = self.settings.generation.verify if verify is None else verify
-        evidence = self.finder.find(question, self.retriever.search(question, k=k, mode=mode))
+        evidence = self._evidence(question, k, mode)
         rephrased = self.checker.in_corpus_words(question, evidence[:3])
         if rephrased != question:  # search again in the corpus's own words: 'chief executive officer' -> 'CEO'
-            evidence = self.finder.find(rephrased, self.retriever.search(rephrased, k=k, mode=mode))
+            evidence = self._evidence(rephrased, k, mode)
         retrieved = time.perf_counter()
         draft = self._draft(question, rephrased, evidence, verify, on_text)
         answer = _render(question, draft, warnings)
@@ -74,6 +74,11 @@ class Answerer:
         answer.timings = Timings(retrieve_s=round(retrieved - started, 4), generate_s=round(finished - retrieved, 4),
                                  total_s=round(finished - started, 4))
         return answer
+
+    def _evidence(self, question: str, k: int | None, mode: str | None) -> list[Evidence]:
+        """Retrieve chunks and rank their sentences, embedding the question once for both."""
+        vector = self.finder.embedder.embed([question])[0]
+        return self.finder.find(question, self.retriever.search(question, k=k, mode=mode, vector=vector), vector)
 
     def _draft(self, question: str, rephrased: str, evidence: list[Evidence], verify: bool,
                on_text: OnText | None) -> Draft:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .chunk import is_heading
 from .embed import Embedder
 from .figures import Figure, find_figures
@@ -56,12 +58,14 @@ class EvidenceFinder:
         self.index, self.embedder = index, embedder
         self.lexical = index.lexical
 
-    def find(self, question: str, hits: list[Hit]) -> list[Evidence]:
+    def find(self, question: str, hits: list[Hit], question_vector: np.ndarray | None = None) -> list[Evidence]:
         candidates = self._candidates(hits)
         if not candidates:
             return []
-        vectors = self.embedder.embed([question] + [d.text[s.start:s.end] for d, s, _ in candidates])
-        similarities = vectors[1:] @ vectors[0]
+        if question_vector is None:
+            question_vector = self.embedder.embed([question])[0]
+        vectors = self.embedder.embed([d.text[s.start:s.end] for d, s, _ in candidates])
+        similarities = vectors @ question_vector
         terms, kind = key_terms(question), expected_kind(question)
         evidence = []
         for (document, span, chunk), similarity in zip(candidates, similarities):

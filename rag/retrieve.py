@@ -23,21 +23,23 @@ class Retriever:
         if index.manifest.dense_index.get("type") == "ivf":
             index.dense.nprobe = index.manifest.dense_index["nprobe"]
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+    def search(self, question: str, k: int | None = None, mode: str | None = None,
+               vector: np.ndarray | None = None) -> list[Hit]:
+        """The k best chunks; `vector` is the question's embedding when the caller already has it."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}")
-        dense = self._dense(question) if mode != "lexical" else []
+        dense = self._dense(question, vector) if mode != "lexical" else []
         lexical = self.index.lexical.search(question, self.settings.candidates) if mode != "dense" else []
         return self._fuse(dense, lexical, expected_kind(question))[:k]
 
-    def _dense(self, question: str) -> list[tuple[int, float]]:
-        vector = self.embedder.embed([question])
+    def _dense(self, question: str, vector: np.ndarray | None) -> list[tuple[int, float]]:
+        vector = self.embedder.embed([question])[0] if vector is None else vector
         top = min(self.settings.candidates, len(self.index.chunks))
         if top == 0:
             return []
-        scores, rows = self.index.dense.search(np.asarray(vector, dtype=np.float32), top)
+        scores, rows = self.index.dense.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), top)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def _fuse(self, dense, lexical, kind: str | None) -> list[Hit]:
