@@ -220,19 +220,31 @@ def _distinct(evidence: list[Evidence], embedder: Embedder) -> list[Evidence]:
 _STOP_AT = re.compile(r"[,;:()\[\]—–]|\.(?=\s|$)| - ")
 
 
-def describe(sentence: str, figure: Figure, words: int = 7) -> str:
+def describe(sentence: str, figure: Figure, words: int = 5) -> str:
     """What a figure measures: the words right after it up to a clause break, else the words before it.
     A figure in brackets, 'AWS (30%)', measures the name just before the bracket."""
     before_text = sentence[: figure.start].rstrip()
     if before_text.endswith("(") and sentence[figure.end:].lstrip().startswith(")"):
-        return " ".join(_STOP_AT.split(before_text[:-1])[-1].split()[-3:])
+        name = _STOP_AT.split(before_text[:-1])[-1].split()[-3:]
+        while len(name) > 1 and name[0].lower() in ("and", "or", "the", "with", "by"):
+            name = name[1:]
+        return " ".join(name)
     after = sentence[figure.end:]
     after = re.sub(r"^\s*\([^)]*\)", "", after)  # '$53 billion (RMB 380 billion) investment' -> 'investment'
-    phrase = _STOP_AT.split(after, maxsplit=1)[0].split()[:words]
+    phrase = _trim_function_words(_STOP_AT.split(after, maxsplit=1)[0].split()[:words])
     if len(phrase) >= 2:
         return " ".join(phrase)
     before = _STOP_AT.split(sentence[: figure.start])[-1].split()[-words:]
-    return " ".join(before + phrase).strip() or sentence[:60]
+    return " ".join(_trim_function_words(before + phrase)).strip() or sentence[:60]
+
+
+def _trim_function_words(words: list[str]) -> list[str]:
+    """'investment in its partner ecosystem underscores its' loses the dangling 'its'."""
+    from .lexical import STOPWORDS
+
+    while words and words[-1].lower().strip(",.") in STOPWORDS:
+        words = words[:-1]
+    return words
 
 
 def _conflict(text_a: str, a: Figure, text_b: str, b: Figure, lexical) -> bool:
