@@ -73,3 +73,21 @@ def test_odd_questions_get_a_sane_answer_not_an_error(settings, embedder, questi
     answer = answerer.ask(question)
     assert "PWNED" not in answer.answer
     assert answer.answerable is False or answer.citations
+
+
+def test_a_file_that_cannot_be_opened_is_skipped_with_a_warning(settings, corpus, embedder, monkeypatch):
+    """Permissions do not stop root, so the refusal is simulated where the file is opened."""
+    import builtins
+
+    (corpus / "secret.txt").write_text("Secret article with 5% growth.", encoding="utf-8")
+    real_open = builtins.open
+
+    def guarded_open(path, *args, **kwargs):
+        if str(path).endswith("secret.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    report = build_index(settings, embedder)
+    assert report.documents == 2
+    assert any("secret.txt: cannot be read (Permission denied)" in w for w in report.plan.warnings)

@@ -71,3 +71,27 @@ def test_gold_set_meets_the_accuracy_target(offline_env):
     metrics = json.loads(result.stdout)[0]["metrics"]
     assert metrics["cited_accuracy"] >= 0.95 and metrics["citation_precision"] >= 0.9
     assert metrics["correct_refusal"] >= 0.9 and metrics["mean_quote_chars"] <= 300
+
+
+@pytest.mark.slow
+def test_eight_ask_processes_during_rebuilds_all_get_answers(offline_env, tmp_path):
+    """8 real `ask` processes while forced rebuilds swap generations: every one answers, none errors."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus, ignore=shutil.ignore_patterns("*.jsonl"))
+    env = dict(offline_env, RAG_CORPUS=str(corpus), RAG_INDEX=str(tmp_path / "index"))
+    assert run(["rag", "index", "build"], env).returncode == 0
+    askers = [subprocess.Popen([str(BIN / "rag"), "ask", "--json", "What share does Alibaba hold in China?"],
+                               env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for _ in range(8)]
+    rebuilds = 0
+    while any(p.poll() is None for p in askers) and rebuilds < 6:
+        (corpus / f"note{rebuilds}.txt").write_text(f"Note {rebuilds}\nA short note with {rebuilds + 1}% growth.")
+        assert run(["rag", "index", "build"], env).returncode == 0
+        rebuilds += 1
+    for process in askers:
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+        assert "36%" in json.loads(out)["answer"]
+    assert rebuilds >= 1

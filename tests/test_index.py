@@ -177,3 +177,19 @@ def test_large_index_switches_to_ivf_recorded_in_the_manifest(settings, corpus, 
 
     hits = Retriever(index, embedder, settings.retrieval).search("Company 7 grew 8%")
     assert any("Company 7 grew" in h.chunk.text for h in hits)
+
+
+def test_index_folder_deleted_during_a_read_gives_a_one_line_error(settings, embedder, monkeypatch):
+    import shutil
+
+    build_index(settings, embedder)
+    real = store._load_generation
+
+    def delete_then_load(folder):
+        shutil.rmtree(settings.index_dir)
+        return real(folder)
+
+    monkeypatch.setattr(store, "_load_generation", delete_then_load)
+    with pytest.raises((IndexCorruptError, IndexMissingError)) as error:
+        load_index(settings.index_dir)
+    assert "\n" not in str(error.value) and "rag index build" in str(error.value)
