@@ -35,8 +35,9 @@ def packaged_model_dir() -> Path:
 
 
 class MiniLMEmbedder:
-    """The packaged sentence-transformers model (Transformer -> mean pooling -> normalise), run directly with
-    transformers: the same vectors as SentenceTransformer.encode, without its two-second import."""
+    """The packaged sentence-transformers model (Transformer -> mean pooling -> normalise) run by a small
+    pure-torch BERT (rag/minilm_runtime.py): the same vectors as SentenceTransformer.encode (tested), without
+    importing sentence-transformers or transformers, which cost seconds at every start."""
 
     model_id = EMBEDDING_MODEL_ID
     dim = 384
@@ -45,37 +46,21 @@ class MiniLMEmbedder:
         offline_quiet_environment()
         folder = packaged_model_dir()
         _check_mean_pooling(folder)
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        from .minilm_runtime import MiniLMRuntime
 
-        hf_logging.disable_progress_bar()
-        self._torch = torch
         self.batch_size = batch_size
-        self.max_length = json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
-        self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        self._model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+        max_length = json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
+        self._runtime = MiniLMRuntime(folder, max_length)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
         ordered = [texts[i] for i in order]
-        parts = [self._embed_batch(ordered[i:i + self.batch_size]) for i in range(0, len(ordered), self.batch_size)]
+        parts = [self._runtime.embed(ordered[i:i + self.batch_size]) for i in range(0, len(ordered), self.batch_size)]
         vectors = np.empty((len(texts), self.dim), dtype=np.float32)
         vectors[order] = np.vstack(parts)
         return vectors
-
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        torch = self._torch
-        tokens = self._tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
-                                 return_tensors="pt")
-        with torch.inference_mode():
-            hidden = self._model(**tokens).last_hidden_state
-        mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return pooled.numpy().astype(np.float32)
 
 
 def _check_mean_pooling(folder: Path) -> None:

@@ -136,74 +136,45 @@ def _stat_key(path: Path) -> list[int]:
 
 
 class QwenGenerator:
-    """Greedy decoding with the converted model on the CPU; streams text through on_text."""
+    """Greedy decoding of the converted model on the CPU with the small pure-torch runtime
+    (rag/qwen_runtime.py, logits identical to transformers); streams text through on_text and stops at the
+    end of the first line."""
 
     def __init__(self, cache_dir: Path, threads: int = 0) -> None:
         offline_quiet_environment()
         folder = convert_once(cache_dir)
         verify_converted(folder)
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        from .qwen_runtime import QwenRuntime
+
         torch.set_num_threads(threads or os.cpu_count() or 1)
-        self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        self.model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.bfloat16, local_files_only=True)
-        self.model.eval()
+        self.runtime = QwenRuntime(folder)
         self._lock = threading.Lock()
 
     def generate(self, messages: list[dict], max_new_tokens: int, on_text: OnText | None = None) -> str:
-        inputs = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                    return_dict=True)
-        streamer = _Streamer(self.tokenizer, inputs["input_ids"].shape[1], on_text)
-        with self._lock, self._torch.inference_mode():
-            self.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
-                                stopping_criteria=_stop_when(streamer),
-                                pad_token_id=self.tokenizer.eos_token_id)
-        return streamer.text.strip()
+        stream = _LineStream(self.runtime.decode, on_text)
+        with self._lock:
+            self.runtime.generate(messages, max_new_tokens, on_token=stream.take)
+        return stream.text.strip()
 
 
-class _Streamer:
-    """Decodes new tokens as they come, hands new text on, and stops the reply at its first line break."""
+class _LineStream:
+    """Decodes the tokens so far, hands on new text, and asks to stop at the reply's first line break."""
 
-    def __init__(self, tokenizer, prompt_length: int, on_text: OnText | None) -> None:
-        self.tokenizer, self.on_text = tokenizer, on_text
-        self.tokens: list[int] = []
+    def __init__(self, decode: Callable[[list[int]], str], on_text: OnText | None) -> None:
+        self.decode, self.on_text = decode, on_text
         self.text = ""
-        self._skip_prompt = True
-        self._done = False
 
-    def put(self, value) -> None:
-        if self._skip_prompt:
-            self._skip_prompt = False
-            return
-        self.tokens.extend(int(t) for t in value.reshape(-1).tolist())
-        decoded = self.tokenizer.decode(self.tokens, skip_special_tokens=True)
+    def take(self, tokens: list[int]) -> bool:
+        decoded = self.decode(tokens)
         if "\ufffd" in decoded[len(self.text):]:
-            return  # half of a multi-byte character: wait for the rest
+            return False  # half of a multi-byte character: wait for the rest
+        done = False
         if self.text.strip() and "\n" in decoded[len(self.text):]:
             decoded = self.text + decoded[len(self.text):].split("\n", 1)[0]
-            self._done = True
+            done = True
         new, self.text = decoded[len(self.text):], decoded
         if new and self.on_text:
             self.on_text(new)
-
-    def end(self) -> None:
-        pass
-
-    @property
-    def done(self) -> bool:
-        return self._done
-
-
-def _stop_when(streamer: _Streamer):
-    import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList
-
-    class _StopAtLineEnd(StoppingCriteria):
-        def __call__(self, input_ids, scores, **kwargs):
-            return torch.full((input_ids.shape[0],), streamer.done, dtype=torch.bool)
-
-    return StoppingCriteriaList([_StopAtLineEnd()])
+        return done

@@ -71,3 +71,34 @@ def test_direct_minilm_gives_the_same_vectors_as_sentence_transformers():
     reference = SentenceTransformer(str(packaged_model_dir()), device="cpu").encode(texts, normalize_embeddings=True)
     assert ours.shape == (3, 384)
     assert np.allclose(ours, reference, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_qwen_runtime_matches_transformers_token_for_token(tmp_path):
+    """The small runtime must compute what transformers computes: same prompt ids, same next-token logits."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from rag.llm import convert_once
+    from rag.qwen_runtime import QwenRuntime
+    from rag.settings import Settings
+
+    folder = convert_once(Settings().cache_dir)
+    runtime = QwenRuntime(folder)
+    messages = [{"role": "system", "content": "Answer from the sources only."},
+                {"role": "user", "content": "Sources:\n[1] Revenue rose 26% to $4.7 billion.\n\nQuestion: By how much did revenue rise?"}]
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.bfloat16).eval()
+    text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    assert text == runtime.chat_prompt(messages)
+    ids = runtime.tokenizer.encode(text, add_special_tokens=False).ids
+    assert ids == tokenizer(text)["input_ids"]
+    with torch.inference_mode():
+        reference = model(torch.tensor([ids])).logits[0, -1].float()
+        ours = runtime._forward(torch.tensor([ids]), [], 0).float()
+    assert int(reference.argmax()) == int(ours.argmax())
+    assert float((reference - ours).abs().max()) < 0.05
+    generated = model.generate(torch.tensor([ids]), max_new_tokens=12, do_sample=False)[0, len(ids):].tolist()
+    eos = set(runtime.eos)
+    expected = [t for t in generated if t not in eos][: len(runtime.generate(messages, 12))]
+    assert runtime.generate(messages, 12) == expected
