@@ -90,7 +90,3 @@ class HashingEmbedder:
                 vectors[row, bucket] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
-
-
-def default_embedder() -> Embedder:
-    return MiniLMEmbedder()

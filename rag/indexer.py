@@ -15,8 +15,9 @@ from .errors import IndexCorruptError, IndexStaleError, RagError
 from .ingest import ingest_corpus
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .schema import Chunk, Document
-from .settings import Settings
-from .store import DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index, write_generation
+from .settings import EMBEDDING_MODEL_ID, Settings
+from .store import (DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index, read_manifest,
+                    verify_files, write_generation)
 
 
 class BuildPlan(BaseModel):
@@ -82,7 +83,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, force: boo
     with build_lock(settings.index_dir, wait_seconds):
         ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
         previous = _previous_index(settings.index_dir, ingested.warnings)
-        model_id = embedder.model_id if embedder else _default_model_id()
+        model_id = embedder.model_id if embedder else EMBEDDING_MODEL_ID
         plan = plan_build(settings, ingested.documents, previous.manifest if previous else None, model_id)
         plan.warnings = ingested.warnings
         if not ingested.documents:
@@ -97,12 +98,6 @@ def build_index(settings: Settings, embedder: Embedder | None = None, force: boo
                          build_dense_index(vectors, manifest.dense_index), BM25Index.build([c.text for c in chunks]))
     return BuildReport(plan=plan, documents=len(ingested.documents), chunks=len(chunks), embedded=embedded,
                        reused=len(chunks) - embedded, seconds=time.perf_counter() - started, wrote=True)
-
-
-def _default_model_id() -> str:
-    from .settings import EMBEDDING_MODEL_ID
-
-    return EMBEDDING_MODEL_ID
 
 
 def _default_embedder() -> Embedder:
@@ -131,7 +126,7 @@ def _chunk_and_embed(documents: list[Document], settings: Settings, embedder: Em
         for chunk in chunk_document(document, settings.chunking, first_id=len(chunks)):
             chunks.append(chunk)
             texts.append(embed_text(chunk, document))
-    model_id = embedder.model_id if embedder else _default_model_id()
+    model_id = embedder.model_id if embedder else EMBEDDING_MODEL_ID
     reusable = _reusable_vectors(previous, model_id)
     found = [reusable.get(_text_key(text)) for text in texts]
     missing = [row for row, vector in enumerate(found) if vector is None]
@@ -209,11 +204,9 @@ def index_status(settings: Settings, embedder_id: str | None = None) -> dict:
     folder = current_generation(settings.index_dir)
     manifest = None
     if folder is not None:
-        from .store import read_manifest, verify_files
-
         manifest = read_manifest(folder)
         verify_files(folder, manifest)
-    plan = plan_build(settings, ingested.documents, manifest, embedder_id or _default_model_id())
+    plan = plan_build(settings, ingested.documents, manifest, embedder_id or EMBEDDING_MODEL_ID)
     plan.warnings = ingested.warnings
     return {
         "index_dir": str(settings.index_dir),
