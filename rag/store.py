@@ -5,10 +5,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
+import mmap
 import os
 import shutil
 import time
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -17,10 +22,22 @@ from .errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from .lexical import BM25Index
 from .schema import Chunk, Document
 
-FORMAT = "rag-index/2"
+FORMAT = "rag-index/3"
 CURRENT = "CURRENT"
 LOCK = ".lock"
 REBUILD_HINT = "run `rag index build` to rebuild it"
+FULL_HASH_BYTES = 64 << 20  # files up to this size are hashed whole at every load
+_SAMPLE_BLOCKS, _SAMPLE_SIZE = 64, 1 << 16
+
+
+class FileEntry(BaseModel):
+    """What a file of the index looked like when it was written. A large file whose size and modification time
+    are unchanged is checked by a hash of 64 blocks spread over it; any other file is hashed whole."""
+    model_config = ConfigDict(extra="forbid")
+    bytes: int
+    sha256: str
+    sample_sha256: str
+    mtime_ns: int
 
 
 class DocumentEntry(BaseModel):
@@ -41,15 +58,78 @@ class Manifest(BaseModel):
     dense_index: dict
     documents: dict[str, DocumentEntry]
     counts: dict[str, int]
-    files: dict[str, str]
+    files: dict[str, FileEntry]
     built_at: float
     build_seconds: float = 0.0
 
 
-class StoredIndex:
-    """Everything a query needs, loaded from one generation folder."""
+Record = TypeVar("Record", Chunk, Document)
 
-    def __init__(self, manifest: Manifest, documents: dict[str, Document], chunks: list[Chunk],
+
+class JsonlRecords(Sequence, Generic[Record]):
+    """Records of a JSON-lines file, parsed only when asked for: the file is memory-mapped and a saved array
+    holds where each line starts, so opening a million-chunk index does not parse a million records."""
+
+    def __init__(self, path: Path, offsets: np.ndarray, model: type[Record]) -> None:
+        self.path, self.offsets, self.model = path, offsets, model
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        if len(offsets) == 0 or int(offsets[0]) != 0 or int(offsets[-1]) != size:
+            raise IndexCorruptError(f"index file {path} does not match its line offsets: {REBUILD_HINT}")
+        self._parse = lru_cache(maxsize=4096)(self._parse_row)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return self._parse(row)
+
+    def __iter__(self) -> Iterator[Record]:
+        return (self._parse_row(row) for row in range(len(self)))
+
+    def _parse_row(self, row: int) -> Record:
+        line = self._data[int(self.offsets[row]):int(self.offsets[row + 1])]
+        try:
+            return self.model.model_validate_json(line)
+        except (ValidationError, ValueError):
+            raise IndexCorruptError(f"index file {self.path} is damaged at record {row}: {REBUILD_HINT}") from None
+
+
+class DocumentTable(Mapping):
+    """doc_id -> Document, read from disk on access (documents carry their whole text)."""
+
+    def __init__(self, ids: list[str], records: JsonlRecords) -> None:
+        if len(ids) != len(records):
+            raise IndexCorruptError(f"index file {records.path} does not match the manifest: {REBUILD_HINT}")
+        self._rows, self._records = {doc_id: row for row, doc_id in enumerate(ids)}, records
+
+    def __getitem__(self, doc_id: str) -> Document:
+        document = self._records[self._rows[doc_id]]
+        if document.doc_id != doc_id:
+            raise IndexCorruptError(f"index file {self._records.path} does not match the manifest: {REBUILD_HINT}")
+        return document
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self):
+        return iter(self._records)
+
+
+class StoredIndex:
+    """Everything a query needs, opened from one generation folder; large parts stay on disk until used."""
+
+    def __init__(self, manifest: Manifest, documents: Mapping[str, Document], chunks: Sequence[Chunk],
                  vectors: np.ndarray, dense, lexical: BM25Index, folder: Path) -> None:
         self.manifest, self.documents, self.chunks = manifest, documents, chunks
         self.vectors, self.dense, self.lexical, self.folder = vectors, dense, lexical, folder
@@ -61,6 +141,23 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sample_sha256(path: Path) -> str:
+    """sha256 of the size and 64 blocks of 64 KiB spread evenly over the file."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with open(path, "rb") as handle:
+        for i in range(_SAMPLE_BLOCKS):
+            handle.seek(max(0, (size - _SAMPLE_SIZE) * i // max(_SAMPLE_BLOCKS - 1, 1)))
+            digest.update(handle.read(_SAMPLE_SIZE))
+    return digest.hexdigest()
+
+
+def describe_file(path: Path) -> FileEntry:
+    stat = path.stat()
+    return FileEntry(bytes=stat.st_size, sha256=sha256_file(path), sample_sha256=sample_sha256(path),
+                     mtime_ns=stat.st_mtime_ns)
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -80,28 +177,40 @@ def current_generation(index_dir: Path) -> Path | None:
 
 def read_manifest(folder: Path) -> Manifest:
     try:
-        return Manifest.model_validate_json((folder / "manifest.json").read_bytes())
+        raw = (folder / "manifest.json").read_bytes()
+        written_as = json.loads(raw).get("format")
+        if written_as != FORMAT and isinstance(written_as, str) and written_as.startswith("rag-index/"):
+            raise IndexCorruptError(f"index in {folder} was written in format {written_as}, this version of rag "
+                                    f"reads {FORMAT}: {REBUILD_HINT}")
+        return Manifest.model_validate_json(raw)
     except FileNotFoundError:
         raise IndexCorruptError(f"index manifest missing in {folder}: {REBUILD_HINT}") from None
-    except (ValidationError, ValueError) as error:
+    except (ValidationError, ValueError, AttributeError) as error:
         first = str(error).splitlines()[0]
         raise IndexCorruptError(f"index manifest {folder / 'manifest.json'} is not valid ({first}): {REBUILD_HINT}") from None
 
 
-def verify_files(folder: Path, manifest: Manifest) -> None:
-    """Every file listed in the manifest exists and has the recorded checksum."""
+def verify_files(folder: Path, manifest: Manifest, full: bool = False) -> None:
+    """Every file listed in the manifest exists and has the recorded checksum. Large files untouched since the
+    build (same size and modification time) are checked by a sampled hash unless `full`."""
     if manifest.format != FORMAT:
         raise IndexCorruptError(f"index format {manifest.format!r} is not {FORMAT!r}: {REBUILD_HINT}")
     for name, expected in manifest.files.items():
         path = folder / name
-        if not path.exists():
-            raise IndexCorruptError(f"index file {path} is missing: {REBUILD_HINT}")
-        if sha256_file(path) != expected:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise IndexCorruptError(f"index file {path} is missing: {REBUILD_HINT}") from None
+        if stat.st_size != expected.bytes:
+            raise IndexCorruptError(f"index file {path} is damaged (size changed): {REBUILD_HINT}")
+        whole = full or stat.st_size <= FULL_HASH_BYTES or stat.st_mtime_ns != expected.mtime_ns
+        intact = sha256_file(path) == expected.sha256 if whole else sample_sha256(path) == expected.sample_sha256
+        if not intact:
             raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {REBUILD_HINT}")
 
 
-def load_index(index_dir: Path, attempts: int = 3) -> StoredIndex:
-    """Load and verify the current generation; raise a one-line error for anything wrong.
+def load_index(index_dir: Path, attempts: int = 3, full_check: bool = False) -> StoredIndex:
+    """Open and verify the current generation; raise a one-line error for anything wrong.
 
     A build that lands while we read may delete the generation under us: when CURRENT has moved on,
     the read starts again on the new generation instead of failing."""
@@ -110,7 +219,7 @@ def load_index(index_dir: Path, attempts: int = 3) -> StoredIndex:
         if folder is None:
             raise IndexMissingError(f"no index in {index_dir}: run `rag index build` first")
         try:
-            return _load_generation(folder)
+            return _load_generation(folder, full_check)
         except (FileNotFoundError, NotADirectoryError, IndexCorruptError) as error:
             if current_generation(index_dir) != folder and attempt + 1 < attempts:
                 continue
@@ -120,31 +229,34 @@ def load_index(index_dir: Path, attempts: int = 3) -> StoredIndex:
     raise IndexCorruptError(f"index in {index_dir} kept changing while reading: try again")
 
 
-def _load_generation(folder: Path) -> StoredIndex:
+def _load_generation(folder: Path, full_check: bool = False) -> StoredIndex:
     import faiss
 
     manifest = read_manifest(folder)
-    verify_files(folder, manifest)
+    verify_files(folder, manifest, full_check)
     try:
-        documents = {d.doc_id: d for d in map(Document.model_validate_json, _lines(folder / "documents.jsonl"))}
-        chunks = [Chunk.model_validate_json(line) for line in _lines(folder / "chunks.jsonl")]
-        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        lexical = BM25Index.load(folder / "lexical.npz")
+        documents = DocumentTable(list(manifest.documents), _records(folder, "documents", Document))
+        chunks = _records(folder, "chunks", Chunk)
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        flags = faiss.IO_FLAG_MMAP if manifest.dense_index.get("type") == "ivf" else 0
+        dense = faiss.read_index(str(folder / "dense.faiss"), flags)
+        lexical = BM25Index.load(folder)
     except (ValidationError, ValueError, RuntimeError, OSError, KeyError) as error:
         raise IndexCorruptError(f"index in {folder} cannot be read ({type(error).__name__}): {REBUILD_HINT}") from None
-    _check_consistent(folder, manifest, chunks, vectors, dense)
+    _check_consistent(folder, manifest, chunks, vectors, dense, lexical)
     return StoredIndex(manifest, documents, chunks, vectors, dense, lexical, folder)
 
 
-def _check_consistent(folder: Path, manifest: Manifest, chunks, vectors, dense) -> None:
+def _records(folder: Path, name: str, model) -> JsonlRecords:
+    offsets = np.load(folder / f"{name}.offsets.npy", allow_pickle=False)
+    return JsonlRecords(folder / f"{name}.jsonl", offsets, model)
+
+
+def _check_consistent(folder: Path, manifest: Manifest, chunks, vectors, dense, lexical: BM25Index) -> None:
     expected = manifest.counts.get("chunks", -1)
-    if not (len(chunks) == len(vectors) == dense.ntotal == expected) or vectors.shape[1:] != (manifest.dimension,):
+    if (not (len(chunks) == len(vectors) == dense.ntotal == len(lexical.doc_len) == expected)
+            or vectors.shape[1:] != (manifest.dimension,)):
         raise IndexCorruptError(f"index in {folder} is inconsistent (chunk and vector counts differ): {REBUILD_HINT}")
-
-
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def write_generation(index_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
@@ -158,14 +270,15 @@ def write_generation(index_dir: Path, manifest: Manifest, documents: list[Docume
     staging = index_dir / f".tmp-{name}"
     staging.mkdir()
     try:
-        _write_jsonl(staging / "documents.jsonl", documents)
-        _write_jsonl(staging / "chunks.jsonl", chunks)
+        _write_records(staging, "documents", documents)
+        _write_records(staging, "chunks", chunks)
         with open(staging / "vectors.npy", "wb") as handle:
             np.save(handle, vectors, allow_pickle=False)
         faiss.write_index(dense, str(staging / "dense.faiss"))
-        lexical.save(staging / "lexical.npz")
-        names = ["documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "lexical.npz"]
-        manifest.files = {n: sha256_file(staging / n) for n in names}
+        lexical_files = lexical.save(staging)
+        names = ["documents.jsonl", "documents.offsets.npy", "chunks.jsonl", "chunks.offsets.npy", "vectors.npy",
+                 "dense.faiss", *lexical_files]
+        manifest.files = {n: describe_file(staging / n) for n in names}
         (staging / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         _fsync_folder(staging)
         os.replace(staging, index_dir / name)
@@ -177,10 +290,14 @@ def write_generation(index_dir: Path, manifest: Manifest, documents: list[Docume
     return index_dir / name
 
 
-def _write_jsonl(path: Path, records) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
+def _write_records(folder: Path, name: str, records) -> None:
+    """name.jsonl, one record per line, and name.offsets.npy, where each line starts (plus the file's end)."""
+    offsets = [0]
+    with open(folder / f"{name}.jsonl", "wb") as handle:
         for record in records:
-            handle.write(record.model_dump_json() + "\n")
+            offsets.append(offsets[-1] + handle.write(record.model_dump_json().encode("utf-8") + b"\n"))
+    with open(folder / f"{name}.offsets.npy", "wb") as handle:
+        np.save(handle, np.array(offsets, dtype=np.int64), allow_pickle=False)
 
 
 def _fsync_folder(folder: Path) -> None:

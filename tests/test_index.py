@@ -26,7 +26,7 @@ def test_first_build_embeds_every_chunk_and_records_a_manifest(settings, embedde
     index = load_index(settings.index_dir)
     manifest = index.manifest
     assert manifest.embedding_model == embedder.model_id and manifest.dimension == embedder.dim
-    assert set(manifest.files) == {"documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "lexical.npz"}
+    assert {"documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "lexical.weights.npy"} <= set(manifest.files)
     assert manifest.counts == {"documents": 2, "chunks": report.chunks}
     for chunk in index.chunks:
         assert index.documents[chunk.doc_id].text[chunk.start:chunk.end] == chunk.text
@@ -141,6 +141,45 @@ def test_vectors_swapped_for_same_size_garbage_fail_the_checksum(settings, embed
         load_index(settings.index_dir)
 
 
+def test_the_index_opens_lazily_and_reads_records_on_demand(settings, embedder):
+    build_index(settings, embedder)
+    index = load_index(settings.index_dir)
+    assert isinstance(index.vectors, np.memmap)
+    assert len(index.chunks) == index.manifest.counts["chunks"] == len(list(index.chunks))
+    last = index.chunks[-1]
+    assert last.chunk_id == len(index.chunks) - 1 and index.chunks[len(index.chunks) - 1] == last
+    document = index.documents[last.doc_id]
+    assert document.text[last.start:last.end] == last.text
+    assert set(index.documents) == {d.doc_id for d in index.documents.values()}
+
+
+def test_a_large_file_untouched_since_the_build_is_checked_by_samples(settings, embedder, monkeypatch):
+    """Above FULL_HASH_BYTES a file whose size and mtime are unchanged is checked by sampled blocks only; damage
+    between the samples then surfaces as a one-line error when the record is read, and a full check finds it."""
+    import os
+
+    monkeypatch.setattr(store, "FULL_HASH_BYTES", 0)
+    build_index(settings, embedder)
+    path = current_generation(settings.index_dir) / "chunks.jsonl"
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2 + 70_000 if len(data) > 200_000 else data.index(b'"text":"') + 8
+    data[middle:middle + 1] = b"\x00"
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    monkeypatch.setattr(store, "sample_sha256", lambda p: store.FileEntry.model_validate(
+        json.loads((p.parent / "manifest.json").read_text())["files"][p.name]).sample_sha256)
+    index = load_index(settings.index_dir)
+    with pytest.raises(IndexCorruptError, match="damaged at record") as error:
+        list(index.chunks)
+    assert "\n" not in str(error.value)
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        load_index(settings.index_dir, full_check=True)
+    os.utime(path)  # touched since the build: hashed whole again
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        load_index(settings.index_dir)
+
+
 def test_a_damaged_index_is_replaced_by_the_next_build(settings, embedder):
     build_index(settings, embedder)
     (current_generation(settings.index_dir) / "chunks.jsonl").write_text("junk")
@@ -185,11 +224,23 @@ def test_index_folder_deleted_during_a_read_gives_a_one_line_error(settings, emb
     build_index(settings, embedder)
     real = store._load_generation
 
-    def delete_then_load(folder):
+    def delete_then_load(folder, *args):
         shutil.rmtree(settings.index_dir)
-        return real(folder)
+        return real(folder, *args)
 
     monkeypatch.setattr(store, "_load_generation", delete_then_load)
     with pytest.raises((IndexCorruptError, IndexMissingError)) as error:
         load_index(settings.index_dir)
     assert "\n" not in str(error.value) and "rag index build" in str(error.value)
+
+
+def test_an_index_from_an_older_format_says_to_rebuild(settings, embedder):
+    build_index(settings, embedder)
+    manifest_path = current_generation(settings.index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format"], manifest["files"] = "rag-index/2", {"chunks.jsonl": "0" * 64}
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match=r"format rag-index/2.*rag index build"):
+        load_index(settings.index_dir)
+    report = build_index(settings, embedder)
+    assert report.wrote and any("rag-index/2" in w for w in report.plan.warnings)

@@ -1,0 +1,66 @@
+"""BM25 stored column-wise: exact scores on small indexes, the common-terms shortcut on large ones."""
+
+import numpy as np
+import pytest
+
+from rag import lexical
+from rag.lexical import BM25Index, tokenize
+
+TEXTS = [
+    "Orbital said cloud revenue rose 12% in 2023.",
+    "Nordline said chip sales rose 4% in 2021.",
+    "Orbital said chip sales fell in 2023.",
+    "Helix said fleet size rose.",
+    "Orbital opened a plant in Ohio.",
+] * 8
+
+
+def brute_force_scores(index: BM25Index, query: str, max_postings: int | None = None) -> np.ndarray:
+    """BM25 of every row, summing the full column of every query term (held by at most max_postings rows)."""
+    scores = np.zeros(len(index.doc_len), dtype=np.float32)
+    for column in {index.vocab[t] for t in tokenize(query) if t in index.vocab}:
+        start, stop = index.indptr[column], index.indptr[column + 1]
+        if max_postings is None or stop - start <= max_postings:
+            scores[index.rows[start:stop]] += index.weights[start:stop]
+    return scores
+
+
+def test_small_index_scores_every_term_on_every_row():
+    index = BM25Index.build(TEXTS)
+    query = "Which Orbital chip sales rose in 2023?"
+    expected = brute_force_scores(index, query)
+    found = index.search(query, 10)
+    assert [round(s, 5) for _, s in found] == [round(float(s), 5) for s in sorted(expected, reverse=True)[:10]]
+    assert all(abs(expected[row] - score) < 1e-5 for row, score in found)
+
+
+def test_saved_index_opens_memory_mapped_and_answers_the_same(tmp_path):
+    index = BM25Index.build(TEXTS)
+    index.save(tmp_path)
+    opened = BM25Index.load(tmp_path)
+    assert isinstance(opened.weights, np.memmap)
+    assert opened.search("Ohio plant", 3) == index.search("Ohio plant", 3)
+    assert opened.term_idf("ohio") == index.term_idf("ohio")
+
+
+def test_common_terms_are_scored_only_where_rarer_terms_match(monkeypatch):
+    index = BM25Index.build(TEXTS)
+    monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 10)  # 'said', 'orbital', 'rise', 2023 are common here
+    query = "Did Orbital say its cloud revenue rose in 2023?"
+    expected = brute_force_scores(index, query, max_postings=len(TEXTS) // 2)  # 'said', 'orbital', 'rise' carry none
+    found = index.search(query, 5)
+    cloud_rows = {row for row, text in enumerate(TEXTS) if "cloud" in text}
+    assert {row for row, _ in found} <= cloud_rows  # only rows holding the rare terms
+    assert all(abs(expected[row] - score) < 1e-5 for row, score in found)  # with their full scores
+
+
+def test_when_every_term_is_common_rows_must_hold_the_two_rarest(monkeypatch):
+    index = BM25Index.build(TEXTS)
+    monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 5)
+    found = index.search("Orbital chip 2023", 5)
+    assert found and all("Orbital" in TEXTS[row] and "chip" in TEXTS[row] for row, _ in found)
+
+
+@pytest.mark.parametrize("query", ["", "the of and", "zebra"])
+def test_queries_without_indexed_terms_find_nothing(query):
+    assert BM25Index.build(TEXTS).search(query, 5) == []
