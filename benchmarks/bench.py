@@ -163,7 +163,7 @@ def bench_dense_scale(count: int, queries: int = 200) -> dict:
     settings = Settings()
     plan = dense_index_plan(count, settings)
     started = time.perf_counter()
-    index = build_dense_index(vectors, plan)
+    index, plan = build_dense_index(vectors, plan)
     build_s = time.perf_counter() - started
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
@@ -177,7 +177,8 @@ def bench_dense_scale(count: int, queries: int = 200) -> dict:
         _, found = index.search(probe[i:i + 1], 10)
         latencies.append(time.perf_counter() - started)
         recalls.append(len(set(found[0]) & set(truth[i])) / 10)
-    return {f"dense_{count}_index": plan["type"], f"dense_{count}_build_s": build_s,
+    return {f"dense_{count}_index": plan["type"], f"dense_{count}_nprobe": plan.get("nprobe", 0),
+            f"dense_{count}_build_s": build_s,
             f"dense_{count}_p50_ms": percentile(latencies, 50) * 1000,
             f"dense_{count}_p95_ms": percentile(latencies, 95) * 1000, f"dense_{count}_recall_at_10": float(np.mean(recalls))}
 

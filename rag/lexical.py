@@ -63,7 +63,8 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-COMMON_TERM_POSTINGS = 100_000
+COMMON_TERM_POSTINGS = 10_000  # terms in more chunks are scored only where rarer ones match
+INTERSECT_ABOVE_POSTINGS = 100_000  # with only common terms, the rarest one this common must pair with another
 LEXICAL_PARTS = ("terms", "idf", "indptr", "rows", "weights", "doc_len")
 
 
@@ -120,26 +121,14 @@ class BM25Index:
         In a large index a term found in more than COMMON_TERM_POSTINGS chunks ('said', 'rose' over a million
         chunks) is scored only on the rows the query's rarer terms match, as Lucene's common-terms query does:
         summing its long column would dominate the time while adding little to any ranking. When every term is
-        that common, the rows must hold the two rarest ones (or just the rarest, if too few rows hold both).
+        that common, the rows must hold the rarest one, and when even that one is in more than
+        INTERSECT_ABOVE_POSTINGS chunks, the next rarest too (unless too few rows hold both).
         A term found in more than half of the chunks, which the original Robertson-Sparck Jones idf counts as
         no evidence, is then left out. Below that size every term is scored on every row."""
         columns = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
         if not columns or not len(self.doc_len):
             return []
-        postings = {c: int(self.indptr[c + 1] - self.indptr[c]) for c in columns}
-        rare = [c for c in columns if postings[c] <= COMMON_TERM_POSTINGS]
-        common = sorted((c for c in columns if c not in rare and postings[c] <= len(self.doc_len) // 2), key=postings.get)
-        if rare:
-            matched, scores = self._add_columns(rare)
-        else:
-            driver = min(columns, key=postings.get)
-            common = [c for c in common if c != driver]
-            matched, scores = self._add_columns([driver])
-            if common:
-                both, weights = self._lookup(common[0], matched)
-                if both.sum() >= top:
-                    matched, scores = matched[both], scores[both] + weights
-                    common = common[1:]
+        matched, scores, common = self._candidates(columns, top)
         for column in common:
             present, weights = self._lookup(column, matched)
             scores[present] += weights
@@ -149,6 +138,22 @@ class BM25Index:
         best = np.argpartition(-scores, top - 1)[:top]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(matched[i]), float(scores[i])) for i in best]
+
+    def _candidates(self, columns: list[int], top: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Rows worth scoring with their scores so far, and the common terms still to add on those rows."""
+        postings = {c: int(self.indptr[c + 1] - self.indptr[c]) for c in columns}
+        rare = [c for c in columns if postings[c] <= COMMON_TERM_POSTINGS]
+        common = sorted((c for c in columns if c not in rare and postings[c] <= len(self.doc_len) // 2), key=postings.get)
+        if rare:
+            return *self._add_columns(rare), common
+        driver = min(columns, key=postings.get)
+        common = [c for c in common if c != driver]
+        matched, scores = self._add_columns([driver])
+        if common and postings[driver] > INTERSECT_ABOVE_POSTINGS:
+            both, weights = self._lookup(common[0], matched)
+            if both.sum() >= top:
+                return matched[both], scores[both] + weights, common[1:]
+        return matched, scores, common
 
     def _add_columns(self, columns: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """The rows holding any of the terms (ascending) and their summed weights. Few postings are merged

@@ -244,3 +244,14 @@ def test_an_index_from_an_older_format_says_to_rebuild(settings, embedder):
         load_index(settings.index_dir)
     report = build_index(settings, embedder)
     assert report.wrote and any("rag-index/2" in w for w in report.plan.warnings)
+
+
+def test_an_approximate_index_probes_enough_lists_for_the_recall_target():
+    from rag.indexer import TARGET_RECALL, build_dense_index
+
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((50, 32)).astype(np.float32)
+    vectors = centres[rng.integers(0, 50, 20_000)] + 0.5 * rng.standard_normal((20_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index, plan = build_dense_index(vectors, {"type": "ivf", "metric": "inner_product", "nlist": 256, "nprobe": 1})
+    assert plan["nprobe"] > 1 and plan["recall_at_10"] >= TARGET_RECALL and index.nprobe == plan["nprobe"]

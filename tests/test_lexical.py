@@ -54,11 +54,24 @@ def test_common_terms_are_scored_only_where_rarer_terms_match(monkeypatch):
     assert all(abs(expected[row] - score) < 1e-5 for row, score in found)  # with their full scores
 
 
-def test_when_every_term_is_common_rows_must_hold_the_two_rarest(monkeypatch):
-    index = BM25Index.build(TEXTS)
-    monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 5)
-    found = index.search("Orbital chip 2023", 5)
-    assert found and all("Orbital" in TEXTS[row] and "chip" in TEXTS[row] for row, _ in found)
+PAIRS = ["alpha beta"] * 3 + ["alpha gamma"] * 3 + ["beta gamma"] * 4 + ["delta"] * 10  # alpha: 6 rows, beta: 7
+
+
+def test_when_every_term_is_common_rows_must_hold_the_rarest(monkeypatch):
+    index = BM25Index.build(PAIRS)
+    monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 2)
+    found = index.search("alpha beta", 3)
+    assert len(found) == 3 and all("alpha" in PAIRS[row] for row, _ in found)
+    assert sorted(PAIRS[row] for row, _ in index.search("alpha beta", 10)).count("alpha gamma") == 3
+
+
+def test_when_even_the_rarest_term_is_very_common_rows_must_hold_the_two_rarest(monkeypatch):
+    index = BM25Index.build(PAIRS)
+    monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 2)
+    monkeypatch.setattr(lexical, "INTERSECT_ABOVE_POSTINGS", 5)
+    assert {PAIRS[row] for row, _ in index.search("alpha beta", 3)} == {"alpha beta"}
+    fewer = {PAIRS[row] for row, _ in index.search("alpha beta", 4)}  # too few rows hold both: the rarest term's rows
+    assert fewer == {"alpha beta", "alpha gamma"}
 
 
 @pytest.mark.parametrize("query", ["", "the of and", "zebra"])
