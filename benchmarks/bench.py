@@ -248,7 +248,9 @@ def probe_index(index_dir: Path, embedder_name: str, articles: int, queries: int
         vectors.append(vector)
     peak_mb = peak_rss_mb()
     recall = dense_recall_at_10(index, np.array(vectors, dtype=np.float32))
-    return {"open_s": open_s, "dense_index": index.manifest.dense_index["type"],
+    plan = index.manifest.dense_index
+    return {"open_s": open_s, "dense_index": plan["type"], "dense_nprobe": plan.get("nprobe", 0),
+            "dense_build_recall_at_10": plan.get("recall_at_10", 1.0),
             **{f"retrieval_{kind}_p{pct}_ms": percentile(values, pct) * 1000
                for kind, values in latencies.items() for pct in (50, 95)},
             "retrieval_all_p95_ms": percentile(latencies["named"] + latencies["generic"], 95) * 1000,
