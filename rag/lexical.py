@@ -129,15 +129,29 @@ class BM25Index:
         if not columns or not len(self.doc_len):
             return []
         matched, scores, common = self._candidates(columns, top)
-        for column in common:
-            present, weights = self._lookup(column, matched)
-            scores[present] += weights
+        scores = self._add_common(matched, scores, common)
         top = min(top, len(matched))
         if top == 0:
             return []
         best = np.argpartition(-scores, top - 1)[:top]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(matched[i]), float(scores[i])) for i in best]
+
+    def _add_common(self, matched: np.ndarray, scores: np.ndarray, common: list[int]) -> np.ndarray:
+        """Scores of the matched rows with the common terms' weights added: by a binary search per row for a
+        few rows, by one pass over each term's column when the rows are many."""
+        if len(matched) * 32 < len(self.doc_len):
+            for column in common:
+                present, weights = self._lookup(column, matched)
+                scores[present] += weights
+            return scores
+        dense, held = np.zeros(len(self.doc_len), dtype=np.float32), np.zeros(len(self.doc_len), dtype=bool)
+        dense[matched], held[matched] = scores, True
+        for column in common:
+            rows, weights = self._column(column)
+            keep = held[rows]
+            dense[rows[keep]] += weights[keep]
+        return dense[matched]
 
     def _candidates(self, columns: list[int], top: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Rows worth scoring with their scores so far, and the common terms still to add on those rows."""

@@ -54,6 +54,17 @@ def test_common_terms_are_scored_only_where_rarer_terms_match(monkeypatch):
     assert all(abs(expected[row] - score) < 1e-5 for row, score in found)  # with their full scores
 
 
+@pytest.mark.parametrize("filler", [0, 400])  # few candidates among many rows: binary search; else one pass
+def test_common_terms_add_the_same_weights_either_way(monkeypatch, filler):
+    texts = TEXTS + ["Quanta said nothing new."] * filler
+    index = BM25Index.build(texts)
+    monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 10)
+    query = "Did Orbital say its cloud revenue rose in 2023?"
+    expected = brute_force_scores(index, query, max_postings=len(texts) // 2)
+    found = index.search(query, 8)
+    assert len(found) == 8 and all(abs(expected[row] - score) < 1e-5 for row, score in found)
+
+
 PAIRS = ["alpha beta"] * 3 + ["alpha gamma"] * 3 + ["beta gamma"] * 4 + ["delta"] * 10  # alpha: 6 rows, beta: 7
 
 
