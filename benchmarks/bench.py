@@ -259,24 +259,15 @@ def probe_index(index_dir: Path, embedder_name: str, articles: int, queries: int
 
 
 def dense_recall_at_10(index, probe) -> float:
-    """Share of the exact top 10 (by inner product over the stored vectors) that the index finds. A found row
-    scoring as high as the exact 10th counts too: templated text has many exact ties."""
-    import faiss
+    """Share of the exact top 10 (by inner product over the stored vectors) that the index finds; ties with
+    the exact 10th count as found (templated text has many). The same measure the build calibrates on."""
     import numpy as np
 
+    from rag.indexer import exact_tenth_scores, recall_with_ties
+
+    vectors = np.asarray(index.vectors)
     _, found = index.dense.search(probe, 10)
-    exact = faiss.IndexFlatIP(probe.shape[1])
-    tenth = np.full(len(probe), -np.inf, dtype=np.float32)
-    best = np.full((len(probe), 10), -np.inf, dtype=np.float32)
-    for start in range(0, len(index.vectors), 200_000):
-        exact.reset()
-        exact.add(np.asarray(index.vectors[start:start + 200_000]))
-        scores, _ = exact.search(probe, 10)
-        best = -np.sort(-np.concatenate([best, scores], axis=1), axis=1)[:, :10]
-    tenth = best[:, 9]
-    hits = [sum(float(np.asarray(index.vectors[row]) @ q) >= t - 1e-5 for row in rows if row >= 0)
-            for rows, q, t in zip(found, probe, tenth)]
-    return float(np.mean(hits)) / 10
+    return recall_with_ties(found, probe, vectors, exact_tenth_scores(probe, vectors))
 
 
 def peak_rss_mb() -> float:

@@ -190,12 +190,12 @@ def calibrate_nprobe(index, vectors: np.ndarray, plan: dict, queries: int = 200)
     lists are needed depends on how the corpus clusters, so it is measured, not assumed."""
     rng = np.random.default_rng(1)
     probes = _question_like(vectors[np.sort(rng.choice(len(vectors), min(queries, len(vectors)), replace=False))], rng)
-    tenth = _exact_tenth_scores(probes, vectors)
+    tenth = exact_tenth_scores(probes, vectors)
     nprobe, recall = plan["nprobe"], 0.0
     while True:
         index.nprobe = nprobe
         _, found = index.search(probes, 10)
-        recall = _recall_with_ties(found, probes, vectors, tenth)
+        recall = recall_with_ties(found, probes, vectors, tenth)
         if recall >= TARGET_RECALL or nprobe >= plan["nlist"]:
             return {**plan, "nprobe": nprobe, "recall_at_10": round(recall, 3)}
         nprobe = min(plan["nlist"], max(nprobe + 1, nprobe * 3 // 2))
@@ -208,14 +208,14 @@ def _question_like(rows: np.ndarray, rng) -> np.ndarray:
     return np.ascontiguousarray(PROBE_COSINE * rows + np.sqrt(1 - PROBE_COSINE**2) * noise, dtype=np.float32)
 
 
-def _exact_tenth_scores(probes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+def exact_tenth_scores(probes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     import faiss
 
     scores, _ = faiss.knn(probes, np.ascontiguousarray(vectors), 10, metric=faiss.METRIC_INNER_PRODUCT)
     return scores[:, -1]
 
 
-def _recall_with_ties(found: np.ndarray, probes: np.ndarray, vectors: np.ndarray, tenth: np.ndarray) -> float:
+def recall_with_ties(found: np.ndarray, probes: np.ndarray, vectors: np.ndarray, tenth: np.ndarray) -> float:
     """Share of the 10 found rows that score at least the exact 10th best (ties count as found)."""
     hits = [(vectors[rows[rows >= 0]] @ probe >= bar - 1e-5).sum() for rows, probe, bar in zip(found, probes, tenth)]
     return float(np.sum(hits)) / (10 * len(probes))
