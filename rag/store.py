@@ -177,12 +177,12 @@ def current_generation(index_dir: Path) -> Path | None:
 
 def read_manifest(folder: Path) -> Manifest:
     try:
-        raw = (folder / "manifest.json").read_bytes()
-        written_as = json.loads(raw).get("format")
-        if written_as != FORMAT and isinstance(written_as, str) and written_as.startswith("rag-index/"):
-            raise IndexCorruptError(f"index in {folder} was written in format {written_as}, this version of rag "
-                                    f"reads {FORMAT}: {REBUILD_HINT}")
-        return Manifest.model_validate_json(raw)
+        data = json.loads((folder / "manifest.json").read_bytes())
+        written_as = data.get("format")
+        if written_as != FORMAT:
+            raise IndexCorruptError(f"index in {folder} was written in format {written_as!r}, this version of rag "
+                                    f"reads {FORMAT!r}: {REBUILD_HINT}")
+        return Manifest.model_validate(data)
     except FileNotFoundError:
         raise IndexCorruptError(f"index manifest missing in {folder}: {REBUILD_HINT}") from None
     except (ValidationError, ValueError, AttributeError) as error:
@@ -193,8 +193,6 @@ def read_manifest(folder: Path) -> Manifest:
 def verify_files(folder: Path, manifest: Manifest, full: bool = False) -> None:
     """Every file listed in the manifest exists and has the recorded checksum. Large files untouched since the
     build (same size and modification time) are checked by a sampled hash unless `full`."""
-    if manifest.format != FORMAT:
-        raise IndexCorruptError(f"index format {manifest.format!r} is not {FORMAT!r}: {REBUILD_HINT}")
     for name, expected in manifest.files.items():
         path = folder / name
         try:

@@ -240,7 +240,7 @@ def test_an_index_from_an_older_format_says_to_rebuild(settings, embedder):
     manifest = json.loads(manifest_path.read_text())
     manifest["format"], manifest["files"] = "rag-index/2", {"chunks.jsonl": "0" * 64}
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexCorruptError, match=r"format rag-index/2.*rag index build"):
+    with pytest.raises(IndexCorruptError, match=r"format 'rag-index/2'.*rag index build"):
         load_index(settings.index_dir)
     report = build_index(settings, embedder)
     assert report.wrote and any("rag-index/2" in w for w in report.plan.warnings)
