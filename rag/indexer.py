@@ -159,11 +159,13 @@ def _text_key(text: str) -> str:
 
 def dense_index_plan(count: int, settings: Settings) -> dict:
     """Exact search up to the threshold; above it an inverted-file index (IVF), which builds in minutes on two
-    cores at a million chunks. nprobe is a starting point: build_dense_index raises it until recall@10 holds."""
+    cores at a million chunks. Its lists hold 8-bit scalar-quantised vectors (SQ8): a quarter of the bytes a
+    query reads from the memory-mapped lists, at the same recall (the scores it ranks by are within a fraction
+    of a percent of exact). nprobe is a starting point: build_dense_index raises it until recall@10 holds."""
     if count <= settings.retrieval.approximate_above:
         return {"type": "flat", "metric": "inner_product"}
     nlist = int(4 * np.sqrt(count))
-    return {"type": "ivf", "metric": "inner_product", "nlist": nlist, "nprobe": max(16, nlist // 64)}
+    return {"type": "ivf", "metric": "inner_product", "nlist": nlist, "nprobe": max(16, nlist // 64), "codes": "sq8"}
 
 
 def build_dense_index(vectors: np.ndarray, plan: dict):
@@ -176,7 +178,11 @@ def build_dense_index(vectors: np.ndarray, plan: dict):
         index.add(vectors)
         return index, plan
     quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, plan["nlist"], faiss.METRIC_INNER_PRODUCT)
+    if plan.get("codes") == "sq8":
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, plan["nlist"], faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+    else:
+        index = faiss.IndexIVFFlat(quantizer, dim, plan["nlist"], faiss.METRIC_INNER_PRODUCT)
     sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), 64 * plan["nlist"]), replace=False)
     index.train(vectors[np.sort(sample)])
     index.add(vectors)
@@ -198,7 +204,7 @@ def calibrate_nprobe(index, vectors: np.ndarray, plan: dict, queries: int = 200)
         recall = recall_with_ties(found, probes, vectors, tenth)
         if recall >= TARGET_RECALL or nprobe >= plan["nlist"]:
             return {**plan, "nprobe": nprobe, "recall_at_10": round(recall, 3)}
-        nprobe = min(plan["nlist"], max(nprobe + 1, nprobe * 3 // 2))
+        nprobe = min(plan["nlist"], max(nprobe + 1, nprobe * 5 // 4))
 
 
 def _question_like(rows: np.ndarray, rng) -> np.ndarray:

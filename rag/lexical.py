@@ -64,7 +64,7 @@ def tokenize(text: str) -> list[str]:
 
 
 COMMON_TERM_POSTINGS = 10_000  # terms in more chunks are scored only where rarer ones match
-INTERSECT_ABOVE_POSTINGS = 100_000  # with only common terms, the rarest one this common must pair with another
+INTERSECT_ABOVE_POSTINGS = 50_000  # with only common terms, the rarest one this common must pair with another
 LEXICAL_PARTS = ("terms", "idf", "indptr", "rows", "weights", "doc_len")
 
 
@@ -188,8 +188,15 @@ class BM25Index:
         return matched, dense[matched]
 
     def _lookup(self, column: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of the (ascending) rows hold the term, and the term's weight in each of those."""
+        """Which of the (ascending) rows hold the term, and the term's weight in each of those: by binary search
+        for a few rows, through a dense array of the term's weights for many (every BM25 weight is > 0)."""
         held, weights = self._column(column)
+        if len(rows) * 32 >= len(self.doc_len):
+            dense = np.zeros(len(self.doc_len), dtype=np.float32)
+            dense[held] = weights
+            found = dense[rows]
+            present = found > 0
+            return present, found[present]
         where = np.minimum(np.searchsorted(held, rows), len(held) - 1)
         present = held[where] == rows
         return present, weights[where[present]]

@@ -236,13 +236,21 @@ def _load_generation(folder: Path, full_check: bool = False) -> StoredIndex:
         documents = DocumentTable(list(manifest.documents), _records(folder, "documents", Document))
         chunks = _records(folder, "chunks", Chunk)
         vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-        flags = faiss.IO_FLAG_MMAP if manifest.dense_index.get("type") == "ivf" else 0
-        dense = faiss.read_index(str(folder / "dense.faiss"), flags)
+        dense = faiss.read_index(str(folder / "dense.faiss"), _dense_read_flags(manifest.dense_index))
         lexical = BM25Index.load(folder)
     except (ValidationError, ValueError, RuntimeError, OSError, KeyError) as error:
         raise IndexCorruptError(f"index in {folder} cannot be read ({type(error).__name__}): {REBUILD_HINT}") from None
     _check_consistent(folder, manifest, chunks, vectors, dense, lexical)
     return StoredIndex(manifest, documents, chunks, vectors, dense, lexical, folder)
+
+
+def _dense_read_flags(plan: dict) -> int:
+    """Float IVF lists (4 bytes a dimension) are memory-mapped: reading them would cost seconds per start.
+    8-bit lists are read whole (0.3 s at a million chunks): a query then scans memory instead of faulting in
+    the pages of ~140 lists, 1.3 ms instead of 5 ms."""
+    import faiss
+
+    return faiss.IO_FLAG_MMAP if plan.get("type") == "ivf" and plan.get("codes", "flat") == "flat" else 0
 
 
 def _records(folder: Path, name: str, model) -> JsonlRecords:

@@ -211,7 +211,8 @@ def test_large_index_switches_to_ivf_recorded_in_the_manifest(settings, corpus, 
     build_index(settings, embedder)
     index = load_index(settings.index_dir)
     plan = index.manifest.dense_index
-    assert plan["type"] == "ivf" and plan["nprobe"] >= 1 and index.dense.ntotal == len(index.chunks)
+    assert plan["type"] == "ivf" and plan["codes"] == "sq8" and plan["nprobe"] >= 1
+    assert index.dense.ntotal == len(index.chunks) and "ScalarQuantizer" in type(index.dense).__name__
     from rag.retrieve import Retriever
 
     hits = Retriever(index, embedder, settings.retrieval).search("Company 7 grew 8%")
@@ -246,12 +247,14 @@ def test_an_index_from_an_older_format_says_to_rebuild(settings, embedder):
     assert report.wrote and any("rag-index/2" in w for w in report.plan.warnings)
 
 
-def test_an_approximate_index_probes_enough_lists_for_the_recall_target():
+@pytest.mark.parametrize("codes", ["sq8", "flat"])
+def test_an_approximate_index_probes_enough_lists_for_the_recall_target(codes):
     from rag.indexer import TARGET_RECALL, build_dense_index
 
     rng = np.random.default_rng(3)
     centres = rng.standard_normal((50, 32)).astype(np.float32)
     vectors = centres[rng.integers(0, 50, 20_000)] + 0.5 * rng.standard_normal((20_000, 32)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index, plan = build_dense_index(vectors, {"type": "ivf", "metric": "inner_product", "nlist": 256, "nprobe": 1})
+    index, plan = build_dense_index(vectors, {"type": "ivf", "metric": "inner_product", "nlist": 256, "nprobe": 1,
+                                                "codes": codes})
     assert plan["nprobe"] > 1 and plan["recall_at_10"] >= TARGET_RECALL and index.nprobe == plan["nprobe"]

@@ -76,12 +76,17 @@ def test_when_every_term_is_common_rows_must_hold_the_rarest(monkeypatch):
     assert sorted(PAIRS[row] for row, _ in index.search("alpha beta", 10)).count("alpha gamma") == 3
 
 
-def test_when_even_the_rarest_term_is_very_common_rows_must_hold_the_two_rarest(monkeypatch):
-    index = BM25Index.build(PAIRS)
+@pytest.mark.parametrize("filler", [0, 400])  # the second term looked up through a dense array, or by binary search
+def test_when_even_the_rarest_term_is_very_common_rows_must_hold_the_two_rarest(monkeypatch, filler):
+    texts = PAIRS + ["delta"] * filler
+    index = BM25Index.build(texts)
     monkeypatch.setattr(lexical, "COMMON_TERM_POSTINGS", 2)
     monkeypatch.setattr(lexical, "INTERSECT_ABOVE_POSTINGS", 5)
-    assert {PAIRS[row] for row, _ in index.search("alpha beta", 3)} == {"alpha beta"}
-    fewer = {PAIRS[row] for row, _ in index.search("alpha beta", 4)}  # too few rows hold both: the rarest term's rows
+    found = index.search("alpha beta", 3)
+    assert {texts[row] for row, _ in found} == {"alpha beta"}
+    expected = brute_force_scores(index, "alpha beta")
+    assert all(abs(expected[row] - score) < 1e-5 for row, score in found)
+    fewer = {texts[row] for row, _ in index.search("alpha beta", 4)}  # too few rows hold both: the rarest term's rows
     assert fewer == {"alpha beta", "alpha gamma"}
 
 

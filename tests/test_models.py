@@ -67,10 +67,31 @@ def test_direct_minilm_gives_the_same_vectors_as_sentence_transformers():
     from rag.embed import MiniLMEmbedder, packaged_model_dir
 
     texts = ["Alibaba Cloud holds a 36% share in China.", "short", "A longer sentence " * 40]
-    ours = MiniLMEmbedder(batch_size=2).embed(texts)
     reference = SentenceTransformer(str(packaged_model_dir()), device="cpu").encode(texts, normalize_embeddings=True)
-    assert ours.shape == (3, 384)
-    assert np.allclose(ours, reference, atol=1e-5)
+    exact = MiniLMEmbedder(batch_size=2, precision="float32").embed(texts)
+    assert exact.shape == (3, 384)
+    assert np.allclose(exact, reference, atol=1e-5)
+    fast = MiniLMEmbedder(batch_size=2, precision="bfloat16").embed(texts)  # what CPUs with bfloat16 run
+    assert fast.dtype == np.float32 and (fast * reference).sum(axis=1).min() > 0.9999
+
+
+def test_bfloat16_is_chosen_only_for_cpus_that_compute_it(monkeypatch, tmp_path):
+    import torch
+
+    from rag import minilm_runtime
+
+    cpuinfo = tmp_path / "cpuinfo"
+    for flags, native in (("flags\t\t: fpu sse2 avx2 fma", False), ("flags\t\t: fpu avx512f avx512_bf16", True),
+                          ("Features\t: fp asimd bf16", True)):
+        cpuinfo.write_text(f"processor\t: 0\n{flags}\n")
+        assert minilm_runtime.cpu_has_bfloat16(cpuinfo) is native
+    assert minilm_runtime.cpu_has_bfloat16(tmp_path / "missing") is False
+    for native, expected in ((False, torch.float32), (True, torch.bfloat16)):
+        monkeypatch.setattr(minilm_runtime, "cpu_has_bfloat16", lambda native=native: native)
+        assert minilm_runtime.linear_dtype("auto") == expected
+    assert minilm_runtime.linear_dtype("float32") == torch.float32
+    with pytest.raises(ValueError, match="precision"):
+        minilm_runtime.linear_dtype("int4")
 
 
 @pytest.mark.slow
