@@ -159,9 +159,9 @@ def _text_key(text: str) -> str:
 
 def dense_index_plan(count: int, settings: Settings) -> dict:
     """Exact search up to the threshold; above it an inverted-file index (IVF), which builds in minutes on two
-    cores at a million chunks. Its lists hold 8-bit scalar-quantised vectors (SQ8): a quarter of the bytes a
-    query reads from the memory-mapped lists, at the same recall (the scores it ranks by are within a fraction
-    of a percent of exact). nprobe is a starting point: build_dense_index raises it until recall@10 holds."""
+    cores at a million chunks. Its lists hold 8-bit scalar-quantised vectors (SQ8): a quarter of the bytes of
+    float lists, small enough to read into memory at open, at the same recall (scores within a fraction of a
+    percent of exact). nprobe is a starting point: build_dense_index raises it until recall@10 holds."""
     if count <= settings.retrieval.approximate_above:
         return {"type": "flat", "metric": "inner_product"}
     nlist = int(4 * np.sqrt(count))

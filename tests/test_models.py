@@ -90,8 +90,11 @@ def test_bfloat16_is_chosen_only_for_cpus_that_compute_it(monkeypatch, tmp_path)
         monkeypatch.setattr(minilm_runtime, "cpu_has_bfloat16", lambda native=native: native)
         assert minilm_runtime.linear_dtype("auto") == expected
     assert minilm_runtime.linear_dtype("float32") == torch.float32
-    with pytest.raises(ValueError, match="precision"):
-        minilm_runtime.linear_dtype("int4")
+    monkeypatch.setenv("RAG_EMBED_PRECISION", "float32")
+    assert minilm_runtime.linear_dtype("auto") == torch.float32
+    monkeypatch.setenv("RAG_EMBED_PRECISION", "int4")
+    with pytest.raises(ModelError, match="RAG_EMBED_PRECISION"):
+        minilm_runtime.linear_dtype("auto")
 
 
 @pytest.mark.slow
