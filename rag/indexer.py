@@ -178,11 +178,8 @@ def build_dense_index(vectors: np.ndarray, plan: dict):
         index.add(vectors)
         return index, plan
     quantizer = faiss.IndexFlatIP(dim)
-    if plan.get("codes") == "sq8":
-        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, plan["nlist"], faiss.ScalarQuantizer.QT_8bit,
-                                              faiss.METRIC_INNER_PRODUCT)
-    else:
-        index = faiss.IndexIVFFlat(quantizer, dim, plan["nlist"], faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexIVFScalarQuantizer(quantizer, dim, plan["nlist"], faiss.ScalarQuantizer.QT_8bit,
+                                          faiss.METRIC_INNER_PRODUCT)
     sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), 64 * plan["nlist"]), replace=False)
     index.train(vectors[np.sort(sample)])
     index.add(vectors)

@@ -247,8 +247,7 @@ def test_an_index_from_an_older_format_says_to_rebuild(settings, embedder):
     assert report.wrote and any("rag-index/2" in w for w in report.plan.warnings)
 
 
-@pytest.mark.parametrize("codes", ["sq8", "flat"])
-def test_an_approximate_index_probes_enough_lists_for_the_recall_target(codes):
+def test_an_approximate_index_probes_enough_lists_for_the_recall_target():
     from rag.indexer import TARGET_RECALL, build_dense_index
 
     rng = np.random.default_rng(3)
@@ -256,5 +255,13 @@ def test_an_approximate_index_probes_enough_lists_for_the_recall_target(codes):
     vectors = centres[rng.integers(0, 50, 20_000)] + 0.5 * rng.standard_normal((20_000, 32)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index, plan = build_dense_index(vectors, {"type": "ivf", "metric": "inner_product", "nlist": 256, "nprobe": 1,
-                                                "codes": codes})
+                                                "codes": "sq8"})
     assert plan["nprobe"] > 1 and plan["recall_at_10"] >= TARGET_RECALL and index.nprobe == plan["nprobe"]
+
+
+def test_only_float_ivf_lists_from_older_builds_are_memory_mapped():
+    import faiss
+
+    assert store._dense_read_flags({"type": "ivf", "nlist": 8, "nprobe": 2}) == faiss.IO_FLAG_MMAP
+    assert store._dense_read_flags({"type": "ivf", "nlist": 8, "nprobe": 2, "codes": "sq8"}) == 0
+    assert store._dense_read_flags({"type": "flat"}) == 0
