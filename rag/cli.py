@@ -263,6 +263,7 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
                  no_verify: bool = typer.Option(False, "--no-verify", help="Skip figure verification (ablation)."),
                  baseline: Optional[str] = typer.Option(None, "--baseline", help="'naive': a tutorial-style RAG run beside the tool."),
                  limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N cases."),
+                 split: Optional[str] = typer.Option(None, "--split", help="Only the cases of this split: dev (tuned on) or test (never tuned on)."),
                  fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when answer accuracy (0-1 or %) is lower."),
                  report: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report (tables, charts, failures) to this folder."),
                  corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
@@ -271,7 +272,7 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
 
     settings = _settings(corpus, index)
     reports = run_evaluation(settings, cases, retrieval=retrieval, verify=not no_verify, baseline=baseline,
-                             limit=limit, progress=not as_json)
+                             limit=limit, progress=not as_json, split=split)
     if as_json:
         from .evaluate import report_json
 

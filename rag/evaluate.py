@@ -50,6 +50,7 @@ class EvalCase(BaseModel):
     answerable: bool = True
     answers: list[str] = []
     documents: list[CaseDocument] = []
+    split: str = Field("", description="dev (tuned on) or test (never tuned on); empty when the set has no split.")
 
     @model_validator(mode="after")
     def _answers_are_expected_texts(self) -> "EvalCase":
@@ -81,7 +82,8 @@ class EvalReport(BaseModel):
     metrics: dict[str, float | None] = Field(default_factory=dict)
 
 
-def load_cases(path: Path) -> list[EvalCase]:
+def load_cases(path: Path, split: str | None = None) -> list[EvalCase]:
+    """The cases in a JSONL file; with `split`, only those of that split (dev or test)."""
     cases = []
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -93,8 +95,10 @@ def load_cases(path: Path) -> list[EvalCase]:
                 cases.append(EvalCase.model_validate_json(line))
             except ValidationError as error:
                 raise InputError(f"{path}:{number}: not an eval case ({str(error).splitlines()[0]})") from None
+    if split:
+        cases = [case for case in cases if case.split == split]
     if not cases:
-        raise InputError(f"{path} holds no eval case")
+        raise InputError(f"{path} holds no eval case" + (f" in split {split!r}" if split else ""))
     return cases
 
 

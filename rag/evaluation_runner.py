@@ -22,10 +22,11 @@ def _progress_bar(label: str):
 
 
 def run_evaluation(settings: Settings, cases_path: Path | None, retrieval: str | None = None, verify: bool = True,
-                   baseline: str | None = None, limit: int | None = None, progress: bool = True) -> list[EvalReport]:
+                   baseline: str | None = None, limit: int | None = None, progress: bool = True,
+                   split: str | None = None) -> list[EvalReport]:
     from .pipeline import open_answerer
 
-    cases = load_cases(cases_path or settings.corpus_dir / "eval.jsonl")[:limit]
+    cases = load_cases(cases_path or settings.corpus_dir / "eval.jsonl", split)[:limit]
     if any(case.documents for case in cases):
         return run_self_contained(settings, cases, progress, baseline=baseline)
     answerer = open_answerer(settings)
