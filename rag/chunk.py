@@ -60,8 +60,9 @@ def _is_abbreviation(before: str) -> bool:
 
 
 def is_heading(sentence: str) -> bool:
-    """A short line with no closing punctuation reads as a heading."""
-    return len(sentence) <= 120 and not sentence.rstrip().endswith((".", "!", "?", ":", ";", '"', "”"))
+    """A short line with no closing punctuation reads as a heading (a table row does not)."""
+    return (len(sentence) <= 120 and not sentence.rstrip().endswith((".", "!", "?", ":", ";", '"', "”"))
+            and " | " not in sentence)
 
 
 def chunk_document(document: Document, settings: ChunkSettings, first_id: int = 0) -> list[Chunk]:

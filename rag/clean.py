@@ -40,8 +40,67 @@ def clean_text(text: str) -> str:
     text = _TICKER_TAG.sub("", text)
     text = _FOOTNOTE.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    lines = _cut_trailer([line for line in lines if line])
+    lines = _cut_trailer(join_table_rows([line for line in lines if line]))
     return "\n".join(lines)
+
+
+# PDF text of a financial table arrives one cell per line: a label, then its values ('$', '5,363', '(370)', '—').
+_CELL = re.compile(r"^(?:[$€£¥]\s*)?\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?$|^[—–-]+$")
+_CURRENCY_ONLY = re.compile(r"^[$€£¥]$")
+_YEAR = re.compile(r"^(?:FY\s?)?(?:19|20)\d\d$")
+ROW_JOIN = " | "
+
+
+def join_table_rows(lines: list[str]) -> list[str]:
+    """Rebuild table rows from one-cell-per-line text: 'Label | 2018: 5,363 | 2017: 4,869', the years taken from
+    the last run of year-only lines above (the column header) when the counts agree. Prose is left alone."""
+    out: list[str] = []
+    header: list[str] = []
+    i = 0
+    while i < len(lines):
+        years = _run(lines, i, lambda line: bool(_YEAR.match(line)))
+        if len(years) >= 2:
+            header, i = years, i + len(years)
+            out.append(ROW_JOIN.join(years))
+            continue
+        cells = _run(lines, i + 1, lambda line: bool(_CELL.match(line) or _CURRENCY_ONLY.match(line)))
+        values = _merge_currency(cells)
+        if len(values) >= 2 and all(_YEAR.match(v) for v in values):
+            header = values  # '(Millions)' then '2018', '2017', '2016': a column header
+            out.append(ROW_JOIN.join([lines[i]] + values))
+            i += 1 + len(cells)
+        elif values and not _CELL.match(lines[i]) and len(lines[i]) <= 200:
+            out.append(_row(lines[i], values, header))
+            i += 1 + len(cells)
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
+def _run(lines: list[str], start: int, test) -> list[str]:
+    run = []
+    while start + len(run) < len(lines) and test(lines[start + len(run)]):
+        run.append(lines[start + len(run)])
+    return run
+
+
+def _merge_currency(cells: list[str]) -> list[str]:
+    """'$' alone on a line belongs to the value after it."""
+    values, pending = [], ""
+    for cell in cells:
+        if _CURRENCY_ONLY.match(cell):
+            pending = cell
+        else:
+            values.append(pending + cell)
+            pending = ""
+    return values
+
+
+def _row(label: str, values: list[str], header: list[str]) -> str:
+    if len(values) == len(header):
+        return ROW_JOIN.join([label.rstrip(" :")] + [f"{year}: {value}" for year, value in zip(header, values)])
+    return ROW_JOIN.join([label.rstrip(" :")] + values)
 
 
 def _cut_trailer(lines: list[str]) -> list[str]:

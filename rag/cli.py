@@ -138,7 +138,7 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question, in qu
         corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
     """Answer a question from the corpus, citing the sentences it rests on."""
     from .pipeline import open_answerer
-    from .question import clean_question
+    from .query import clean_question
 
     if (question is None) == (questions is None):
         raise InputError('give one question in quotes, or --questions FILE: ask "What share does Alibaba hold in China?"')

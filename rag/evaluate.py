@@ -74,6 +74,7 @@ class CaseResult(BaseModel):
     quote_chars: list[int]
     retrieval_hit: bool | None
     seconds: float
+    signals: dict[str, float] = {}
 
 
 class EvalReport(BaseModel):
@@ -143,7 +144,8 @@ def score_case(case: EvalCase, answer: Answer, retrieved_texts: list[str] | None
     return CaseResult(id=case.id, question=case.question, expected=[e.label() for e in case.expected],
                       answerable=case.answerable, answer=answer.answer, answered=answer.answerable, correct=correct,
                       cited_correct=cited, citations=len(quotes), precise_citations=precise,
-                      quote_chars=[len(q) for q in quotes], retrieval_hit=retrieval_hit, seconds=answer.timings.total_s)
+                      quote_chars=[len(q) for q in quotes], retrieval_hit=retrieval_hit, seconds=answer.timings.total_s,
+                      signals=answer.signals)
 
 
 def summarise(cases: list[CaseResult]) -> dict[str, float | None]:

@@ -49,7 +49,8 @@ class BuildReport(BaseModel):
 
 
 def embed_text(chunk: Chunk, document: Document) -> str:
-    """What the embedder sees: the chunk with its title and heading for context."""
+    """What the embedder and BM25 see: the chunk with its title and heading for context (which company, filing
+    and period a table row or a 'the unit reported' sentence is about)."""
     context = document.title if not chunk.section or chunk.section == document.title else f"{document.title} — {chunk.section}"
     return f"{context}\n{chunk.text}"
 
@@ -96,10 +97,11 @@ def build_index(settings: Settings, embedder: Embedder | None = None, force: boo
             return BuildReport(plan=plan, documents=counts["documents"], chunks=counts["chunks"], embedded=0,
                                reused=counts["chunks"], seconds=time.perf_counter() - started, wrote=False)
         chunks, vectors, embedded, embedder = _chunk_and_embed(ingested.documents, settings, embedder, previous)
+        documents = {d.doc_id: d for d in ingested.documents}
         dense, dense_plan = build_dense_index(vectors, dense_index_plan(len(chunks), settings))
         manifest = _manifest(settings, model_id, vectors.shape[1], ingested.documents, chunks, dense_plan, started)
         write_generation(settings.index_dir, manifest, ingested.documents, chunks, vectors, dense,
-                         BM25Index.build([c.text for c in chunks]))
+                         BM25Index.build([embed_text(c, documents[c.doc_id]) for c in chunks]))
     return BuildReport(plan=plan, documents=len(ingested.documents), chunks=len(chunks), embedded=embedded,
                        reused=len(chunks) - embedded, seconds=time.perf_counter() - started, wrote=True)
 

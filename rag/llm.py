@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -28,9 +29,23 @@ LLM_MODEL_ID = "Qwen/Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF)"
 OnText = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class Choice:
+    """Which of the offered replies the model chose, and how sure it was."""
+
+    index: int
+    logprob: float  # log-probability of the chosen reply's tokens
+    first_logprobs: tuple[float, ...]  # each option's first-token log-probability: the calibrated signals
+
+
 class Generator(Protocol):
     def generate(self, messages: list[dict], max_new_tokens: int, on_text: OnText | None = None) -> str:
         """The model's reply to chat messages; on_text receives the text as it is produced."""
+
+    def choose(self, messages: list[dict], options: list[str], on_text: OnText | None = None,
+               scored_only: int = 0) -> Choice:
+        """The model's reply when it may only say one of `options` (decoding constrained to them); the last
+        `scored_only` options are only scored (their first-token log-probability), never chosen."""
 
 
 def _part_path(module: str) -> Path:
@@ -146,6 +161,15 @@ class QwenGenerator:
         with self._lock:
             self.runtime.generate(messages, max_new_tokens, on_token=stream.take)
         return stream.text.strip()
+
+
+    def choose(self, messages: list[dict], options: list[str], on_text: OnText | None = None,
+               scored_only: int = 0) -> Choice:
+        stream = _LineStream(self.runtime.decode, on_text)
+        with self._lock:
+            index, logprob, first = self.runtime.choose(messages, options, on_token=stream.take,
+                                                        scored_only=scored_only)
+        return Choice(index, logprob, tuple(first))
 
 
 class _LineStream:

@@ -104,5 +104,33 @@ class QwenRuntime:
                 position += 1
         return produced
 
+    def choose(self, messages: list[dict], options: list[str], on_token: Callable[[list[int]], bool] | None = None,
+               scored_only: int = 0) -> tuple[int, float, list[float]]:
+        """Constrained greedy decoding: the reply may only be one of `options`, each followed by the end of
+        the turn; the last `scored_only` options are scored at the first step but never chosen. Returns the
+        chosen option, the log-probability of its path (full-vocabulary softmax at every step), and each
+        option's first-step log-probability (the mass of its first token)."""
+        ids = self.tokenizer.encode(self.chat_prompt(messages), add_special_tokens=False).ids
+        end = self.tokenizer.token_to_id("<|im_end|>")
+        paths = [self.tokenizer.encode(option, add_special_tokens=False).ids + [end] for option in options]
+        cache: list = []
+        with torch.inference_mode():
+            logprobs = torch.log_softmax(self._forward(torch.tensor([ids]), cache, 0).float(), -1)
+            first = [float(logprobs[path[0]]) for path in paths]
+            alive, produced, total, position = list(range(len(paths) - scored_only)), [], 0.0, len(ids)
+            while True:
+                step = len(produced)
+                allowed = {paths[i][step] for i in alive}
+                token = max(allowed, key=lambda t: float(logprobs[t]))
+                total += float(logprobs[token])
+                alive = [i for i in alive if paths[i][step] == token]
+                if token == end:
+                    return alive[0], total, first
+                produced.append(token)
+                if on_token:
+                    on_token(produced)
+                logprobs = torch.log_softmax(self._forward(torch.tensor([[token]]), cache, position).float(), -1)
+                position += 1
+
     def decode(self, tokens: list[int]) -> str:
         return self.tokenizer.decode(tokens, skip_special_tokens=True)

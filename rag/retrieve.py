@@ -7,7 +7,6 @@ import contextlib
 import numpy as np
 
 from .embed import Embedder
-from .question import expected_kind
 from .schema import Hit
 from .settings import RetrievalSettings
 from .store import StoredIndex
@@ -26,15 +25,16 @@ class Retriever:
             index.dense.nprobe = index.manifest.dense_index["nprobe"]
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
-               vector: np.ndarray | None = None) -> list[Hit]:
-        """The k best chunks; `vector` is the question's embedding when the caller already has it."""
+               vector: np.ndarray | None = None, kind: str | None = None) -> list[Hit]:
+        """The k best chunks; `vector` is the question's embedding when the caller already has it, `kind` the
+        kind of figure asked for (chunks holding one rank higher)."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}")
         dense = self._dense(question, vector) if mode != "lexical" else []
         lexical = self.index.lexical.search(question, self.settings.candidates) if mode != "dense" else []
-        return self._fuse(dense, lexical, expected_kind(question), k)
+        return self._fuse(dense, lexical, kind, k)
 
     def _dense(self, question: str, vector: np.ndarray | None) -> list[tuple[int, float]]:
         vector = self.embedder.embed([question])[0] if vector is None else vector

@@ -65,3 +65,7 @@ class Answer(_Record):
     citations: list[Citation] = []
     timings: Timings = Timings()
     warnings: list[str] = Field(default=[], exclude=True)
+    signals: dict[str, float] = Field(default={}, exclude=True,
+                                      description="The refusal signals of the weakest part (margin: the model's log-odds "
+                                                  "of answering against NOT FOUND; coverage: the cited sentence's share "
+                                                  "of the question's term weight); benchmarks/sweep.py fits on them.")

@@ -35,9 +35,19 @@ class RetrievalSettings(_Group):
 
 class GenerationSettings(_Group):
     max_new_tokens: int = Field(48, description="Tokens generated for an answer at most.")
-    evidence_sentences: int = Field(1, description="Source sentences shown to the model.")
     threads: int = Field(0, description="Torch threads; 0 means all cores.")
     verify: bool = Field(True, description="Check every figure of the answer against its cited quotes.")
+
+
+class AnswerSettings(_Group):
+    """How answers are extracted and when the tool refuses; thresholds fitted by benchmarks/sweep.py on dev data."""
+
+    shown_sentences: int = Field(4, description="Source sentences shown to the model (those with candidate spans).")
+    min_similarity: float = Field(0.2, description="A sentence less similar to the question (cosine) is never shown.")
+    min_margin: float = Field(0.0, description="Refuse when the model's log-odds of answering against NOT FOUND "
+                                                "(first-token mass) is lower.")
+    min_coverage: float = Field(0.0, description="Refuse when the chosen sentence holds less of the question's term "
+                                                 "weight (idf) than this.")
 
 
 class Settings(_Group):
@@ -48,6 +58,7 @@ class Settings(_Group):
     chunking: ChunkSettings = ChunkSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     generation: GenerationSettings = GenerationSettings()
+    answer: AnswerSettings = AnswerSettings()
 
 
 def offline_quiet_environment() -> None:

@@ -45,6 +45,17 @@ class FakeGenerator:
             on_text(reply)
         return reply
 
+    def choose(self, messages, options, on_text=None, scored_only=0):
+        """Like constrained decoding: the first option the scripted reply contains; a reply that contains none
+        puts its weight on the scored-only options (NOT FOUND) and picks the first choosable one."""
+        from rag.llm import Choice
+
+        reply = self.generate(messages, 0)
+        choosable = len(options) - scored_only
+        index = next((i for i, option in enumerate(options[:choosable]) if option in reply), None)
+        first = tuple(0.0 if i == index or (index is None and i >= choosable) else -10.0 for i in range(len(options)))
+        return Choice(0 if index is None else index, 0.0, first)
+
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:

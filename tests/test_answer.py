@@ -36,7 +36,7 @@ def assert_citations_point_at_text(answer, settings):
 def test_answer_cites_the_sentence_with_exact_offsets(settings, embedder):
     answerer, _ = make_answerer(settings, embedder, "12%")
     answer = answerer.ask("By how much will Orbital Freight raise container rates?")
-    assert answer.answerable and answer.answer.startswith("12% [1]")
+    assert answer.answerable and "12%" in answer.answer and answer.answer.endswith("[1].")
     assert "12%" in answer.citations[0].quote and len(answer.citations[0].quote) < 300
     assert_citations_point_at_text(answer, settings)
 
@@ -49,9 +49,19 @@ def test_a_figure_the_model_invents_never_reaches_the_answer(settings, embedder)
     assert_citations_point_at_text(answer, settings)
 
 
-def test_a_wrong_currency_is_repaired_from_the_source(settings, embedder):
-    answerer, _ = make_answerer(settings, embedder, "1.5 billion RMB")
+def test_the_model_may_only_pick_spans_of_the_sentences_it_was_shown(settings, embedder):
+    offered = []
+
+    class Recording(FakeGenerator):
+        def choose(self, messages, options, on_text=None, scored_only=0):
+            offered.append((messages[-1]["content"], options))
+            return super().choose(messages, options, on_text, scored_only)
+
+    build_index(settings, embedder)
+    answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("$1.5 billion"))
     answer = answerer.ask("How much does Orbital Freight plan to spend on new vessels over two years?")
+    prompt, options = offered[0]
+    assert options[-1] == "NOT FOUND" and all(option in prompt for option in options[:-1])
     assert "$1.5 billion" in answer.answer and "RMB" not in answer.answer
 
 
@@ -61,11 +71,10 @@ def test_markers_the_model_writes_are_replaced_by_checked_ones(settings, embedde
     assert "[7]" not in answer.answer and "[3]" not in answer.answer and "[1]" in answer.answer
 
 
-def test_question_about_something_absent_is_refused_without_the_llm(settings, embedder):
-    answerer, generator = make_answerer(settings, embedder, "5,000 employees")
+def test_a_reply_that_is_none_of_the_shown_spans_is_a_refusal(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "5,000 employees")
     answer = answerer.ask("How many pilots does Orbital Freight have?")
     assert not answer.answerable and answer.answer == NOT_IN_CORPUS and answer.citations == []
-    assert generator.prompts == []
 
 
 def test_a_name_the_sources_never_mention_is_refused(settings, embedder):
@@ -123,3 +132,20 @@ def test_json_shape_matches_the_contract(settings, embedder):
     assert set(data) == {"question", "answer", "answerable", "citations", "timings"}
     assert set(data["citations"][0]) == {"id", "doc_id", "title", "path", "start", "end", "quote"}
     assert set(data["timings"]) == {"retrieve_s", "generate_s", "total_s"}
+
+
+def test_names_the_sentence_lacks_keep_it_from_the_model_but_a_missing_year_alone_does_not(settings, embedder):
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    def evidence(text):
+        return Evidence(Document(doc_id="d", title="", path="d.txt", content_hash="h", text=text),
+                        Span(start=0, end=len(text)), 0.9, 0.9)
+
+    query = parse_query("Who won the U.S. Open in 2020?")
+    assert names_present(query, evidence("Dominic Thiem won the US Open."))  # no year at all: not contradicted
+    assert not names_present(query, evidence("Dominic Thiem won the US Open in 2019."))  # another year
+    assert not names_present(query, evidence("Dominic Thiem won the French Open in 2020."))  # another event
+    assert not names_present(parse_query("What is Tencent Cloud's share?"), evidence("Alibaba Cloud holds 36%."))

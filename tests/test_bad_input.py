@@ -8,7 +8,7 @@ import pytest
 from rag.answer import Answerer
 from rag.indexer import build_index
 from rag.ingest import ingest_corpus
-from rag.question import clean_question
+from rag.query import clean_question
 from rag.settings import IngestSettings
 from rag.store import load_index
 

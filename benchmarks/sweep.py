@@ -1,0 +1,111 @@
+"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage) on dev data and print the curve.
+
+Each dev case is answered once with those thresholds switched off, recording the refusal signals of its answer
+(margin: the model's log-odds of answering against NOT FOUND; coverage: the cited sentence's share of the
+question's term weight). Every pair of thresholds on a grid is then scored without running the model again: an
+answer whose signals fall under them becomes a refusal. The chosen pair maximises the mean, over the sets, of
+overall accuracy (answerable answered right + unanswerable refused). Dev data only: the gold set's `dev` split,
+RGB dev and FinanceBench dev.
+
+    .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "benchmarks"
+MARGINS = [x / 2 for x in range(-10, 9)]  # -5.0 ... 4.0
+COVERAGES = [x / 10 for x in range(0, 8)]  # 0.0 ... 0.7
+SETS = {"gold-dev": dict(cases=None, split="dev", corpus=ROOT / "corpus"),
+        "rgb-dev": dict(cases=SHARED / "rgb-en" / "dev.jsonl"),
+        "financebench-dev": dict(cases=SHARED / "financebench-dev" / "eval.jsonl",
+                                 corpus=SHARED / "financebench-dev" / "corpus", index=Path("/tmp/rag-sweep-fb-index"))}
+
+
+def dev_results(settings, names: list[str]) -> dict[str, list]:
+    """Case results per dev set, answered with the refusal thresholds switched off."""
+    from rag.evaluation_runner import run_evaluation
+
+    off = settings.answer.model_copy(update={"min_margin": -1e9, "min_coverage": 0.0})
+    results = {}
+    for name in names:
+        spec = SETS[name]
+        update = {"answer": off}
+        if "corpus" in spec:
+            update["corpus_dir"] = spec["corpus"]
+        if "index" in spec:
+            update["index_dir"] = spec["index"]
+        reports = run_evaluation(settings.model_copy(update=update), spec["cases"], split=spec.get("split"))
+        results[name] = reports[0].cases
+    return results
+
+
+def score_at(cases, min_margin: float, min_coverage: float) -> dict[str, float]:
+    """Answer accuracy, refusal rates and overall accuracy when answers under the thresholds are refused."""
+    from rag.policy import passes
+
+    answerable = [c for c in cases if c.answerable]
+    unanswerable = [c for c in cases if not c.answerable]
+    kept = lambda c: c.answered and passes(c.signals, min_margin, min_coverage)  # noqa: E731
+    right = sum(c.correct and kept(c) for c in answerable)
+    refused = sum(not kept(c) for c in unanswerable)
+    return {"min_margin": min_margin, "min_coverage": min_coverage,
+            "answer_accuracy": right / len(answerable) if answerable else 0.0,
+            "correct_refusal": refused / len(unanswerable) if unanswerable else 0.0,
+            "false_refusal": sum(not kept(c) for c in answerable) / len(answerable) if answerable else 0.0,
+            "overall": (right + refused) / len(cases)}
+
+
+def fit(results: dict[str, list]) -> tuple[list[dict], dict]:
+    """Every grid point with its per-set scores and their mean; the best point (ties: the least strict)."""
+    points = []
+    for margin in MARGINS:
+        for coverage in COVERAGES:
+            scores = {name: score_at(cases, margin, coverage) for name, cases in results.items()}
+            mean = sum(s["overall"] for s in scores.values()) / len(scores)
+            points.append({"min_margin": margin, "min_coverage": coverage, "mean_overall": mean, "sets": scores})
+    best = max(points, key=lambda p: (round(p["mean_overall"], 6), -p["min_margin"], -p["min_coverage"]))
+    return points, best
+
+
+def print_curve(points: list[dict], best: dict) -> None:
+    """The margin curve at the best coverage, then the coverage curve at the best margin."""
+    names = list(best["sets"])
+    header = f"{'margin':>7} {'cover':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names) + "  mean overall"
+    for title, keep in (("margin sweep", lambda p: p["min_coverage"] == best["min_coverage"]),
+                        ("coverage sweep", lambda p: p["min_margin"] == best["min_margin"])):
+        print(f"\n{title}\n{header}")
+        for p in filter(keep, points):
+            cells = [f"{s['answer_accuracy']:.2f}/{s['correct_refusal']:.2f}/{s['false_refusal']:.2f}"
+                     for s in p["sets"].values()]
+            mark = "  <- best" if p is best else ""
+            print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} " + " ".join(f"{c:>30}" for c in cells)
+                  + f"  {p['mean_overall']:.3f}{mark}")
+    print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']} "
+          "(AnswerSettings in rag/settings.py)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="Write every grid point as JSON here.")
+    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), help="Dev sets to fit on.")
+    args = parser.parse_args()
+    from rag.settings import load_settings, offline_quiet_environment
+
+    offline_quiet_environment()
+    results = dev_results(load_settings(), args.sets)
+    points, best = fit(results)
+    print_curve(points, best)
+    if args.out:
+        cases = {name: [c.model_dump() for c in found] for name, found in results.items()}
+        args.out.write_text(json.dumps({"points": points, "best": best, "cases": cases}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

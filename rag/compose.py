@@ -1,0 +1,57 @@
+"""Write the answer sentence from the source's own words: the clause that holds the answer, with its owner.
+
+No word of it is invented: a figure in parentheses after a name reads 'Tencent Cloud: 10%'; a relative clause
+('which grew 39% in Q1 2026') gets its antecedent back ('Microsoft Azure grew 39% in Q1 2026'); otherwise the
+sentence up to the end of the answer's clause, without a leading connective ('However, ')."""
+
+from __future__ import annotations
+
+import re
+
+from .extract import Candidate
+from .figures import same_figure
+from .query import Query
+from .structure import clause_bounds
+
+MAX_ANSWER_CHARS = 240
+_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
+_LEADING_CONNECTIVE = re.compile(r"^(?:however|moreover|meanwhile|notably|still|yet|and|but|also|furthermore|"
+                                 r"additionally|indeed|in addition|by contrast|in contrast)\s*,\s*", re.IGNORECASE)
+_RELATIVE = re.compile(r"^(?:which|who|that)\s+", re.IGNORECASE)
+
+
+def answer_sentence(candidate: Candidate) -> str:
+    text = candidate.evidence.text
+    start, end = candidate.start, candidate.end
+    if _parenthesised(text, start, end) and candidate.owner:
+        return f"{candidate.owner}: {candidate.text}."
+    bounds = clause_bounds(text)
+    index = next((i for i, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
+    clause = text[bounds[index][0]:bounds[index][1]].strip(" ,;—–-")
+    if _RELATIVE.match(clause) and candidate.owner:
+        body = _RELATIVE.sub(f"{candidate.owner} ", clause, count=1)
+    else:
+        body = text[:bounds[index][1]]
+    body = _LEADING_CONNECTIVE.sub("", _MARKERS.sub("", body).strip(" ,;—–-"))
+    if len(body) > MAX_ANSWER_CHARS or candidate.text not in body:
+        body = f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text
+    return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
+
+
+def _parenthesised(text: str, start: int, end: int) -> bool:
+    before, after = text[:start].rstrip(), text[end:].lstrip()
+    return before.endswith("(") and after.startswith(")")
+
+
+def verdict(query: Query, candidate: Candidate) -> str:
+    """'Yes: ' or 'No: ' when the question tests a figure it states; empty otherwise."""
+    if query.comparison is None or query.claim is None or candidate.figure is None:
+        return ""
+    found, claimed = candidate.figure, query.claim
+    if query.comparison == "eq":
+        holds = same_figure(claimed, found) or same_figure(found, claimed)
+    elif query.comparison == "gt":
+        holds = found.value > claimed.value
+    else:
+        holds = found.value < claimed.value
+    return "Yes: " if holds else "No: "

@@ -1,0 +1,55 @@
+"""One rule for when two sources disagree: figures of the same kind and unit, belonging to the same owner,
+measuring the same thing (the words of their clauses), with different values, in different documents."""
+
+from __future__ import annotations
+
+from .evidence import Evidence
+from .extract import Candidate, candidates
+from .figures import Figure
+from .lexical import tokenize
+from .policy import names_present
+from .query import Query
+from .structure import clause_bounds, same_name
+
+MIN_SHARED_MEASURE_WORDS = 2  # content words two figures' clauses must share to measure the same thing
+
+
+def disagree(a: Figure, a_text: str, a_owner: str | None, b: Figure, b_text: str, b_owner: str | None) -> bool:
+    """Do these two figures state different values for the same measure of the same owner?"""
+    if a.kind != b.kind or a.currency != b.currency or a.values == b.values:
+        return False
+    if a_owner and b_owner and not same_name(a_owner, b_owner):
+        return False
+    return len(measure_words(a_text, a, a_owner) & measure_words(b_text, b, b_owner)) >= MIN_SHARED_MEASURE_WORDS
+
+
+def measure_words(text: str, figure: Figure, owner: str | None) -> set[str]:
+    """Content words of the figure's clause, less its owner's name and any number: what the figure measures."""
+    a, b = next(((a, b) for a, b in clause_bounds(text) if a <= figure.start < b), (0, len(text)))
+    owner_words = set(tokenize(owner or ""))
+    return {w for w in tokenize(text[a:b]) if not w[0].isdigit() and w not in owner_words and w != "percent"}
+
+
+def conflicting(query: Query, chosen: Candidate, evidence: list[Evidence]) -> list[tuple[str, list[Evidence]]]:
+    """Sentences of other documents that give a different figure for what the answer states."""
+    from .compose import answer_sentence
+
+    if chosen.figure is None:
+        return []
+    out, seen_docs = [], {chosen.evidence.document.doc_id}
+    for item in evidence:
+        if item.document.doc_id in seen_docs or not names_present(query, item):
+            continue
+        other = _disagreeing(query, chosen, item)
+        if other is not None:
+            out.append((f"Another source differs: {answer_sentence(other)}", [item]))
+            seen_docs.add(item.document.doc_id)
+    return out
+
+
+def _disagreeing(query: Query, chosen: Candidate, item: Evidence) -> Candidate | None:
+    for candidate in candidates(query, item):
+        if candidate.figure is not None and disagree(chosen.figure, chosen.evidence.text, chosen.owner,
+                                                     candidate.figure, item.text, candidate.owner):
+            return candidate
+    return None

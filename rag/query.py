@@ -1,0 +1,208 @@
+"""Parse a question once into a typed record that every later stage reads.
+
+Everything here is English grammar, not vocabulary of known questions: which sentence of the input is the
+question and which ones are instructions, the interrogative form (what kind of answer), names and whether a
+preposition makes them a qualifier (in China, for FY2018), a figure the question states, and yes/no, choice
+and two-part forms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from .errors import InputError
+from .figures import Figure, find_figures
+from .lexical import tokenize
+from .structure import PREPOSITIONS, previous_word, is_period, name_runs
+
+MAX_QUESTION_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+
+# A name after one of these says where or when ('in China', 'during 2019'); after 'of' or 'for' it is what the
+# question is about ('the capital expenditure for 3M').
+PLACE_TIME_PREPOSITIONS = frozenset("in within inside across throughout during at since until through outside".split())
+INTERROGATIVES = frozenset("what which who whom whose when where why how".split())
+AUXILIARIES = frozenset("is are was were do does did has have had can could will would should may might shall must".split())
+
+# Interrogative forms and the kind of answer each expects, tried in order.
+_KIND_FORMS = [
+    ("figure", r"\bby how much\b"),
+    ("person", r"^(who|whom)\b|\bwhich (person|executive|ceo|founder|player|team|company|firm|country|city)\b"),
+    ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
+    ("number", r"\bhow many\b|\b(number|count) of\b"),
+    ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|portion|fraction|slice|rates?|cagr|margin)\b|%"),
+    ("date", r"^when\b|\b(what|which) (year|date|day|month)\b|\bby when\b|\bsince when\b"),
+    ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
+    ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
+              r"expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
+]
+_COMPARATIVE = re.compile(r"\b(more|greater|higher|larger|bigger|above|over|exceed\w*|less|fewer|lower|smaller|below|"
+                          r"under)\s+than\b|\b(at least|at most|exceed(s|ed)?)\b", re.IGNORECASE)
+_DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
+_PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)
+_CHOICE = re.compile(r",\s*([^,?]+?)\s+or\s+([^,?]+?)\s*\?*$")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks, read once."""
+
+    text: str = field(metadata={"doc": "the cleaned question as asked"})
+    ask: str = field(metadata={"doc": "the interrogative sentence, instructions and parentheticals removed"})
+    directives: tuple[str, ...] = ()  # "Answer in USD millions", "(in USD millions)": they steer search only
+    kind: str | None = None  # person, place, date, percent, money, number, figure (any of the figures), or None
+    subjects: tuple[str, ...] = ()  # names the answer must be about (Alibaba, Tencent Cloud)
+    qualifiers: tuple[str, ...] = ()  # names after a preposition and periods: China, 2019, Q2 2025, FY2018
+    terms: tuple[str, ...] = ()  # content terms of the ask
+    claim: Figure | None = None  # a figure the question states: "Is it true ... 50%?", "more than 30%"
+    comparison: str | None = None  # eq, gt or lt when the question tests its claim
+    polar: bool = False  # a yes/no question
+    options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
+    parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
+    open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval reads: the ask, steered by the instructions (statement names, units)."""
+        return " ".join((self.ask,) + self.directives)
+
+
+def clean_question(question: str) -> tuple[str, list[str]]:
+    """The question without control or zero-width characters, trimmed to a sane length; warnings say what changed."""
+    warnings = []
+    text = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", _CONTROL.sub(" ", question or ""))).strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        raise InputError("the question is empty: ask something, e.g. ask \"What share does Alibaba hold in China?\"")
+    if len(text) > MAX_QUESTION_CHARS:
+        warnings.append(f"question is {len(text):,} characters long; only the first {MAX_QUESTION_CHARS:,} are used")
+        text = text[:MAX_QUESTION_CHARS]
+    return text, warnings
+
+
+def parse_query(question: str) -> Query:
+    """The typed record for a cleaned question."""
+    ask, directives = split_directives(question)
+    query = _parse_ask(ask, question, directives)
+    parts = [_parse_ask(part, question, directives) for part in _two_parts(ask)]
+    if len(parts) < 2:
+        return query
+    # a later part ('and how fast did it grow?') is about what the first part names
+    parts = [parts[0]] + [p if p.subjects else replace(p, subjects=parts[0].subjects,
+                                                       qualifiers=p.qualifiers + parts[0].qualifiers) for p in parts[1:]]
+    return replace(query, parts=tuple(parts))
+
+
+def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
+    polar = _first_word(ask) in AUXILIARIES
+    claim = _claimed_figure(ask)
+    comparison = _comparison(ask, claim, polar)
+    options = _options(ask)
+    subjects, qualifiers = _names(ask)
+    kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
+    if kind is None and claim is not None and comparison:
+        kind = claim.kind
+    return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
+                 terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in _FORM_TERMS)), claim=claim,
+                 comparison=comparison, polar=polar, options=options,
+                 open_ask=open_question(ask, claim, kind) if comparison else ask)
+
+
+_POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
+                         r"had|will|can|could)\s+", re.IGNORECASE)
+_WH_FOR_KIND = {"percent": "what percentage", "money": "how much", "number": "how many"}
+
+
+def open_question(ask: str, claim: Figure, kind: str | None) -> str:
+    """'Does X hold more than 30% of Y?' -> 'X hold what percentage of Y?': asked to confirm a figure, a small
+    model says NOT FOUND when the source's figure differs; asked openly, it finds the figure, and code compares."""
+    comparative = _COMPARATIVE.search(ask)
+    start = comparative.start() if comparative and comparative.end() <= claim.start + 1 else claim.start
+    opened = ask[:start] + _WH_FOR_KIND.get(kind or "", "what figure") + ask[claim.end:]
+    return _POLAR_LEAD.sub("", opened)
+
+
+_FORM_TERMS = frozenset(tokenize(" ".join(INTERROGATIVES | AUXILIARIES)))
+
+
+def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
+    """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
+    ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.?!:])\s+", question) if s.strip()]
+    asks = [s for s in sentences if _is_interrogative(s)]
+    if not asks:
+        return question, ()
+    directives = [s for s in sentences if s not in asks]
+    ask = " ".join(asks)
+    for parenthetical in re.findall(r"\s*\(([^()]*)\)", ask):
+        directives.append(parenthetical)
+    ask = re.sub(r"\s*\([^()]*\)", "", ask).strip()
+    return ask, tuple(directives)
+
+
+def _is_interrogative(sentence: str) -> bool:
+    if sentence.endswith(":"):
+        return False
+    first = _first_word(sentence)
+    return sentence.endswith("?") or first in INTERROGATIVES or first in AUXILIARIES
+
+
+def _first_word(text: str) -> str:
+    match = re.match(r"\W*([A-Za-z]+)", text)
+    return match.group(1).lower() if match else ""
+
+
+def expected_kind(ask: str) -> str | None:
+    lowered = ask.lower().strip()
+    for kind, pattern in _KIND_FORMS:
+        if re.search(pattern, lowered):
+            return kind
+    return None
+
+
+def _names(ask: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names the question is about, and qualifiers: names after a preposition, and periods (2019, Q2, FY2018)."""
+    subjects, qualifiers = [], []
+    for run in name_runs(ask, skip_first_word=True):
+        if run.text.lower() in INTERROGATIVES | AUXILIARIES:
+            continue
+        place_or_time = previous_word(ask, run.start) in PLACE_TIME_PREPOSITIONS
+        (qualifiers if place_or_time or is_period(run.text) else subjects).append(run.text)
+    for figure in find_figures(ask):
+        if figure.kind == "year" and figure.text not in qualifiers:
+            qualifiers.append(figure.text)
+    return tuple(dict.fromkeys(subjects)), tuple(dict.fromkeys(qualifiers))
+
+
+def _claimed_figure(ask: str) -> Figure | None:
+    figures = [f for f in find_figures(ask) if f.kind != "year"]
+    return figures[0] if figures else None
+
+
+def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
+    if claim is None:
+        return None
+    match = _COMPARATIVE.search(ask)
+    if match:
+        return "lt" if _DOWNWARD.search(match.group()) else "gt"
+    return "eq" if polar or re.match(r"\s*is it (true|correct|right)\b", ask, re.IGNORECASE) else None
+
+
+def _options(ask: str) -> tuple[str, ...]:
+    match = _CHOICE.search(ask)
+    if not match or _first_word(ask) not in INTERROGATIVES:
+        return ()
+    return tuple(option.strip(" .") for option in match.groups())
+
+
+def _two_parts(ask: str) -> list[str]:
+    """'What revenue did X report, and how fast did it grow?' -> two questions."""
+    pieces = [p.strip(" ,") for p in _PART_SPLIT.split(ask) if p.strip(" ,")]
+    if len(pieces) < 2 or any(len(p.split()) < 3 for p in pieces):
+        return [ask]
+    return [p if p.endswith("?") else p + "?" for p in pieces]
+
+
+__all__ = ["Query", "parse_query", "clean_question", "expected_kind", "split_directives", "PREPOSITIONS"]

@@ -1,0 +1,162 @@
+"""Sentence structure, read in code: name runs, whether a preposition governs a name (a qualifier: 'in China')
+or not (an owner: 'Alibaba Cloud holds'), clause boundaries, and whose figure each figure is.
+
+A figure's owner is, in order: the name right before the parenthesis it stands in ('Tencent Cloud (10%)'),
+else the last owner-name before it in its own clause ('Alibaba Cloud dominates with a 36% share'), else the
+nearest owner-name before its clause (a relative clause: 'Microsoft Azure, which grew 39%'), else nobody.
+Only closed-class grammar words are listed here (prepositions, conjunctions, determiners)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .figures import Figure, find_figures
+
+PREPOSITIONS = frozenset(
+    "in within inside into at on of from for by across throughout among to toward towards over under during "
+    "since until through per via versus vs outside beyond near around between about after before than like "
+    "including excluding behind".split())
+_FUNCTION_WORDS = frozenset(
+    "the a an this that these those its their his her our my your it they we he she i you and or but nor so yet "
+    "however while whereas although though because if when where which who whom whose what how why as "
+    "meanwhile moreover furthermore notably also still then thus globally overall "
+    "is are was were do does did has have had can could will would should may might shall must".split()) | PREPOSITIONS
+_WORD = re.compile(r"[A-Za-z0-9][\w&.'’-]*")
+_PERIOD = re.compile(r"^(Q[1-4]|H[12]|FY\s?\d{2,4}|(19|20)\d\d|\d{4}Q[1-4])$", re.IGNORECASE)
+# Where a clause ends: semicolons, dashes, a comma before a conjunction, relative pronoun or participle, and a
+# reporting verb ('Chief executive Mara Lind said [the group plans to spend $1.5 billion]').
+_CLAUSE_BREAK = re.compile(
+    r";|\s[—–]\s?|—|,\s+(?=(?:while|whereas|but|although|though|which|who|where|and|or|with|as|compared|"
+    r"[a-z]+ing)\b)|\bwhile\b|\bwhereas\b|"
+    r"(?<=\s)(?:said|says|told|added|noted|stated|announced|reported|estimated|estimates|expects|believes)\b(?:\s+that)?")
+
+
+# A clause that continues the one before about the same subject: 'which grew 39%', 'trailing AWS'.
+_RELATIVE_OPENING = re.compile(r"[\s,;—–-]*(?:which|who|whose|that|[a-z]+ing)\b")
+
+
+@dataclass(frozen=True)
+class NameRun:
+    text: str
+    start: int
+    end: int
+    after_preposition: bool
+
+
+def is_period(text: str) -> bool:
+    return all(_PERIOD.match(word) for word in text.split())
+
+
+def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
+    """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped. A lone capitalised
+    function word ('However', 'The') is not a name. With skip_first_word, a capitalised first word counts only
+    when it is plainly a name (all capitals, digits, a possessive, or followed by another capitalised word)."""
+    runs: list[NameRun] = []
+    words = list(_WORD.finditer(text))
+    current: list[re.Match] = []
+
+    def close() -> None:
+        if current:
+            start, end = current[0].start(), current[-1].end()
+            name = re.sub(r"['’]s?$", "", text[start:end]).rstrip(".")
+            before = previous_word(text, start)
+            runs.append(NameRun(name, start, start + len(name), before in PREPOSITIONS))
+            current.clear()
+
+    for number, match in enumerate(words):
+        word = match.group()
+        capital = word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))
+        capital = capital or bool(word[0].isdigit() and current and is_period(word))
+        function = word.lower().strip(".") in _FUNCTION_WORDS and word[1:].islower()
+        first = number == 0 and skip_first_word and not _plainly_a_name(text, words)
+        joined = current and text[current[-1].end():match.start()].strip() == ""
+        if capital and not function and not first:
+            possessive_before = current and current[-1].group().endswith(("'s", "’s"))
+            period_change = current and is_period(current[-1].group()) != is_period(word)
+            if current and (not joined or possessive_before or period_change):
+                close()
+            current.append(match)
+        else:
+            close()
+    close()
+    return [r for r in runs if r.text]
+
+
+def _plainly_a_name(text: str, words: list[re.Match]) -> bool:
+    word = words[0].group()
+    following = words[1].group() if len(words) > 1 else ""
+    return (word.isupper() and len(word) > 1) or any(c.isdigit() for c in word) or word.endswith(("'s", "’s")) \
+        or following[:1].isupper()
+
+
+def previous_word(text: str, position: int) -> str:
+    match = re.search(r"([A-Za-z]+)\W*$", text[:position])
+    return match.group(1).lower() if match else ""
+
+
+def clause_bounds(text: str) -> list[tuple[int, int]]:
+    """The sentence cut into clauses, as [start, end) ranges."""
+    cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def owner_of(text: str, start: int, end: int) -> str | None:
+    """Whose is the figure at text[start:end]? See the module docstring for the order of the rules."""
+    runs = [r for r in name_runs(text) if not is_period(r.text)]
+    owners = [r for r in runs if not r.after_preposition]
+    before_paren = _parenthesised_owner(text, start, end, runs)
+    if before_paren:
+        return before_paren
+    clause = next(((a, b) for a, b in clause_bounds(text) if a <= start < b), (0, len(text)))
+    outside = [(a, b) for a, b in _parenthesis_spans(text) if not a < start < b]  # asides the figure is not in
+    in_clause = [r for r in owners if clause[0] <= r.start < start and not _inside(r.start, outside)]
+    if in_clause:
+        return in_clause[-1].text
+    if not _RELATIVE_OPENING.match(text[clause[0]:]):
+        return None  # a clause of its own with no name ('... said the group plans to spend $1.5 billion')
+    earlier = [r for r in owners if r.end <= clause[0] and not _inside(r.start, outside)]
+    return _coordinated(text, [r for r in runs if r.end <= earlier[-1].end]) if earlier else None
+
+
+def _coordinated(text: str, runs: list[NameRun]) -> str:
+    """The last name with those listed with it: 'AWS, Azure, and Google Cloud, which ...' -> all three."""
+    first = len(runs) - 1
+    while first > 0 and re.fullmatch(r",?\s*(?:and|or)?\s*|,\s*", text[runs[first - 1].end:runs[first].start]):
+        first -= 1
+    return text[runs[first].start:runs[-1].end]
+
+
+def _parenthesised_owner(text: str, start: int, end: int, owners: list[NameRun]) -> str | None:
+    """'AWS (30%)': a figure alone in parentheses belongs to the name just before them."""
+    for a, b in _parenthesis_spans(text):
+        content = text[a + 1:b - 1]
+        if a < start and end <= b and len(content.split()) <= 3 and len(find_figures(content)) == 1:
+            ahead = [r for r in owners if 0 <= a - r.end <= 2]
+            if ahead:
+                return ahead[-1].text
+    return None
+
+
+def _parenthesis_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\([^()]*\)", text)]
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= position < b for a, b in spans)
+
+
+def figure_owners(text: str) -> list[tuple[Figure, str | None]]:
+    """Every figure of the sentence with its owner."""
+    return [(f, owner_of(text, f.start, f.end)) for f in find_figures(text)]
+
+
+def same_name(a: str, b: str) -> bool:
+    """Do two names refer to the same thing? One's words contain the other's ('Alibaba' ~ 'Alibaba Cloud'),
+    possessives and case aside."""
+    words_a, words_b = _name_words(a), _name_words(b)
+    return bool(words_a) and bool(words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower() for w in re.findall(r"[\w&.-]+", name)}

@@ -1,0 +1,58 @@
+"""The answer sentence is made of the source's own words, with the figure's owner; yes/no verdicts in code."""
+
+from rag.compose import answer_sentence, verdict
+from rag.conflicts import disagree
+from rag.evidence import Evidence
+from rag.extract import Candidate
+from rag.figures import find_figures
+from rag.query import parse_query
+from rag.schema import Document, Span
+from rag.structure import owner_of
+
+
+def candidate(sentence: str, figure_text: str) -> Candidate:
+    document = Document(doc_id="d", title="T", path="d.txt", content_hash="h", text=sentence)
+    evidence = Evidence(document, Span(start=0, end=len(sentence)), 0.9, 0.9)
+    figure = next(f for f in find_figures(sentence) if f.text == figure_text)
+    return Candidate(figure.text, evidence, figure.start, figure.end, figure.kind,
+                     owner_of(sentence, figure.start, figure.end), figure)
+
+
+SENTENCE = ("However, within Canada, Orbital dominates with a 36% share of the freight market, outpacing "
+            "Nordline (10%) and Maersk (8%).")
+
+
+def test_the_answer_is_the_clause_that_holds_the_figure_without_a_leading_connective():
+    assert answer_sentence(candidate(SENTENCE, "36%")) == \
+        "Within Canada, Orbital dominates with a 36% share of the freight market."
+
+
+def test_a_figure_in_parentheses_reads_with_its_owner():
+    assert answer_sentence(candidate(SENTENCE, "10%")) == "Nordline: 10%."
+
+
+def test_a_relative_clause_gets_its_antecedent_back():
+    text = "The Big Three, particularly Microsoft Azure, which grew 39% in Q1 2026, benefit from reserves."
+    assert answer_sentence(candidate(text, "39%")).startswith("Microsoft Azure grew 39% in Q1 2026")
+
+
+def test_yes_no_and_comparisons_are_decided_in_code():
+    found = candidate(SENTENCE, "36%")
+    assert verdict(parse_query("Is it true that Orbital holds 50% of the market in Canada?"), found) == "No: "
+    assert verdict(parse_query("Is it true that Orbital holds 36% of the market in Canada?"), found) == "Yes: "
+    assert verdict(parse_query("Does Orbital hold more than 30% of the market?"), found) == "Yes: "
+    assert verdict(parse_query("Does Orbital hold less than 30% of the market?"), found) == "No: "
+    assert verdict(parse_query("What share does Orbital hold?"), found) == ""
+
+
+def test_sources_disagree_only_on_the_same_measure_of_the_same_owner():
+    a = "Orbital holds a 36% share of the Canadian freight market."
+    b = "Orbital holds a 41% share of the Canadian freight market, analysts said."
+    c = "Nordline holds a 10% share of the Canadian freight market."
+    d = "Orbital grew its fleet 41% over five years."
+    fa, fb, fc, fd = (find_figures(t)[0] for t in (a, b, c, d))
+    owner = lambda t, f: owner_of(t, f.start, f.end)  # noqa: E731
+    assert disagree(fa, a, owner(a, fa), fb, b, owner(b, fb))
+    assert not disagree(fa, a, owner(a, fa), fc, c, owner(c, fc))  # another owner
+    assert not disagree(fa, a, owner(a, fa), fd, d, owner(d, fd))  # another measure
+    assert not disagree(fa, a, owner(a, fa), fa, a, owner(a, fa))  # the same figure

@@ -1,0 +1,54 @@
+"""Question parsing: the typed record every later stage reads."""
+
+from rag.query import parse_query
+
+
+def test_instructions_are_split_from_the_question_and_steer_search_only():
+    q = parse_query("We need to calculate a metric from the balance sheet. Please answer the following question: "
+                    "what is Boeing's FY2018 net property, plant, and equipment (in USD millions)?")
+    assert q.ask == "what is Boeing's FY2018 net property, plant, and equipment?"
+    assert "in USD millions" in q.directives and any("balance sheet" in d for d in q.directives)
+    assert "balance sheet" in q.search_text and "balanc" not in q.terms
+    assert q.kind == "money" and q.subjects == ("Boeing",) and "FY2018" in q.qualifiers
+
+
+def test_a_name_after_a_place_preposition_is_a_qualifier_not_the_subject():
+    q = parse_query("What share does Orbital hold in Canada?")
+    assert q.subjects == ("Orbital",) and q.qualifiers == ("Canada",) and q.kind == "percent"
+
+
+def test_a_name_opening_the_question_counts_when_it_is_plainly_a_name():
+    assert parse_query("NASA spends what share of its budget on rockets?").subjects == ("NASA",)
+    assert parse_query("Tell me the rate.").subjects == ()
+
+
+def test_yes_no_and_comparison_questions_carry_their_claim():
+    q = parse_query("Is it true that Orbital holds 50% of the market?")
+    assert q.polar and q.comparison == "eq" and q.claim.value == 50 and q.kind == "percent"
+    more = parse_query("Does Orbital hold more than 30% of the market?")
+    assert more.comparison == "gt" and more.claim.value == 30
+    assert parse_query("Does Orbital hold less than 30% of the market?").comparison == "lt"
+
+
+def test_two_part_questions_split_and_the_second_part_keeps_the_subject():
+    q = parse_query("What revenue did Nordline report in 2024, and how fast did it grow?")
+    assert len(q.parts) == 2 and q.parts[0].kind == "money" and q.parts[1].kind == "percent"
+    assert q.parts[1].subjects == ("Nordline",)
+
+
+def test_choice_questions_list_their_options():
+    q = parse_query("Which is larger in shipping, Orbital Freight or Nordline?")
+    assert q.options == ("Orbital Freight", "Nordline")
+
+
+def test_kinds_follow_the_interrogative_form():
+    assert parse_query("Who leads the company?").kind == "person"
+    assert parse_query("Where is the hub?").kind == "place"
+    assert parse_query("When did it open?").kind == "date"
+    assert parse_query("How many ships are there?").kind == "number"
+
+
+def test_a_claim_is_asked_openly_so_the_model_finds_the_figure_and_code_compares():
+    q = parse_query("Does Orbital hold more than 30% of the Atlantic market?")
+    assert q.open_ask == "Orbital hold what percentage of the Atlantic market?"
+    assert parse_query("What share does Orbital hold?").open_ask == "What share does Orbital hold?"
