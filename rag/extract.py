@@ -69,7 +69,13 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
         found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text)
                   if not is_period(r.text) and not any(same_name(r.text, a) for a in asked)
                   for name, start, end in _name_forms(r.text, r.start)]
-    return [c for c in found if owner_fits(query, c) and column_fits(query, c)]
+    return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c)])
+
+
+def _most_specific(found: list[Candidate]) -> list[Candidate]:
+    """A bare year inside a full date of the same sentence ('December 2015') is offered only as the date."""
+    dates = [c for c in found if c.kind == "date"]
+    return [c for c in found if not (c.kind == "year" and any(d.start <= c.start and c.end <= d.end for d in dates))]
 
 
 def _name_forms(name: str, start: int) -> list[tuple[str, int, int]]:
@@ -95,7 +101,9 @@ def column_fits(query: Query, candidate: Candidate) -> bool:
         return True
     column = _COLUMN.search(text[:candidate.start])
     years = {re.sub(r"\D", "", q)[-4:] for q in query.qualifiers if re.search(r"\d{4}", q)}
-    return column is None or not years or re.sub(r"\D", "", column.group(1))[-4:] in years
+    if not years or not _COLUMN.search(text[:text.rfind(":") + 1]):
+        return True  # no period asked, or a row without year columns
+    return column is not None and re.sub(r"\D", "", column.group(1))[-4:] in years  # a label's figure is no cell
 
 
 def _figure_fits(query: Query, figure: Figure) -> bool:
@@ -143,6 +151,7 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
     text = options[choice.index]
     best = next(c for c in found if c.text == text)  # found is ordered by evidence rank
     return Extraction(best, margin, choice.logprob)
+
 
 
 def _first_token_mass(options: list[str], first_logprobs: tuple[float, ...]) -> list[float]:
