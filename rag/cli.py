@@ -153,7 +153,10 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question, in qu
         for text in batch:
             try:
                 answer = answerer.ask(text, k=k, mode=retrieval, verify=verify)
-                typer.echo(answer.model_dump_json())
+                data = answer.model_dump(mode="json")
+                if answer.warnings:
+                    data["warnings"] = answer.warnings  # e.g. the question was trimmed
+                typer.echo(json.dumps(data))
             except InputError as error:
                 typer.echo(json.dumps({"question": text, "error": str(error)}))
         return
@@ -292,27 +295,40 @@ ask_app.command()(ask)
 
 
 def _run(typer_app: typer.Typer) -> None:
-    """Run a typer app; our errors become one line and an exit code, never a traceback."""
+    """Run a typer app; our errors become one line and an exit code, never a traceback. Works whether click
+    raises its Exit and Abort (click < 8.2) or returns the exit code (click >= 8.2, standalone_mode=False)."""
     try:
-        typer_app(standalone_mode=False)
+        result = typer_app(standalone_mode=False)
     except RagError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except (typer.Abort, typer.Exit) as done:
-        sys.exit(getattr(done, "exit_code", 1))
+        _interrupted()
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
-        import click
+        _exit_for(error)
+    if isinstance(result, int) and result:
+        sys.exit(result)
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if os.environ.get("RAG_DEBUG"):
-            raise
-        typer.echo(f"error: unexpected {type(error).__name__}: {error} (set RAG_DEBUG=1 to see the traceback)", err=True)
-        sys.exit(1)
+
+def _interrupted() -> None:
+    typer.echo("interrupted; the last good index is kept", err=True)
+    sys.exit(130)
+
+
+def _exit_for(error: Exception) -> None:
+    """Click's own exceptions by behaviour, not class (typer may vendor its own copy of click)."""
+    name = type(error).__name__
+    if name == "Abort":
+        _interrupted()
+    if name == "Exit":
+        sys.exit(getattr(error, "exit_code", 0))
+    if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
+        error.show()
+        sys.exit(error.exit_code)
+    if os.environ.get("RAG_DEBUG"):
+        raise error
+    typer.echo(f"error: unexpected {type(error).__name__}: {error} (set RAG_DEBUG=1 to see the traceback)", err=True)
+    sys.exit(1)
 
 
 def main() -> None:

@@ -39,11 +39,22 @@ def ingest_corpus(corpus_dir: Path, settings: IngestSettings | None = None) -> I
             result.warnings.append(f"{document.path}: same content as {seen_hashes[document.content_hash]}, indexed once")
             continue
         seen_hashes[document.content_hash] = document.path
-        if document.doc_id in seen_ids:
-            document.doc_id = doc_id_for(document.path.replace(".", "-"))
+        document.doc_id = _unique(document.doc_id, document.path, seen_ids)
         seen_ids.add(document.doc_id)
         result.documents.append(document)
     return result
+
+
+def _unique(doc_id: str, path: str, taken: set[str]) -> str:
+    """An id no other document has: 'a' for a.txt when a.md took 'a' becomes 'a-txt', then 'a-txt-2', ..."""
+    if doc_id not in taken:
+        return doc_id
+    candidate = doc_id_for(path.replace(".", "-"))
+    number = 2
+    while candidate in taken:
+        candidate = f"{doc_id_for(path.replace('.', '-'))}-{number}"
+        number += 1
+    return candidate
 
 
 def find_article_files(corpus_dir: Path, extensions, warnings: list[str]) -> list[Path]:
@@ -62,8 +73,19 @@ def find_article_files(corpus_dir: Path, extensions, warnings: list[str]) -> lis
             if path.is_symlink() and not path.exists():
                 warnings.append(f"{path}: broken or looping link, skipped")
                 continue
+            if path.is_symlink() and not _inside(path.resolve(), corpus_dir.resolve()):
+                warnings.append(f"{path}: link to a file outside the corpus folder, skipped")
+                continue
             found.append(path)
     return found
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
 
 
 def _read_one(path: Path, corpus_dir: Path, settings: IngestSettings, warnings: list[str]) -> Document | None:

@@ -91,3 +91,25 @@ def test_a_file_that_cannot_be_opened_is_skipped_with_a_warning(settings, corpus
     report = build_index(settings, embedder)
     assert report.documents == 2
     assert any("secret.txt: cannot be read (Permission denied)" in w for w in report.plan.warnings)
+
+
+def test_ids_are_unique_by_construction_even_when_names_collide(tmp_path):
+    from rag.ingest import ingest_corpus
+
+    for name in ("a.md", "a.txt", "a-txt.txt", "a-txt-2.txt"):
+        (tmp_path / name).write_text(f"Title {name}\n\nBody of {name} with 1% growth.", encoding="utf-8")
+    ids = [d.doc_id for d in ingest_corpus(tmp_path).documents]
+    assert len(ids) == 4 and len(set(ids)) == 4
+
+
+def test_a_link_to_a_file_outside_the_corpus_is_skipped_with_a_warning(tmp_path):
+    from rag.ingest import ingest_corpus
+
+    corpus, outside = tmp_path / "corpus", tmp_path / "secret.txt"
+    corpus.mkdir()
+    outside.write_text("root:x:0:0:root:/root:/bin/bash", encoding="utf-8")
+    (corpus / "passwd.txt").symlink_to(outside)
+    (corpus / "news.txt").write_text("News\n\nOrbital grew 5%.", encoding="utf-8")
+    result = ingest_corpus(corpus)
+    assert [d.path for d in result.documents] == ["news.txt"]
+    assert any("outside the corpus" in w for w in result.warnings)

@@ -82,7 +82,7 @@ def test_readers_during_rebuilds_always_see_a_whole_index(settings, corpus, embe
         (corpus / f"round{round_number}.txt").write_text(
             f"Round {round_number} news\nThe index grew by {round_number + 5}% this round.", encoding="utf-8")
         build_index(settings, embedder)
-    outcomes = [results.get(timeout=30) for _ in readers]
+    outcomes = [results.get() for _ in readers]
     for reader in readers:
         reader.join()
     assert all(status == "ok" and loads > 0 for status, loads in outcomes), outcomes
@@ -91,7 +91,7 @@ def test_readers_during_rebuilds_always_see_a_whole_index(settings, corpus, embe
 def run_cli(*args, env_extra=None):
     env = dict(os.environ, **(env_extra or {}))
     return subprocess.run([str(Path(sys.executable).parent / "rag"), *args], capture_output=True, text=True,
-                          env=env, cwd=REPO, timeout=120)
+                          env=env, cwd=REPO)
 
 
 def test_cli_help_is_instant_and_lists_every_command():

@@ -41,7 +41,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1000,900",
-                    page.as_uri()], check=True, capture_output=True, timeout=120)
+                    page.as_uri()], check=True, capture_output=True)
     image = Image.open(shot).convert("RGB")
     colours = image.getcolors(maxcolors=1_000_000)
     assert colours and len(colours) > 20, "the screenshot is blank"

@@ -1,0 +1,52 @@
+"""Exit codes through real processes (not CliRunner): bad flags 2, Ctrl-C 130, a missed --fail-under 1."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def rag(*args, env=None, **kwargs):
+    return subprocess.run([str(BIN / "rag"), *args], cwd=REPO, capture_output=True, text=True,
+                          env=env or dict(os.environ, HF_HUB_OFFLINE="1"), **kwargs)
+
+
+def test_an_unknown_flag_exits_2_with_a_message():
+    result = rag("ask", "--no-such-flag", "What?")
+    assert result.returncode == 2 and "no-such-flag" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_empty_question_exits_2():
+    result = rag("ask", "   ")
+    assert result.returncode == 2 and "empty" in result.stderr
+
+
+def test_ctrl_c_exits_130_and_says_the_index_is_kept(tmp_path):
+    process = subprocess.Popen([str(BIN / "rag"), "ask", "--questions", "/dev/stdin"], cwd=REPO, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=dict(os.environ, HF_HUB_OFFLINE="1", RAG_INDEX=str(tmp_path / "index")))
+    time.sleep(1.0)  # it is waiting for questions on its standard input
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate()
+    process.stdin.close()
+    assert process.returncode == 130 and "interrupted; the last good index is kept" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_a_missed_fail_under_exits_1(tmp_path):
+    case = {"id": "x", "question": "Who acquired Orbital Freight?", "answers": ["Nobody Of That Name"],
+            "answerable": True,
+            "documents": [{"doc_id": "p", "title": "", "text": "Nordline acquired Orbital Freight in 2021."}]}
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(case) + "\n")
+    result = rag("eval", "--cases", str(cases), "--fail-under", "0.5")
+    assert result.returncode == 1 and "under" in result.stderr
