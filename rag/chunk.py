@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .clean import ROW_JOIN
 from .figures import find_figures
 from .schema import Chunk, Document, Span
 from .settings import ChunkSettings
@@ -66,29 +67,41 @@ def is_heading(sentence: str) -> bool:
 
 
 def chunk_document(document: Document, settings: ChunkSettings, first_id: int = 0) -> list[Chunk]:
-    """Group each paragraph's sentences into chunks of at most `max_sentences` and `max_chars`."""
+    """Group each paragraph's sentences into chunks of at most `max_sentences` and `max_chars`; consecutive
+    table rows (one per line) are grouped as one paragraph, up to `table_rows` rows a chunk."""
     chunks: list[Chunk] = []
     section = ""
     line_start = 0
-    for line in document.text.split("\n"):
-        sentences = _split_line(line, line_start)
-        line_start += len(line) + 1
-        if len(sentences) == 1 and is_heading(line):
-            section = line.strip()
-        for group in _group(sentences, document.text, settings):
+    rows: list[Span] = []
+
+    def add(groups: list[list[Span]]) -> None:
+        for group in groups:
             start, end = group[0].start, group[-1].end
             text = document.text[start:end]
             chunks.append(Chunk(chunk_id=first_id + len(chunks), doc_id=document.doc_id, start=start, end=end,
                                 text=text, sentences=group, section=section,
                                 figure_kinds=sorted({f.kind for f in find_figures(text)})))
+
+    for line in document.text.split("\n"):
+        sentences = _split_line(line, line_start)
+        line_start += len(line) + 1
+        if ROW_JOIN in line and len(sentences) == 1:
+            rows += sentences
+            continue
+        add(_group(rows, settings.table_rows, settings.max_chars))
+        rows = []
+        if len(sentences) == 1 and is_heading(line):
+            section = line.strip()
+        add(_group(sentences, settings.max_sentences, settings.max_chars))
+    add(_group(rows, settings.table_rows, settings.max_chars))
     return chunks
 
 
-def _group(sentences: list[Span], text: str, settings: ChunkSettings) -> list[list[Span]]:
+def _group(sentences: list[Span], max_sentences: int, max_chars: int) -> list[list[Span]]:
     groups: list[list[Span]] = []
     for span in sentences:
         current = groups[-1] if groups else None
-        fits = current and len(current) < settings.max_sentences and span.end - current[0].start <= settings.max_chars
+        fits = current and len(current) < max_sentences and span.end - current[0].start <= max_chars
         if fits:
             current.append(span)
         else:

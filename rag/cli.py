@@ -306,6 +306,8 @@ def _run(typer_app: typer.Typer) -> None:
         _interrupted()
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
         _exit_for(error)
+    if result == 130:  # newer click turns Ctrl-C into this return value
+        _interrupted()
     if isinstance(result, int) and result:
         sys.exit(result)
 

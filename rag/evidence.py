@@ -37,7 +37,7 @@ class Evidence:
     figures: list[Figure] = field(default_factory=list)
     score: float = 0.0
     context: str = ""  # the chunk around the sentence and its heading
-    previous: str = ""  # the sentence before it in the document, when in the same chunk
+    previous: str = ""  # its paragraph up to the sentence: who 'the unit' or 'it' is
 
     @property
     def text(self) -> str:
@@ -79,14 +79,13 @@ class EvidenceFinder:
         seen, out = set(), []
         for hit in hits:
             document = self.index.documents[hit.chunk.doc_id]
-            previous = ""
             for span in hit.chunk.sentences:
                 text = document.text[span.start:span.end]
                 key = (document.doc_id, span.start)
                 if key not in seen and not looks_like_instruction(text) and not (is_heading(text) and not find_figures(text)):
                     seen.add(key)
-                    out.append((document, span, hit.chunk, previous))
-                previous = text
+                    paragraph_start = document.text.rfind("\n", 0, span.start) + 1
+                    out.append((document, span, hit.chunk, document.text[paragraph_start:span.start].strip()))
         return out
 
     def coverage(self, terms: list[str], text: str, title: str = "", section: str = "") -> float:

@@ -62,13 +62,14 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
     if query.kind in ("percent", "money", "number", "figure", "date", None):
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
                   if _figure_fits(query, f) and not _footnote_marker(text, f)]
-    if query.kind == "date":
+    if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
     if query.kind in ("person", "place", None):
         asked = query.subjects + query.qualifiers
-        found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text)
-                  if not is_period(r.text) and not any(same_name(r.text, a) for a in asked)
-                  for name, start, end in _name_forms(r.text, r.start)]
+        found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text) if not is_period(r.text)
+                  for name, start, end in _name_forms(r.text, r.start)
+                  if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
+
     return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c)])
 
 

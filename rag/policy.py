@@ -1,8 +1,8 @@
 """Decide whether the corpus answers: which sentences may be shown, and whether the model's pick is kept.
 
 Signals, each measurable: every name and period the question gives must appear where the sentence can vouch
-for it (the sentence, its document's title or section, or, for a sentence with no name of its own, the sentence
-before it); the sentence's similarity to the question; and the model's own log-odds of answering against
+for it (the sentence, its document's title or section, or, for a sentence with no name of its own, its paragraph
+so far); the sentence's similarity to the question; and the model's own log-odds of answering against
 NOT FOUND. The thresholds live in `Settings.answer` and are fitted by `benchmarks/sweep.py` on dev data."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def names_present(query: Query, evidence: Evidence) -> bool:
         return True
     around = _words(evidence.text) | _words(evidence.document.title) | _words(evidence.context.split("\n", 1)[0])
     if evidence.previous and not [r for r in name_runs(evidence.text) if not r.after_preposition]:
-        around |= _words(evidence.previous)  # 'The unit reported ...': the subject is in the sentence before
+        around |= _words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
     subjects_in = all(_name_in(name, around) for name in query.subjects)
     return subjects_in and all(_name_in(q, around) or not _contradicted(q, around) for q in query.qualifiers)
 

@@ -33,7 +33,7 @@ _KIND_FORMS = [
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|portion|fraction|slice|rates?|cagr|margin)\b|%"),
-    ("date", r"^when\b|\b(what|which) (year|date|day|month)\b|\bby when\b|\bsince when\b"),
+    ("date", r"^when\b|\b(what|which) (year|day|month)\b|\bdate\b|\bby when\b|\bsince when\b"),
     ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
     ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
               r"expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),

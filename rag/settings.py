@@ -23,6 +23,7 @@ class IngestSettings(_Group):
 class ChunkSettings(_Group):
     max_sentences: int = Field(2, description="Sentences per chunk at most.")
     max_chars: int = Field(400, description="Characters per chunk at most (a longer sentence stays whole).")
+    table_rows: int = Field(8, description="Table rows ('Total assets | 2018: 117,359') per chunk at most.")
 
 
 class RetrievalSettings(_Group):
