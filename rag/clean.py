@@ -13,6 +13,9 @@ _TICKER_TAG = re.compile(r"(?<=[a-z0-9)])[A-Z]{1,5}(?:\.[A-Z])?--")
 _FOOTNOTE = re.compile(r"[ \t]*\[\d{1,3}\](?:\s*\[\d{1,3}\])*")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# Chat-template tokens ('<|im_start|>', '<|system|>') in article text: markup aimed at a model, never prose.
+_CHAT_TOKEN = re.compile(r"<\|[A-Za-z_]{1,20}\|>|\[/?INST\]|<</?SYS>>")
 
 # Lines that open the page furniture after an article's body, in several languages.
 _TRAILER_LINES = re.compile(
@@ -39,6 +42,7 @@ def clean_text(text: str) -> str:
     text = _CONTROL.sub("", text)
     text = _TICKER_TAG.sub("", text)
     text = _FOOTNOTE.sub("", text)
+    text = _CHAT_TOKEN.sub(" ", _ZERO_WIDTH.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     lines = _cut_trailer(join_table_rows([line for line in lines if line]))
     return "\n".join(lines)
@@ -125,6 +129,8 @@ class _HTMLText(HTMLParser):
 
     SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "template", "iframe"}
     BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "pre"}
+    CELL = {"td", "th"}
+    VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "area", "base", "col", "embed"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -133,13 +139,19 @@ class _HTMLText(HTMLParser):
         self.h1 = ""
         self._skip_depth = 0
         self._in: list[str] = []
+        self._hidden_at: list[int] = []  # depths of open elements a reader cannot see
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self._skip_depth += 1
         if tag in self.BLOCK:
             self.parts.append("\n")
-        self._in.append(tag)
+        if tag in self.CELL and self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append(ROW_JOIN)  # 'Baidu AI Cloud' | '17%': cells stay apart
+        if tag not in self.VOID and _hidden(dict(attrs)):
+            self._hidden_at.append(len(self._in))
+        if tag not in self.VOID:
+            self._in.append(tag)
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skip_depth:
@@ -149,17 +161,26 @@ class _HTMLText(HTMLParser):
         if tag in self._in:
             while self._in and self._in.pop() != tag:
                 pass
+        while self._hidden_at and self._hidden_at[-1] >= len(self._in):
+            self._hidden_at.pop()
 
     def handle_data(self, data):
         current = self._in[-1] if self._in else ""
         if current == "title":
             self.title += data
             return
-        if self._skip_depth:
+        if self._skip_depth or self._hidden_at:
             return
         if current == "h1" and not self.h1:
             self.h1 = data.strip()
         self.parts.append(data)
+
+
+def _hidden(attrs: dict) -> bool:
+    """display:none, visibility:hidden, the hidden attribute, aria-hidden: text no reader sees is not indexed."""
+    style = re.sub(r"\s+", "", (attrs.get("style") or "").lower())
+    return ("hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
 
 
 def html_to_text(raw: str) -> tuple[str, str]:
@@ -168,7 +189,7 @@ def html_to_text(raw: str) -> tuple[str, str]:
     parser.feed(raw)
     parser.close()
     text = "".join(parser.parts)
-    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = "\n".join(line.strip().strip("|").strip() for line in text.split("\n"))
     title = html.unescape(parser.h1 or parser.title).strip()
     if title and not text.lstrip().startswith(title):
         text = title + "\n" + text
@@ -185,9 +206,15 @@ _MD_RULE = re.compile(r"^\s*([-*_]\s*){3,}$", re.MULTILINE)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.MULTILINE)
+_MD_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$", re.MULTILINE)
+
+
 def markdown_to_text(raw: str) -> str:
-    """Markdown as plain prose: headings, links, emphasis and list marks removed."""
+    """Markdown as plain prose: headings, links, emphasis and list marks removed; table rows as 'a | b'."""
     text = _HTML_COMMENT.sub("", raw)
+    text = _MD_TABLE_RULE.sub("", text)
+    text = _MD_TABLE_ROW.sub(lambda m: ROW_JOIN.join(cell.strip() for cell in m.group(1).split("|")), text)
     text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_RULE.sub("", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,8 +45,22 @@ class Evidence:
         return self.document.text[self.span.start:self.span.end]
 
 
+# Cyrillic and Greek letters that look like Latin ones: 'іgnоre' must read as 'ignore' before the filter.
+_CONFUSABLES = str.maketrans("аеорсхуіјѕԁԛԝ" "АВЕКМНОРСТХІЈЅ" "αοειкνρτυχ" "ΑΒΕΗΙΚΜΝΟΡΤΧΥΖ",
+                             "aeopcxyijsdqw" "ABEKMHOPCTXIJS" "aoeiknptux" "ABEHIKMNOPTXYZ")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# Text addressed to a model rather than a reader: instructions, never evidence.
+_ADDRESSED_TO_MODEL = re.compile(
+    r"\b(note|message|instructions?|attention|reminder|memo)\s+(to|for)\s+(all\s+)?(the\s+)?"
+    r"(ai|a\.i\.|assistants?|models?|llms?|chatbots?|language models?|bots?)\b|"
+    r"^\W*(dear\s+)?(ai|assistant|chatbot|llm|language model)s?\s*[:,]|"
+    r"\b(if you are|as) an? (ai|assistant|language model|llm)\b", re.IGNORECASE)
+
+
 def looks_like_instruction(text: str) -> bool:
-    return bool(_INSTRUCTION.search(text))
+    """Does the sentence address a model (in any disguise: look-alike letters, invisible characters)?"""
+    plain = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).translate(_CONFUSABLES)
+    return bool(_INSTRUCTION.search(plain) or _ADDRESSED_TO_MODEL.search(plain))
 
 
 class EvidenceFinder:
