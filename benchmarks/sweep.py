@@ -41,7 +41,12 @@ def dev_results(settings, names: list[str]) -> dict[str, list]:
             update["corpus_dir"] = spec["corpus"]
         if "index" in spec:
             update["index_dir"] = spec["index"]
-        reports = run_evaluation(settings.model_copy(update=update), spec["cases"], split=spec.get("split"))
+        run_settings = settings.model_copy(update=update)
+        if "corpus" in spec:
+            from rag.indexer import build_index
+
+            build_index(run_settings)  # incremental: nothing to do when the index is fresh
+        reports = run_evaluation(run_settings, spec["cases"], split=spec.get("split"))
         results[name] = reports[0].cases
     return results
 

@@ -329,8 +329,35 @@ def _exit_for(error: Exception) -> None:
         sys.exit(error.exit_code)
     if os.environ.get("RAG_DEBUG"):
         raise error
+    advice = _system_advice(error)
+    if advice:
+        typer.echo(f"error: {advice}", err=True)
+        sys.exit(1)
     typer.echo(f"error: unexpected {type(error).__name__}: {error} (set RAG_DEBUG=1 to see the traceback)", err=True)
     sys.exit(1)
+
+
+def _system_advice(error: Exception) -> str | None:
+    """One line that says what to do for the machine's own failures: disk full, read-only or wrong folders,
+    memory."""
+    import errno
+
+    if isinstance(error, MemoryError):
+        return "out of memory: close other programs, or raise the memory limit (ulimit -v) and try again"
+    if not isinstance(error, OSError):
+        return None
+    where = f" ({error.filename})" if error.filename else ""
+    messages = {
+        errno.ENOSPC: f"no space left on the device{where}: free some space, or point --index at another disk",
+        errno.EDQUOT: f"disk quota exceeded{where}: free some space, or point --index at another disk",
+        errno.EROFS: f"read-only file system{where}: point --index (or RAG_INDEX) at a writable folder",
+        errno.EACCES: f"permission denied{where}: point --index (or RAG_INDEX) at a folder you can write",
+        errno.EPERM: f"operation not permitted{where}: point --index (or RAG_INDEX) at a folder you can write",
+        errno.ENOTDIR: f"not a folder{where}: --index and --corpus must name folders, not files",
+        errno.EEXIST: f"a file is in the way{where}: --index must name a folder, not a file",
+        errno.ENOENT: f"no such file or folder{where}: check --corpus and --index",
+    }
+    return messages.get(error.errno)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 from .answer import Answerer
@@ -18,8 +19,11 @@ def open_index(settings: Settings, embedder: Embedder | None = None, build_if_mi
     if current_generation(settings.index_dir) is None:
         if not build_if_missing:
             raise IndexMissingError(f"no index in {settings.index_dir}: run `rag index build` first")
-        print(f"rag: no index in {settings.index_dir} yet, building it from {settings.corpus_dir}", file=sys.stderr)
-        report = build_index(settings, embedder)
+        print(f"rag: no index in {settings.index_dir} yet, building it from {settings.corpus_dir} "
+              "(or waiting for the build already running)", file=sys.stderr)
+        # A reader never fails because another process is building the first index: it waits for that build
+        # (a dead builder's lock is released by the kernel), then finds the index up to date.
+        report = build_index(settings, embedder, wait_seconds=math.inf)
         for warning in report.plan.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     index = load_index(settings.index_dir)

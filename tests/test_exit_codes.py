@@ -50,3 +50,16 @@ def test_a_missed_fail_under_exits_1(tmp_path):
     cases.write_text(json.dumps(case) + "\n")
     result = rag("eval", "--cases", str(cases), "--fail-under", "0.5")
     assert result.returncode == 1 and "under" in result.stderr
+
+
+def test_an_index_path_that_is_a_file_gets_a_one_line_message(tmp_path):
+    blocker = tmp_path / "index"
+    blocker.write_text("not a folder")
+    result = rag("index", "build", "--index", str(blocker))
+    assert result.returncode != 0 and "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "--index" in result.stderr
+
+
+def test_an_index_under_proc_gets_a_one_line_message():
+    result = rag("index", "build", "--index", "/proc/rag-index")
+    assert result.returncode != 0 and "Traceback" not in result.stderr and "unexpected" not in result.stderr

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from rag.indexer import build_index
+from rag.store import build_lock
 from rag.store import load_index
 
 from conftest import REPO
@@ -124,3 +125,32 @@ def test_damaged_index_status_exits_4_with_a_rebuild_hint(settings, embedder):
     (settings.index_dir / "CURRENT").write_text("gen-missing")
     result = run_cli("index", "status", "--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir))
     assert result.returncode == 4 and "rag index build" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_reader_on_a_missing_index_waits_for_the_running_build_instead_of_failing(settings, embedder,
+                                                                                   monkeypatch):
+    import math
+    import threading
+    import time
+
+    from rag import pipeline
+    from rag.pipeline import open_index
+
+    waits = []
+    real_build = pipeline.build_index
+    monkeypatch.setattr(pipeline, "build_index", lambda *a, **k: waits.append(k.get("wait_seconds")) or real_build(*a, **k))
+
+    released = threading.Event()
+
+    def hold_the_lock():
+        with build_lock(settings.index_dir, 5):
+            time.sleep(1.0)
+        released.set()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    time.sleep(0.2)
+    index = open_index(settings, embedder)
+    holder.join()
+    assert released.is_set() and len(index.documents) == 2
+    assert waits == [math.inf]  # however long the other build takes, the reader does not give up
