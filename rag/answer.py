@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from .compose import answer_sentence, verdict
 from .conflicts import conflicting
 from .embed import Embedder
+from .errors import IndexStaleError
+from .ingest import read_document
 from .evidence import Evidence, EvidenceFinder
 from .extract import Candidate, candidates, extract
 from .figures import find_figures, same_figure
@@ -59,6 +61,7 @@ class Answerer:
             retrieve_s += seconds
             signals += [part_signals] if part_signals else []
         answer = _render(text, Draft(sentences, answerable=bool(sentences)), warnings)
+        self._check_sources_unchanged(answer)
         answer.signals = min(signals, key=lambda s: s["margin"]) if signals else {}
         total = time.perf_counter() - started
         answer.timings = Timings(retrieve_s=round(retrieve_s, 4), generate_s=round(total - retrieve_s, 4),
@@ -87,6 +90,16 @@ class Answerer:
         chosen = extraction.candidate
         sentence = verdict(query, chosen) + answer_sentence(chosen)
         return [(sentence, [chosen.evidence])] + conflicting(query, chosen, evidence), retrieved, extraction.signals
+
+    def _check_sources_unchanged(self, answer: Answer) -> None:
+        """Every quote printed is the current file's text: a cited article changed or deleted since the build
+        makes the index stale (re-reading the few cited files costs well under a millisecond each)."""
+        for doc_id in dict.fromkeys(c.doc_id for c in answer.citations):
+            document = self.index.documents[doc_id]
+            current = read_document(self.settings.corpus_dir, document.path, self.settings.ingest)
+            if current is None or current.content_hash != document.content_hash:
+                raise IndexStaleError(f"{document.path} changed or was removed since the index was built: "
+                                      "run `rag index build`")
 
     def _evidence(self, query: Query, k: int | None, mode: str | None) -> list[Evidence]:
         """Retrieve chunks and rank their sentences, embedding the question once for both."""

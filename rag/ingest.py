@@ -80,6 +80,14 @@ def find_article_files(corpus_dir: Path, extensions, warnings: list[str]) -> lis
     return found
 
 
+def read_document(corpus_dir: Path, relative_path: str, settings: IngestSettings | None = None) -> Document | None:
+    """One article as ingest reads it now, or None when it is gone or unreadable."""
+    path = Path(corpus_dir) / relative_path
+    if not path.is_file():
+        return None
+    return _read_one(path, Path(corpus_dir), settings or IngestSettings(), [])
+
+
 def _inside(path: Path, folder: Path) -> bool:
     try:
         path.relative_to(folder)

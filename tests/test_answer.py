@@ -162,3 +162,16 @@ def test_text_addressed_to_a_model_is_an_instruction_in_any_disguise(sentence):
 
     assert looks_like_instruction(sentence)
     assert not looks_like_instruction("Orbital Freight raised container rates by 12% in March.")
+
+
+def test_a_quote_from_an_article_changed_since_the_build_is_refused_as_stale(settings, corpus, embedder):
+    from rag.errors import IndexStaleError
+
+    answerer, _ = make_answerer(settings, embedder, "12%")
+    assert answerer.ask("By how much will Orbital Freight raise container rates?").answerable
+    (corpus / "orbital.txt").write_text("Orbital Freight\n\nOrbital Freight will raise container rates by 15%.")
+    with pytest.raises(IndexStaleError, match="rag index build"):
+        answerer.ask("By how much will Orbital Freight raise container rates?")
+    (corpus / "orbital.txt").unlink()
+    with pytest.raises(IndexStaleError):
+        answerer.ask("By how much will Orbital Freight raise container rates?")
