@@ -287,6 +287,7 @@ def write_generation(index_dir: Path, manifest: Manifest, documents: list[Docume
         manifest.files = {n: describe_file(staging / n) for n in names}
         (staging / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         _fsync_folder(staging)
+        _verify_before_switch(staging, documents, chunks)
         os.replace(staging, index_dir / name)
         _point_current_at(index_dir, name)
     except BaseException:
@@ -294,6 +295,27 @@ def write_generation(index_dir: Path, manifest: Manifest, documents: list[Docume
         raise
     remove_old_generations(index_dir, keep=name)
     return index_dir / name
+
+
+def _verify_before_switch(folder: Path, documents: list[Document], chunks: list[Chunk]) -> None:
+    """The new generation must open, fully hashed, and hold what was written, with unique document ids, before
+    it replaces the last good one; otherwise the build fails and the old index stays in use."""
+    try:
+        written = _load_generation(folder, full_check=True)
+    except (IndexCorruptError, OSError) as error:
+        raise IndexCorruptError(f"the new index failed its check ({error}); the previous index is kept") from None
+    ids = {d.doc_id for d in documents}
+    problems = []
+    if len(ids) != len(documents):
+        problems.append("document ids are not unique")
+    if len(written.documents) != len(documents) or len(written.chunks) != len(chunks):
+        problems.append(f"it holds {len(written.documents)} documents and {len(written.chunks)} chunks, "
+                        f"{len(documents)} and {len(chunks)} were written")
+    if written.dense.ntotal != len(chunks):
+        problems.append(f"its dense index holds {written.dense.ntotal} vectors for {len(chunks)} chunks")
+    if problems:
+        raise IndexCorruptError("the new index failed its check (" + "; ".join(problems) + "); "
+                                "the previous index is kept")
 
 
 def _write_records(folder: Path, name: str, records) -> None:

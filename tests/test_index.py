@@ -265,3 +265,18 @@ def test_only_float_ivf_lists_from_older_builds_are_memory_mapped():
     assert store._dense_read_flags({"type": "ivf", "nlist": 8, "nprobe": 2}) == faiss.IO_FLAG_MMAP
     assert store._dense_read_flags({"type": "ivf", "nlist": 8, "nprobe": 2, "codes": "sq8"}) == 0
     assert store._dense_read_flags({"type": "flat"}) == 0
+
+
+def test_a_generation_that_fails_its_check_never_replaces_the_last_good_one(settings, embedder, monkeypatch):
+    build_index(settings, embedder)
+    good = current_generation(settings.index_dir)
+    (settings.corpus_dir / "third.txt").write_text("Third\n\nA third article with 7% growth.", encoding="utf-8")
+
+    def short_write(folder, name, records):  # a writer that loses a record
+        real_write(folder, name, list(records)[:-1] if name == "documents" else records)
+
+    real_write = store._write_records
+    monkeypatch.setattr(store, "_write_records", short_write)
+    with pytest.raises(IndexCorruptError, match="previous index is kept"):
+        build_index(settings, embedder)
+    assert current_generation(settings.index_dir) == good and len(load_index(settings.index_dir).documents) == 2
