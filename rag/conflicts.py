@@ -12,15 +12,26 @@ from .query import Query
 from .structure import clause_bounds, same_name
 
 MIN_SHARED_MEASURE_WORDS = 2  # content words two figures' clauses must share to measure the same thing
+MAX_RATIO = 2.0  # figures for one thing differ a little; a tenfold gap is another quantity
 
 
 def disagree(a: Figure, a_text: str, a_owner: str | None, b: Figure, b_text: str, b_owner: str | None) -> bool:
     """Do these two figures state different values for the same measure of the same owner?"""
     if a.kind != b.kind or a.currency != b.currency or a.values == b.values:
         return False
+    if _list_marker(a_text, a) or _list_marker(b_text, b):
+        return False
+    low, high = sorted((abs(a.value), abs(b.value)))
+    if low == 0 or high / low > MAX_RATIO:
+        return False
     if a_owner and b_owner and not same_name(a_owner, b_owner):
         return False
     return len(measure_words(a_text, a, a_owner) & measure_words(b_text, b, b_owner)) >= MIN_SHARED_MEASURE_WORDS
+
+
+def _list_marker(text: str, figure: Figure) -> bool:
+    """'1. Specialized AI Infrastructure: ...' numbers a list item; it measures nothing."""
+    return figure.start == 0 and text[figure.end:figure.end + 2] == ". "
 
 
 def measure_words(text: str, figure: Figure, owner: str | None) -> set[str]:
