@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .extract import Candidate
-from .figures import same_figure
+from .figures import find_figures, same_figure
 from .query import Query
 from .structure import clause_bounds
 
@@ -32,10 +32,21 @@ def answer_sentence(candidate: Candidate) -> str:
         body = _RELATIVE.sub(f"{candidate.owner} ", clause, count=1)
     else:
         body = text[:bounds[index][1]]
+    body = _before_next_figure(body, end)
     body = _LEADING_CONNECTIVE.sub("", _MARKERS.sub("", body).strip(" ,;—–-"))
     if len(body) > MAX_ANSWER_CHARS or candidate.text not in body:
         body = f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text
     return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
+
+
+def _before_next_figure(body: str, span_end: int) -> str:
+    """Stop before a later phrase that brings another figure: '..., ahead of Tencent Cloud (12%)' is not part of
+    Alibaba's answer."""
+    later = [f for f in find_figures(body) if f.start >= span_end]
+    if not later:
+        return body
+    cut = body.rfind(", ", span_end, later[0].start)
+    return body[:cut] if cut != -1 else body
 
 
 def _parenthesised(text: str, start: int, end: int) -> bool:

@@ -56,3 +56,9 @@ def test_sources_disagree_only_on_the_same_measure_of_the_same_owner():
     assert not disagree(fa, a, owner(a, fa), fc, c, owner(c, fc))  # another owner
     assert not disagree(fa, a, owner(a, fa), fd, d, owner(d, fd))  # another measure
     assert not disagree(fa, a, owner(a, fa), fa, a, owner(a, fa))  # the same figure
+
+
+def test_a_later_phrase_with_another_figure_is_not_part_of_the_answer():
+    text = "A survey finds that Orbital holds a 41% share of the freight market, ahead of Nordline (12%)."
+    sentence = answer_sentence(candidate(text, "41%"))
+    assert "41%" in sentence and "12%" not in sentence

@@ -102,7 +102,7 @@ def test_whose_figure_it_is_does_not_depend_on_where_the_place_stands(offline_en
 
 
 @pytest.mark.slow
-def test_a_source_that_disagrees_is_reported_and_one_that_agrees_is_not(offline_env, tmp_path):
+def test_a_source_that_disagrees_is_reported_without_other_owners_figures(offline_env, tmp_path):
     other = {"other.txt": "Cloud Market Survey\n\nA survey finds that Alibaba Cloud holds a 41% share of China's "
                           "public AI cloud services market, ahead of Tencent Cloud (12%).",
              "same.txt": "Cloud Market Notes\n\nAlibaba Cloud holds a 36% share of China's public AI cloud services "
