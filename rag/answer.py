@@ -6,8 +6,9 @@ about what the question names) -> `extract` (the model picks a span of a shown s
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .compose import answer_sentence, verdict
 from .conflicts import conflicting
@@ -139,15 +140,11 @@ class Answerer:
 
 
 def _asks_for_less(ask: str) -> bool:
-    import re
-
     return bool(re.search(r"\b(smaller|smallest|less|least|lower|lowest|fewer|fewest)\b", ask, re.IGNORECASE))
 
 
 def _unchecked(query: Query) -> Query:
     """The query without its names: what --no-verify extracts from (an ablation of the checks)."""
-    from dataclasses import replace
-
     return replace(query, subjects=(), qualifiers=())
 
 

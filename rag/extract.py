@@ -46,7 +46,6 @@ class Extraction:
 
     candidate: Candidate | None
     margin: float  # log-odds of answering at all: candidates' first-token mass against NOT FOUND's
-    logprob: float
 
     @property
     def signals(self) -> dict[str, float]:
@@ -151,7 +150,7 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
     margin = answer_mass - choice.first_logprobs[-1]
     text = options[choice.index]
     best = next(c for c in found if c.text == text)  # found is ordered by evidence rank
-    return Extraction(best, margin, choice.logprob)
+    return Extraction(best, margin)
 
 
 

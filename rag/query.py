@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from .errors import InputError
 from .figures import Figure, find_figures
 from .lexical import tokenize
-from .structure import PREPOSITIONS, previous_word, is_period, name_runs
+from .structure import is_period, name_runs, previous_word
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -204,5 +204,3 @@ def _two_parts(ask: str) -> list[str]:
         return [ask]
     return [p if p.endswith("?") else p + "?" for p in pieces]
 
-
-__all__ = ["Query", "parse_query", "clean_question", "expected_kind", "split_directives", "PREPOSITIONS"]
