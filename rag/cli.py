@@ -177,10 +177,15 @@ app.command("ask")(ask)
 def _print_summary(summary) -> None:
     typer.echo(f"Summary: {summary.scope}\n")
     citations = {}
-    for sentence in summary.summary:
-        markers = "".join(f"[{c.id}]" for c in sentence.citations)
-        typer.echo(f"- {sentence.text} {markers}")
-        citations.update({c.id: c for c in sentence.citations})
+    groups = [(f"Theme: {t.label} ({len(t.doc_ids)} article{'s' * (len(t.doc_ids) > 1)})", t.summary)
+              for t in summary.themes] or [("", summary.summary)]
+    for number, (heading, sentences) in enumerate(groups):
+        if heading:
+            typer.echo(("\n" if number else "") + heading)
+        for sentence in sentences:
+            markers = "".join(f"[{c.id}]" for c in sentence.citations)
+            typer.echo(f"- {sentence.text} {markers}")
+            citations.update({c.id: c for c in sentence.citations})
     if summary.key_figures:
         typer.echo("\nKey figures:")
         width = max(len(k.figure) for k in summary.key_figures)

@@ -2,13 +2,15 @@
 
 No word of it is invented: a figure in parentheses after a name reads 'Tencent Cloud: 10%'; a relative clause
 ('which grew 39% in Q1 2026') gets its antecedent back ('Microsoft Azure grew 39% in Q1 2026'); otherwise the
-sentence up to the end of the answer's clause, without a leading connective ('However, ')."""
+sentence up to the end of the answer's clause, without a leading connective ('However, '). A short form is used
+only when it keeps the place and period the source gives (rag/faithful.py, shared with summaries)."""
 
 from __future__ import annotations
 
 import re
 
 from .extract import Candidate
+from .faithful import meaning_lost
 from .figures import find_figures, same_figure
 from .query import Query
 from .structure import clause_bounds
@@ -21,21 +23,24 @@ _RELATIVE = re.compile(r"^(?:which|who|that)\s+", re.IGNORECASE)
 
 
 def answer_sentence(candidate: Candidate) -> str:
+    """The shortest of the source's own wordings that keeps what the source says about the answer: its owner
+    and its place and period ('Tencent Cloud: 10%' drops 'within China', so the clause is used instead)."""
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end
-    if _parenthesised(text, start, end) and candidate.owner:
-        return f"{candidate.owner}: {candidate.text}."
     bounds = clause_bounds(text)
     index = next((i for i, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
+    said = text[:bounds[index][1]]
     clause = text[bounds[index][0]:bounds[index][1]].strip(" ,;—–-")
+    forms = []
+    if _parenthesised(text, start, end) and candidate.owner:
+        forms.append(f"{candidate.owner}: {candidate.text}")
     if _RELATIVE.match(clause) and candidate.owner:
-        body = _RELATIVE.sub(f"{candidate.owner} ", clause, count=1)
-    else:
-        body = text[:bounds[index][1]]
-    body = _before_next_figure(body, end)
-    body = _LEADING_CONNECTIVE.sub("", _MARKERS.sub("", body).strip(" ,;—–-"))
-    if len(body) > MAX_ANSWER_CHARS or candidate.text not in body:
-        body = f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text
+        forms.append(_RELATIVE.sub(f"{candidate.owner} ", clause, count=1))
+    forms.append(_before_next_figure(said, end))
+    bodies = [_LEADING_CONNECTIVE.sub("", _MARKERS.sub("", form).strip(" ,;—–-")) for form in forms]
+    bodies = [b for b in bodies if len(b) <= MAX_ANSWER_CHARS and candidate.text in b]
+    faithful = [b for b in bodies if not meaning_lost(said, b)]
+    body = (faithful or bodies or [f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text])[0]
     return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
 
 

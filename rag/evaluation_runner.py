@@ -59,7 +59,7 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
     from .store import load_index
 
     embedder = embedder or MiniLMEmbedder()
-    generator = generator or QwenGenerator(settings.cache_dir, settings.generation.threads)
+    generator = generator or QwenGenerator.from_settings(settings)
     results, naive_results = [], []
     show = _progress_bar("benchmark") if progress else None
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:

@@ -42,6 +42,10 @@ class Generator(Protocol):
     def generate(self, messages: list[dict], max_new_tokens: int, on_text: OnText | None = None) -> str:
         """The model's reply to chat messages; on_text receives the text as it is produced."""
 
+    def generate_many(self, conversations: list[list[dict]], max_new_tokens: int) -> list[str]:
+        """Replies to several conversations at once (one batch: about the time of the longest reply alone),
+        each up to its first line break; the same replies `generate` gives one by one."""
+
     def choose(self, messages: list[dict], options: list[str], on_text: OnText | None = None,
                scored_only: int = 0) -> Choice:
         """The model's reply when it may only say one of `options` (decoding constrained to them); the last
@@ -144,7 +148,7 @@ class QwenGenerator:
     (rag/qwen_runtime.py, logits identical to transformers); streams text through on_text and stops at the
     end of the first line."""
 
-    def __init__(self, cache_dir: Path, threads: int = 0) -> None:
+    def __init__(self, cache_dir: Path, threads: int = 0, draft_tokens: int = 4) -> None:
         offline_quiet_environment()
         folder = convert_once(cache_dir)
         verify_converted(folder)
@@ -154,7 +158,12 @@ class QwenGenerator:
 
         torch.set_num_threads(threads or os.cpu_count() or 1)
         self.runtime = QwenRuntime(folder)
+        self.draft_tokens = draft_tokens
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings) -> "QwenGenerator":
+        return cls(settings.cache_dir, settings.generation.threads, settings.generation.draft_tokens)
 
     def generate(self, messages: list[dict], max_new_tokens: int, on_text: OnText | None = None) -> str:
         stream = _LineStream(self.runtime.decode, on_text)
@@ -162,6 +171,12 @@ class QwenGenerator:
             self.runtime.generate(messages, max_new_tokens, on_token=stream.take)
         return stream.text.strip()
 
+    def generate_many(self, conversations: list[list[dict]], max_new_tokens: int) -> list[str]:
+        streams = [_LineStream(self.runtime.decode, None) for _ in conversations]
+        with self._lock:
+            self.runtime.generate_many(conversations, max_new_tokens, stop=lambda row, tokens: streams[row].take(tokens),
+                                       draft=self.draft_tokens)
+        return [stream.text.strip() for stream in streams]
 
     def choose(self, messages: list[dict], options: list[str], on_text: OnText | None = None,
                scored_only: int = 0) -> Choice:

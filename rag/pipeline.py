@@ -35,7 +35,7 @@ def open_answerer(settings: Settings, embedder: Embedder | None = None, generato
     """An Answerer over the current index with the packaged models (or the ones handed in)."""
     embedder = embedder or MiniLMEmbedder()
     index = open_index(settings, embedder)
-    generator = generator or QwenGenerator(settings.cache_dir, settings.generation.threads)
+    generator = generator or QwenGenerator.from_settings(settings)
     return Answerer(settings, index, embedder, generator)
 
 
@@ -45,5 +45,5 @@ def open_summarizer(settings: Settings, use_llm: bool = True):
 
     embedder = MiniLMEmbedder()
     index = open_index(settings, embedder)
-    generator = QwenGenerator(settings.cache_dir, settings.generation.threads) if use_llm else None
-    return Summarizer(index, embedder, generator)
+    generator = QwenGenerator.from_settings(settings) if use_llm else None
+    return Summarizer(index, embedder, generator, settings.summary)

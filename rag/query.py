@@ -14,15 +14,12 @@ from dataclasses import dataclass, field, replace
 from .errors import InputError
 from .figures import Figure, find_figures
 from .lexical import tokenize
-from .structure import is_period, name_runs, previous_word
+from .structure import name_runs, qualifiers
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 
-# A name after one of these says where or when ('in China', 'during 2019'); after 'of' or 'for' it is what the
-# question is about ('the capital expenditure for 3M').
-PLACE_TIME_PREPOSITIONS = frozenset("in within inside across throughout during at since until through outside".split())
 INTERROGATIVES = frozenset("what which who whom whose when where why how".split())
 AUXILIARIES = frozenset("is are was were do does did has have had can could will would should may might shall must".split())
 
@@ -164,16 +161,10 @@ def expected_kind(ask: str) -> str | None:
 
 def _names(ask: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names the question is about, and qualifiers: names after a preposition, and periods (2019, Q2, FY2018)."""
-    subjects, qualifiers = [], []
-    for run in name_runs(ask, skip_first_word=True):
-        if run.text.lower() in INTERROGATIVES | AUXILIARIES:
-            continue
-        place_or_time = previous_word(ask, run.start) in PLACE_TIME_PREPOSITIONS
-        (qualifiers if place_or_time or is_period(run.text) else subjects).append(run.text)
-    for figure in find_figures(ask):
-        if figure.kind == "year" and figure.text not in qualifiers:
-            qualifiers.append(figure.text)
-    return tuple(dict.fromkeys(subjects)), tuple(dict.fromkeys(qualifiers))
+    found = qualifiers(ask, skip_first_word=True)
+    subjects = [run.text for run in name_runs(ask, skip_first_word=True)
+                if run.text.lower() not in INTERROGATIVES | AUXILIARIES and run.text not in found]
+    return tuple(dict.fromkeys(subjects)), tuple(q for q in found if q.lower() not in INTERROGATIVES | AUXILIARIES)
 
 
 def _claimed_figure(ask: str) -> Figure | None:

@@ -49,23 +49,30 @@ class QwenRuntime:
         rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
         return x * cos + rotated * sin
 
-    def _forward(self, ids: torch.Tensor, cache: list, start: int) -> torch.Tensor:
+    def _forward(self, ids: torch.Tensor, cache: list, start: int | torch.Tensor,
+                 mask: torch.Tensor | None = None, every_position: bool = False) -> torch.Tensor:
+        """Logits at the last position of each row [rows, vocab] (every_position: [rows, length, vocab]). `start` is the first position (or a [rows, length] tensor
+        of positions); `mask` [rows, 1, length, cached + length] says which keys each query may see (None: causal,
+        nothing padded)."""
         w = self.w
         x = F.embedding(ids, w["model.embed_tokens.weight"])
-        length = ids.shape[1]
-        positions = torch.arange(start, start + length, dtype=torch.float32)
-        freqs = torch.outer(positions, self.inv_freq)
+        rows, length = ids.shape
+        if isinstance(start, torch.Tensor):
+            positions = start.to(torch.float32)
+        else:
+            positions = torch.arange(start, start + length, dtype=torch.float32)[None].expand(rows, length)
+        freqs = positions[..., None] * self.inv_freq
         angles = torch.cat((freqs, freqs), dim=-1)
-        cos, sin = angles.cos().to(x.dtype)[None, None], angles.sin().to(x.dtype)[None, None]
+        cos, sin = angles.cos().to(x.dtype)[:, None], angles.sin().to(x.dtype)[:, None]
         for i in range(self.layers):
             p = f"model.layers.{i}."
             h = self._norm(x, w[p + "input_layernorm.weight"])
             q = F.linear(h, w[p + "self_attn.q_proj.weight"], w[p + "self_attn.q_proj.bias"])
             k = F.linear(h, w[p + "self_attn.k_proj.weight"], w[p + "self_attn.k_proj.bias"])
             v = F.linear(h, w[p + "self_attn.v_proj.weight"], w[p + "self_attn.v_proj.bias"])
-            q = q.view(1, length, self.heads, self.head_dim).transpose(1, 2)
-            k = k.view(1, length, self.kv_heads, self.head_dim).transpose(1, 2)
-            v = v.view(1, length, self.kv_heads, self.head_dim).transpose(1, 2)
+            q = q.view(rows, length, self.heads, self.head_dim).transpose(1, 2)
+            k = k.view(rows, length, self.kv_heads, self.head_dim).transpose(1, 2)
+            v = v.view(rows, length, self.kv_heads, self.head_dim).transpose(1, 2)
             q, k = self._rotate(q, cos, sin), self._rotate(k, cos, sin)
             if len(cache) > i:
                 k = torch.cat((cache[i][0], k), dim=2)
@@ -74,15 +81,17 @@ class QwenRuntime:
             else:
                 cache.append((k, v))
             groups = self.heads // self.kv_heads
-            attention = F.scaled_dot_product_attention(q, k.repeat_interleave(groups, dim=1),
-                                                       v.repeat_interleave(groups, dim=1), is_causal=length > 1)
-            attention = attention.transpose(1, 2).reshape(1, length, self.heads * self.head_dim)
+            attention = F.scaled_dot_product_attention(
+                q, k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1),
+                attn_mask=mask, is_causal=mask is None and length > 1)
+            attention = attention.transpose(1, 2).reshape(rows, length, self.heads * self.head_dim)
             x = x + F.linear(attention, w[p + "self_attn.o_proj.weight"])
             h = self._norm(x, w[p + "post_attention_layernorm.weight"])
             gated = F.silu(F.linear(h, w[p + "mlp.gate_proj.weight"])) * F.linear(h, w[p + "mlp.up_proj.weight"])
             x = x + F.linear(gated, w[p + "mlp.down_proj.weight"])
-        x = self._norm(x[:, -1:], w["model.norm.weight"])
-        return F.linear(x, w["lm_head.weight"])[0, -1]
+        x = self._norm(x if every_position else x[:, -1:], w["model.norm.weight"])
+        logits = F.linear(x, w["lm_head.weight"])
+        return logits if every_position else logits[:, -1]
 
     def generate(self, messages: list[dict], max_new_tokens: int,
                  on_token: Callable[[list[int]], bool] | None = None) -> list[int]:
@@ -91,7 +100,7 @@ class QwenRuntime:
         cache: list = []
         produced: list[int] = []
         with torch.inference_mode():
-            logits = self._forward(torch.tensor([ids]), cache, 0)
+            logits = self._forward(torch.tensor([ids]), cache, 0)[0]
             position = len(ids)
             for _ in range(max_new_tokens):
                 token = int(logits.argmax())
@@ -100,9 +109,73 @@ class QwenRuntime:
                 produced.append(token)
                 if on_token and on_token(produced):
                     break
-                logits = self._forward(torch.tensor([[token]]), cache, position)
+                logits = self._forward(torch.tensor([[token]]), cache, position)[0]
                 position += 1
         return produced
+
+    def generate_many(self, conversations: list[list[dict]], max_new_tokens: int,
+                      stop: Callable[[int, list[int]], bool] | None = None, draft: int = 0) -> list[list[int]]:
+        """Greedy replies to several conversations, decoded side by side in one batch. The prompts' shared start
+        (the instructions) is computed once; the rest is left-padded and masked; a row leaves the batch when it
+        ends. `stop(row, tokens)` returns True to end that row early.
+
+        With `draft` > 0, each step also proposes up to that many tokens copied from the row's own prompt where
+        its last tokens occur there (prompt-lookup decoding) and checks them in the same forward pass: the reply
+        is still exactly the greedy one, in fewer passes when the reply copies its prompt (shortening does)."""
+        prompts = [self.tokenizer.encode(self.chat_prompt(m), add_special_tokens=False).ids for m in conversations]
+        if not prompts:
+            return []
+        shared = min(_common_prefix(prompts), min(len(p) for p in prompts) - 1)
+        suffixes = [p[shared:] for p in prompts]
+        width = max(len(s) for s in suffixes)
+        pads = torch.tensor([width - len(s) for s in suffixes])
+        rows = len(prompts)
+        produced: list[list[int]] = [[] for _ in prompts]
+        with torch.inference_mode():
+            cache: list = []
+            if shared:
+                self._forward(torch.tensor([prompts[0][:shared]]), cache, 0)
+                cache = [(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in cache]
+            ids = torch.tensor([[0] * (width - len(s)) + s for s in suffixes])
+            steps = torch.arange(width)[None]
+            keys = torch.cat((torch.ones(rows, shared, dtype=torch.bool), steps >= pads[:, None]), dim=1)
+            positions = shared + (steps - pads[:, None]).clamp(min=0)
+            logits = self._forward(ids, cache, positions, _block_mask(keys, width))
+            active, following = list(range(rows)), logits.argmax(-1).tolist()
+            next_position = torch.tensor([len(p) for p in prompts])
+            while True:
+                keep, blocks = [], []
+                for slot, row in enumerate(active):
+                    if self._take(produced[row], following[slot], row, stop, max_new_tokens):
+                        keep.append(slot)
+                        blocks.append([following[slot]] + _lookup(suffixes[row], produced[row], draft))
+                if not keep:
+                    break
+                index, active = torch.tensor(keep), [active[slot] for slot in keep]
+                cache = [(k.index_select(0, index), v.index_select(0, index)) for k, v in cache]
+                length = max(len(b) for b in blocks)
+                block = torch.tensor([b + [0] * (length - len(b)) for b in blocks])
+                keys = torch.cat((keys.index_select(0, index), torch.ones(len(keep), length, dtype=torch.bool)), dim=1)
+                positions = next_position[active][:, None] + torch.arange(length)[None]
+                greedy = self._forward(block, cache, positions, _block_mask(keys, length),
+                                       every_position=True).argmax(-1).tolist()
+                following = []
+                for slot, (row, proposed) in enumerate(zip(active, blocks)):
+                    accepted = 0  # drafted tokens that greedy decoding would have produced itself
+                    while (accepted + 1 < len(proposed) and proposed[accepted + 1] == greedy[slot][accepted]
+                           and self._take(produced[row], proposed[accepted + 1], row, stop, max_new_tokens)):
+                        accepted += 1
+                    keys[slot, keys.shape[1] - length + accepted + 1:] = False  # rejected drafts are never seen
+                    next_position[row] += accepted + 1
+                    following.append(greedy[slot][accepted] if len(produced[row]) < max_new_tokens else None)
+        return produced
+
+    def _take(self, tokens: list[int], token: int | None, row: int, stop, limit: int) -> bool:
+        """Append the token to a row's reply; False when the row has ended (end of turn, stop, or length)."""
+        if token is None or token in self.eos or len(tokens) >= limit:
+            return False
+        tokens.append(token)
+        return not (stop and stop(row, tokens)) and len(tokens) < limit
 
     def choose(self, messages: list[dict], options: list[str], on_token: Callable[[list[int]], bool] | None = None,
                scored_only: int = 0) -> tuple[int, float, list[float]]:
@@ -115,7 +188,7 @@ class QwenRuntime:
         paths = [self.tokenizer.encode(option, add_special_tokens=False).ids + [end] for option in options]
         cache: list = []
         with torch.inference_mode():
-            logprobs = torch.log_softmax(self._forward(torch.tensor([ids]), cache, 0).float(), -1)
+            logprobs = torch.log_softmax(self._forward(torch.tensor([ids]), cache, 0)[0].float(), -1)
             first = [float(logprobs[path[0]]) for path in paths]
             alive, produced, total, position = list(range(len(paths) - scored_only)), [], 0.0, len(ids)
             while True:
@@ -129,8 +202,37 @@ class QwenRuntime:
                 produced.append(token)
                 if on_token:
                     on_token(produced)
-                logprobs = torch.log_softmax(self._forward(torch.tensor([[token]]), cache, position).float(), -1)
+                logprobs = torch.log_softmax(self._forward(torch.tensor([[token]]), cache, position)[0].float(), -1)
                 position += 1
 
     def decode(self, tokens: list[int]) -> str:
         return self.tokenizer.decode(tokens, skip_special_tokens=True)
+
+
+def _common_prefix(sequences: list[list[int]]) -> int:
+    shortest = min(len(s) for s in sequences)
+    for i in range(shortest):
+        if any(s[i] != sequences[0][i] for s in sequences):
+            return i
+    return shortest
+
+
+def _block_mask(keys: torch.Tensor, length: int) -> torch.Tensor:
+    """[rows, 1, length, keys] attention mask for a block of `length` new tokens at the end of `keys` (which
+    marks padding and rejected drafts False): causal inside the block; each token always sees itself, so a
+    padding row never has an empty softmax."""
+    total = keys.shape[1]
+    causal = torch.ones(length, total, dtype=torch.bool).tril(total - length)
+    itself = torch.zeros(length, total, dtype=torch.bool)
+    itself[:, total - length:] = torch.eye(length, dtype=torch.bool)
+    return ((causal[None] & keys[:, None]) | itself[None])[:, None]
+
+
+def _lookup(source: list[int], reply: list[int], count: int, ngram: int = 2) -> list[int]:
+    """Up to `count` tokens that follow the latest place in `source` where the reply's last tokens occur."""
+    for size in range(min(ngram, len(reply)), 0, -1):
+        tail = reply[-size:]
+        for i in range(len(source) - size, -1, -1):
+            if source[i:i + size] == tail:
+                return source[i + size:i + size + count]
+    return []

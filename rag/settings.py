@@ -37,6 +37,8 @@ class RetrievalSettings(_Group):
 class GenerationSettings(_Group):
     max_new_tokens: int = Field(48, description="Tokens generated for an answer at most.")
     threads: int = Field(0, description="Torch threads; 0 means all cores.")
+    draft_tokens: int = Field(4, description="Tokens copied from the prompt as a draft that each decoding pass checks "
+                                             "(prompt-lookup decoding; same greedy output, fewer passes). 0 turns it off.")
     verify: bool = Field(True, description="Check every figure of the answer against its cited quotes.")
 
 
@@ -51,6 +53,19 @@ class AnswerSettings(_Group):
                                                  "weight (idf) than this. Fitted by benchmarks/sweep.py.")
 
 
+class SummarySettings(_Group):
+    sentences: int = Field(5, description="Cited sentences in an article's summary.")
+    shorten_above: int = Field(80, description="Characters; shorter sentences are quoted as they are.")
+    max_new_tokens: int = Field(60, description="Tokens of a shortened sentence at most.")
+    batch: int = Field(16, description="Sentences shortened together in one batched model call at most.")
+    duplicate_similarity: float = Field(0.85, description="Cosine above which two picked sentences count as one.")
+    conflict_similarity: float = Field(0.45, description="Two figures can disagree only when their sentences are this "
+                                                         "similar (cosine): about the same thing.")
+    theme_similarity: float = Field(0.5, description="`--all`: articles whose mean vectors are at least this similar "
+                                                     "(average linkage, cosine) form one theme.")
+    theme_sentences: int = Field(3, description="`--all`: cited sentences per theme.")
+
+
 class Settings(_Group):
     corpus_dir: Path = Field(Path("corpus"), description="Folder of articles (RAG_CORPUS).")
     index_dir: Path = Field(Path("index"), description="Folder of the built index (RAG_INDEX).")
@@ -60,6 +75,7 @@ class Settings(_Group):
     retrieval: RetrievalSettings = RetrievalSettings()
     generation: GenerationSettings = GenerationSettings()
     answer: AnswerSettings = AnswerSettings()
+    summary: SummarySettings = SummarySettings()
 
 
 def offline_quiet_environment() -> None:

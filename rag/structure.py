@@ -8,11 +8,17 @@ Only closed-class grammar words are listed here (prepositions, conjunctions, det
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from dataclasses import dataclass
 
 from .figures import Figure, find_figures
+from .lexical import tokenize
 
+# A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
+# is what the text is about ('the capital expenditure for 3M').
+PLACE_TIME_PREPOSITIONS = frozenset("in within inside across throughout during at since until through outside".split())
 PREPOSITIONS = frozenset(
     "in within inside into at on of from for by across throughout among to toward towards over under during "
     "since until through per via versus vs outside beyond near around between about after before than like "
@@ -49,7 +55,8 @@ def is_period(text: str) -> bool:
 
 
 def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
-    """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped. A lone capitalised
+    """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped; a compound adjective
+    ('AI-related') is not a name. A lone capitalised
     function word ('However', 'The') is not a name. With skip_first_word, a capitalised first word counts only
     when it is plainly a name (all capitals, digits, a possessive, or followed by another capitalised word)."""
     runs: list[NameRun] = []
@@ -66,7 +73,8 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
 
     for number, match in enumerate(words):
         word = match.group()
-        capital = word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))
+        adjective = "-" in word and word.rsplit("-", 1)[1][:1].islower()  # 'AI-related', 'China-based'
+        capital = (word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))) and not adjective
         capital = capital or bool(word[0].isdigit() and current and is_period(word))
         function = word.lower().strip(".") in _FUNCTION_WORDS and word[1:].islower()
         first = number == 0 and skip_first_word and not _plainly_a_name(text, words)
@@ -160,3 +168,45 @@ def same_name(a: str, b: str) -> bool:
 
 def _name_words(name: str) -> set[str]:
     return {w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower() for w in re.findall(r"[\w&.-]+", name)}
+
+
+def qualifiers(text: str, skip_first_word: bool = False) -> list[str]:
+    """Where and when the text holds: names after a place/time preposition ('within China') and periods
+    ('Q1 2025', 'FY2018', a year)."""
+    found = [r.text for r in name_runs(text, skip_first_word)
+             if previous_word(text, r.start) in PLACE_TIME_PREPOSITIONS or is_period(r.text)]
+    found += [f.text for f in find_figures(text) if f.kind == "year" and not any(f.text in q for q in found)]
+    return list(dict.fromkeys(found))
+
+
+def name_words(text: str) -> set[str]:
+    """The words of a text in the forms names are matched in: lower case, stemmed and plain, dots of acronyms gone."""
+    text = _undot(text)
+    return set(tokenize(text)) | {w.lower() for w in re.findall(r"[\w&]+", text)}
+
+
+def _undot(text: str) -> str:
+    """'U.S.' -> 'US', so an acronym matches with or without its dots."""
+    return re.sub(r"\b([A-Za-z])\.(?=[A-Za-z]\.?)", r"\1", text).replace("U.S", "US")
+
+
+def mentions(name: str, words: set[str]) -> bool:
+    """Is the name among `words` (from name_words)? Most words of the name (two of three, one of one), in some form (China ~ Chinese), are among `words`."""
+    parts = [p for p in re.findall(r"[\w&]+", _undot(name).lower()) if p]
+    found = sum(_word_in(p, words) for p in parts)
+    return bool(parts) and found >= math.ceil(len(parts) * 2 / 3)
+
+
+def _word_in(word: str, words: set[str]) -> bool:
+    if word in words or (tokenize(word) and tokenize(word)[0] in words):
+        return True
+    year = re.fullmatch(r"(?:fy|q[1-4]|h[12])?(\d{2,4})", word)
+    if year and (year.group(1) in words or ("20" + year.group(1)) in words):
+        return True
+    return len(word) >= 4 and any(_same_stem(word, w) for w in words)
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """China ~ Chinese, Europe ~ European: a shared start of 4+ letters covering most of the shorter word."""
+    shared = len(os.path.commonprefix([a, b]))
+    return shared >= 4 and shared >= 0.66 * min(len(a), len(b)) and abs(len(a) - len(b)) <= 3

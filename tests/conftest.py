@@ -45,6 +45,9 @@ class FakeGenerator:
             on_text(reply)
         return reply
 
+    def generate_many(self, conversations, max_new_tokens):
+        return [self.generate(messages, max_new_tokens) for messages in conversations]
+
     def choose(self, messages, options, on_text=None, scored_only=0):
         """Like constrained decoding: the first option the scripted reply contains; a reply that contains none
         puts its weight on the scored-only options (NOT FOUND) and picks the first choosable one."""

@@ -28,7 +28,18 @@ def test_the_answer_is_the_clause_that_holds_the_figure_without_a_leading_connec
 
 
 def test_a_figure_in_parentheses_reads_with_its_owner():
-    assert answer_sentence(candidate(SENTENCE, "10%")) == "Nordline: 10%."
+    text = "Orbital dominates with a 36% share of the freight market, outpacing Nordline (10%) and Maersk (8%)."
+    assert answer_sentence(candidate(text, "10%")) == "Nordline: 10%."
+
+
+def test_a_short_form_that_would_drop_the_place_is_not_used():
+    answer = answer_sentence(candidate(SENTENCE, "10%"))
+    assert answer.startswith("Within Canada, Orbital dominates") and "Nordline (10%)" in answer
+
+
+def test_a_relative_clause_keeps_a_period_given_before_it():
+    text = "In 2025, the Big Three, particularly Microsoft Azure, which grew 39% in Q1, benefit from reserves."
+    assert "2025" in answer_sentence(candidate(text, "39%"))
 
 
 def test_a_relative_clause_gets_its_antecedent_back():

@@ -111,3 +111,91 @@ def test_shipped_corpus_disagreements_are_the_two_known_conflicts(shipped_summar
     for d in summary.disagreements:
         assert len({f.citation.doc_id for f in d.figures}) == 2
     assert_grounded(summary, shipped_summarizer.index)
+
+
+def test_a_shortening_that_drops_the_place_is_replaced_by_the_quote(settings, corpus, embedder):
+    sentence = ("However, within Canada, Orbital dominates with a 36% share of the freight market, outpacing "
+                "Nordline (10%) and Maersk (8%).")
+    (corpus / "canada.txt").write_text("Freight in Canada\n\n" + sentence, encoding="utf-8")
+    dropper = FakeGenerator(lambda messages: "Orbital dominates with a 36% share of the freight market.")
+    summary = summarizer_for(settings, embedder, dropper).document("canada")
+    assert [s.text for s in summary.summary] == [sentence]
+
+
+def test_all_long_sentences_are_shortened_in_one_batched_call(settings, embedder):
+    class Batching(FakeGenerator):
+        def __init__(self):
+            super().__init__("Orbital will raise container rates by 12% from March.")
+            self.batches = []
+
+        def generate_many(self, conversations, max_new_tokens):
+            self.batches.append(len(conversations))
+            return super().generate_many(conversations, max_new_tokens)
+
+    generator = Batching()
+    summary = summarizer_for(settings, embedder, generator).document("orbital")
+    long = [s for s in summary.summary if len(s.citations[0].quote) >= 80]
+    assert generator.batches == [len(long)] and len(long) >= 2
+
+
+THEMES = {
+    "shipping": ["Container freight rates rose as ports reported congestion and shipping lines added vessels.",
+                 "Shipping lines ordered new container vessels while freight rates at ports kept rising."],
+    "chips": ["Chip makers expanded semiconductor fabs as demand for processors and memory chips grew.",
+              "Semiconductor fabs ran at capacity while chip makers struggled to meet processor demand."],
+    "coffee": ["Coffee bean prices climbed after drought hit growers and roasters raised retail prices.",
+               "Roasters paid more for coffee beans as growers lost harvests to drought."],
+}
+
+
+def test_all_articles_are_grouped_into_themes(tmp_path, embedder):
+    from rag.settings import Settings
+
+    corpus = tmp_path / "themes"
+    corpus.mkdir()
+    for theme, texts in THEMES.items():
+        for number, text in enumerate(texts):
+            (corpus / f"{theme}-{number}.txt").write_text(f"{theme.title()} report {number}\n\n{text} {text}",
+                                                          encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    summary = summarizer_for(settings, embedder).corpus()
+    groups = sorted(sorted(d.split("-")[0] for d in theme.doc_ids) for theme in summary.themes)
+    assert groups == [["chips", "chips"], ["coffee", "coffee"], ["shipping", "shipping"]]
+    for theme in summary.themes:
+        assert theme.summary and {c.doc_id for s in theme.summary for c in s.citations} <= set(theme.doc_ids)
+    assert_grounded(summary, summarizer_for(settings, embedder).index)
+
+
+def test_theme_grouping_merges_only_similar_vectors():
+    import numpy as np
+
+    from rag.summarize import group_by_theme
+
+    vectors = np.array([[1, 0, 0], [0.95, 0.1, 0], [0, 1, 0], [0, 0.97, 0.1], [0, 0, 1]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    groups = group_by_theme(vectors, 0.8)
+    assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3], [4]]
+    assert group_by_theme(vectors, 1.01) == [[0], [1], [2], [3], [4]] or len(group_by_theme(vectors, 1.01)) == 5
+
+
+@pytest.mark.slow
+def test_batched_and_one_by_one_shortening_keep_the_same_sentences(shipped_summarizer):
+    from rag.llm import QwenGenerator
+    from rag.settings import Settings
+
+    class OneByOne:
+        def __init__(self, generator):
+            self.generator = generator
+
+        def generate_many(self, conversations, max_new_tokens):
+            return [self.generator.generate(c, max_new_tokens) for c in conversations]
+
+    generator = QwenGenerator.from_settings(Settings())
+    batched = Summarizer(shipped_summarizer.index, shipped_summarizer.embedder, generator)
+    single = Summarizer(shipped_summarizer.index, shipped_summarizer.embedder, OneByOne(generator))
+    for doc_id in shipped_summarizer.index.documents:
+        a, b = batched.document(doc_id), single.document(doc_id)
+        assert [s.text for s in a.summary] == [s.text for s in b.summary]
+        assert_grounded(a, shipped_summarizer.index)
+        for sentence in a.summary:
+            assert "China" in sentence.text or "China" not in sentence.citations[0].quote

@@ -1,0 +1,29 @@
+"""Does a shorter wording still say what its source says? Checking, shared by summaries and answers.
+
+Keeping every figure is not enough: 'Alibaba Cloud dominates with a 36% share of the public AI cloud services
+market' keeps 36% but drops 'within China', and the figure now reads as global. A shorter wording keeps the
+meaning when every figure it gives is the source's, belongs to the same owner there, and every place and
+period qualifier of the source ('within China', 'in Q1 2025') is still in it."""
+
+from __future__ import annotations
+
+from .figures import find_figures, same_figure
+from .structure import mentions, name_words, owner_of, qualifiers, same_name
+
+
+def meaning_lost(source: str, shorter: str) -> list[str]:
+    """What the shorter wording adds, re-assigns or drops, one reason each; empty when it keeps the meaning."""
+    reasons = []
+    source_figures = find_figures(source)
+    for figure in find_figures(shorter):
+        match = next((f for f in source_figures if same_figure(figure, f)), None)
+        if match is None:
+            reasons.append(f"{figure.text} is not in the source")
+            continue
+        owner = owner_of(source, match.start, match.end)
+        now = owner_of(shorter, figure.start, figure.end)
+        if owner and not (now and same_name(owner, now)):
+            reasons.append(f"{figure.text} belongs to {owner}, not to {now or 'nobody'}")
+    kept = name_words(shorter)
+    reasons += [f"'{q}' is dropped" for q in qualifiers(source) if not mentions(q, kept)]
+    return reasons
