@@ -274,11 +274,16 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
                  split: Optional[str] = typer.Option(None, "--split", help="Only the cases of this split: dev (tuned on) or test (never tuned on)."),
                  fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when answer accuracy (0-1 or %) is lower."),
                  report: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report (tables, charts, failures) to this folder."),
+                 summaries: bool = typer.Option(False, "--summaries", help="Evaluate summaries against hand-written key facts, beside an LLM-only summary."),
+                 facts: Optional[Path] = typer.Option(None, "--facts", help="JSONL key facts per article for --summaries (default CORPUS/summary_facts.jsonl)."),
                  corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
     """Run the gold questions through the same path as ask and report accuracy, citations, refusals, latency."""
     from .evaluation_runner import run_evaluation
 
     settings = _settings(corpus, index)
+    if summaries:
+        _evaluate_summaries(settings, facts or settings.corpus_dir / "summary_facts.jsonl", as_json, baseline != "none")
+        return
     reports = run_evaluation(settings, cases, retrieval=retrieval, verify=not no_verify, baseline=baseline,
                              limit=limit, progress=not as_json, split=split)
     if as_json:
@@ -295,6 +300,27 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
     if fail_under is not None and accuracy < (fail_under / 100 if fail_under > 1 else fail_under):
         typer.echo(f"answer accuracy {accuracy:.1%} is under {fail_under}", err=True)
         raise typer.Exit(1)
+
+
+def _evaluate_summaries(settings, facts: Path, as_json: bool, baseline: bool) -> None:
+    from .pipeline import open_summarizer
+    from .summary_eval import evaluate_summaries, load_facts, scores_json
+
+    gold = load_facts(facts)
+    scores = evaluate_summaries(open_summarizer(settings), gold, baseline=baseline)
+    if as_json:
+        typer.echo(scores_json(scores))
+        return
+    typer.echo(f"{'':26}" + "".join(f"{s.label:>12}" for s in scores))
+    for key, label in (("key_fact_recall", "key-fact recall"), ("unsupported_sentences", "unsupported sentences")):
+        typer.echo(f"{label:26}" + "".join(f"{getattr(s, key):>12.1%}" for s in scores))
+    typer.echo(f"{'seconds per article':26}" + "".join(f"{s.seconds_per_article:>12.2f}" for s in scores))
+    typer.echo(f"{'sentences':26}" + "".join(f"{s.sentences:>12}" for s in scores))
+    for s in scores:
+        for line in [f"missed: {m}" for m in s.missed] + [f"unsupported: {u}" for u in s.unsupported]:
+            typer.echo(f"  [{s.label}] {line}")
+
+
 ask_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 ask_app.command()(ask)
 

@@ -28,6 +28,7 @@ class QwenRuntime:
         if "lm_head.weight" not in self.w:
             self.w["lm_head.weight"] = self.w["model.embed_tokens.weight"]
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._prefix_cache: tuple[list[int], list] | None = None
         generation = json.loads((folder / "generation_config.json").read_text())
         eos = generation.get("eos_token_id", config.get("eos_token_id"))
         self.eos = set(eos if isinstance(eos, list) else [eos]) | {self.tokenizer.token_to_id("<|im_end|>"),
@@ -125,17 +126,14 @@ class QwenRuntime:
         prompts = [self.tokenizer.encode(self.chat_prompt(m), add_special_tokens=False).ids for m in conversations]
         if not prompts:
             return []
-        shared = min(_common_prefix(prompts), min(len(p) for p in prompts) - 1)
+        shared = self._shared_instructions(conversations, prompts)
         suffixes = [p[shared:] for p in prompts]
         width = max(len(s) for s in suffixes)
         pads = torch.tensor([width - len(s) for s in suffixes])
         rows = len(prompts)
         produced: list[list[int]] = [[] for _ in prompts]
         with torch.inference_mode():
-            cache: list = []
-            if shared:
-                self._forward(torch.tensor([prompts[0][:shared]]), cache, 0)
-                cache = [(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in cache]
+            cache = [(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in self._prefix(prompts[0][:shared])]
             ids = torch.tensor([[0] * (width - len(s)) + s for s in suffixes])
             steps = torch.arange(width)[None]
             keys = torch.cat((torch.ones(rows, shared, dtype=torch.bool), steps >= pads[:, None]), dim=1)
@@ -148,7 +146,7 @@ class QwenRuntime:
                 for slot, row in enumerate(active):
                     if self._take(produced[row], following[slot], row, stop, max_new_tokens):
                         keep.append(slot)
-                        blocks.append([following[slot]] + _lookup(suffixes[row], produced[row], draft))
+                        blocks.append([following[slot]] + _lookup(prompts[row], produced[row], draft))
                 if not keep:
                     break
                 index, active = torch.tensor(keep), [active[slot] for slot in keep]
@@ -169,6 +167,27 @@ class QwenRuntime:
                     next_position[row] += accepted + 1
                     following.append(greedy[slot][accepted] if len(produced[row]) < max_new_tokens else None)
         return produced
+
+    def _shared_instructions(self, conversations: list[list[dict]], prompts: list[list[int]]) -> int:
+        """How many prompt tokens all conversations share: their common system message, if any."""
+        first = conversations[0][0] if conversations[0] and conversations[0][0]["role"] == "system" else None
+        if first is None or any(not c or c[0] != first for c in conversations):
+            return 0
+        tokens = self.tokenizer.encode(self.chat_prompt([first, {"role": "user", "content": ""}]),
+                                       add_special_tokens=False).ids
+        system = tokens[:_common_prefix([tokens, prompts[0]])]
+        shared = len(system) if all(p[:len(system)] == system for p in prompts) else 0
+        return min(shared, min(len(p) for p in prompts) - 1)
+
+    def _prefix(self, tokens: list[int]) -> list:
+        """The KV cache of a prompt start, kept from the last call when it is the same (the same instructions)."""
+        if not tokens:
+            return []
+        if self._prefix_cache is None or self._prefix_cache[0] != tokens:
+            cache: list = []
+            self._forward(torch.tensor([tokens]), cache, 0)
+            self._prefix_cache = (list(tokens), cache)
+        return self._prefix_cache[1]
 
     def _take(self, tokens: list[int], token: int | None, row: int, stop, limit: int) -> bool:
         """Append the token to a row's reply; False when the row has ended (end of turn, stop, or length)."""

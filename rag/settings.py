@@ -55,7 +55,8 @@ class AnswerSettings(_Group):
 
 class SummarySettings(_Group):
     sentences: int = Field(5, description="Cited sentences in an article's summary.")
-    shorten_above: int = Field(80, description="Characters; shorter sentences are quoted as they are.")
+    target_words: int = Field(25, description="Longer sentences are shortened to at most this many words; shorter "
+                                              "ones are already short and are quoted as they are.")
     max_new_tokens: int = Field(60, description="Tokens of a shortened sentence at most.")
     batch: int = Field(16, description="Sentences shortened together in one batched model call at most.")
     duplicate_similarity: float = Field(0.85, description="Cosine above which two picked sentences count as one.")
