@@ -2,6 +2,7 @@
 cold start of `ask`, peak memory. Prints a table and JSON; each figure is the median of several runs.
 
     .venv/bin/python benchmarks/bench.py [--articles 200] [--runs 3]
+    .venv/bin/python benchmarks/bench.py --summaries  # warm seconds per article and for --all, batched vs one by one
     .venv/bin/python benchmarks/bench.py --scale    # 1k-article index, then dense search at 10k, 100k, 1M
     .venv/bin/python benchmarks/bench.py --scale --scale-articles 100000 --scale-embedder hashing --scale-vectors
 """
@@ -94,6 +95,43 @@ def bench_answers(settings: Settings, runs: int) -> dict:
             answers.append(answerer.ask(question).timings.total_s)
     return {"retrieval_p50_ms": percentile(retrieval, 50) * 1000, "retrieval_p95_ms": percentile(retrieval, 95) * 1000,
             "answer_warm_p50_s": percentile(answers, 50), "answer_warm_p95_s": percentile(answers, 95)}
+
+
+class _OneByOne:
+    """The model asked once per sentence (how summaries ran before batching), for comparison."""
+
+    def __init__(self, generator) -> None:
+        self.generator = generator
+
+    def generate_many(self, conversations, max_new_tokens):
+        return [self.generator.generate(c, max_new_tokens) for c in conversations]
+
+
+def bench_summaries(settings: Settings, runs: int) -> dict:
+    """Warm seconds per shipped article and for `summarize --all` over the shipped corpus: one batched model
+    call with drafts (the default), and the same sentences shortened one call each."""
+    from rag.pipeline import open_summarizer
+    from rag.summarize import Summarizer
+
+    batched = open_summarizer(settings)
+    single = Summarizer(batched.index, batched.embedder, _OneByOne(batched.generator), settings.summary)
+    documents = list(batched.index.documents)
+    batched.document(documents[0])  # warm: first torch calls, the instructions' cache
+    figures = {}
+    for label, summarizer in (("batched", batched), ("one_by_one", single)):
+        per_article, corpus = [], []
+        for _ in range(runs):
+            for doc_id in documents:
+                started = time.perf_counter()
+                summarizer.document(doc_id)
+                per_article.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            summarizer.corpus()
+            corpus.append(time.perf_counter() - started)
+        figures[f"summary_{label}_article_s"] = statistics.median(per_article)
+        figures[f"summary_{label}_article_max_s"] = max(per_article)
+        figures[f"summary_{label}_all_s"] = statistics.median(corpus)
+    return figures
 
 
 def bench_cold_start(runs: int) -> dict:
@@ -301,6 +339,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", action="store_true",
                         help="scale run: real index over 1k synthetic articles, then dense search at 10k-1M vectors")
+    parser.add_argument("--summaries", action="store_true", help="only the summary timings (shipped corpus)")
     parser.add_argument("--scale-articles", type=int, nargs="+", default=[1000])
     parser.add_argument("--scale-embedder", choices=["minilm", "hashing"], default="minilm",
                         help="hashing: fast stand-in vectors for the 100k tier (MiniLM rate measured on a sample)")
@@ -324,8 +363,15 @@ def main() -> None:
             figures.update(tier)
         print(json.dumps(figures))
         return
+    if args.summaries:
+        figures.update(bench_summaries(settings, args.runs))
+        for name, value in figures.items():
+            print(f"{name:<32} {value:>10.3f}")
+        print(json.dumps(figures))
+        return
     figures.update(bench_cold_start(args.runs))
     figures.update(bench_answers(settings, args.runs))
+    figures.update(bench_summaries(settings, args.runs))
     figures.update(bench_build(args.articles, args.runs))
     for name, value in figures.items():
         print(f"{name:<28} {value:>10.3f}")

@@ -45,7 +45,28 @@ def clean_text(text: str) -> str:
     text = _CHAT_TOKEN.sub(" ", _ZERO_WIDTH.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     lines = _cut_trailer(join_table_rows([line for line in lines if line]))
-    return "\n".join(lines)
+    return "\n".join(unwrap_lines(lines))
+
+
+_SENTENCE_END = (".", "!", "?", ":", ";", '"', "”")
+_LIST_MARKER = re.compile(r"^\d{1,2}[.)]\s")
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Join a line wrapped mid-sentence (PDF text: '... to $762.7' / 'million compared to ...'): the line does not
+    end a sentence, neither is a table row, and the next one goes on in lower case, or with a number after a
+    lower-case word ('... in the fourth quarter of fiscal' / '2021.') that is not a table cell or list item."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        goes_on = line[:1].islower() or (line[:1].isdigit() and previous[-1:].islower()
+                                         and not _CELL.match(line) and not _LIST_MARKER.match(line))
+        if (previous and goes_on and not previous.endswith(_SENTENCE_END)
+                and ROW_JOIN not in previous and ROW_JOIN not in line):
+            out[-1] = f"{previous} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 # PDF text of a financial table arrives one cell per line: a label, then its values ('$', '5,363', '(370)', '—').

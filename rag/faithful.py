@@ -16,14 +16,16 @@ def meaning_lost(source: str, shorter: str) -> list[str]:
     reasons = []
     source_figures = find_figures(source)
     for figure in find_figures(shorter):
-        match = next((f for f in source_figures if same_figure(figure, f)), None)
-        if match is None:
+        matches = [f for f in source_figures if same_figure(figure, f)]
+        if not matches:
             reasons.append(f"{figure.text} is not in the source")
             continue
-        owner = owner_of(source, match.start, match.end)
+        if figure.kind == "year":
+            continue  # a year is a period: checked with the qualifiers below
+        owners = [owner_of(source, f.start, f.end) for f in matches]
         now = owner_of(shorter, figure.start, figure.end)
-        if owner and not (now and same_name(owner, now)):
-            reasons.append(f"{figure.text} belongs to {owner}, not to {now or 'nobody'}")
+        if all(owners) and not (now and any(same_name(owner, now) for owner in owners)):
+            reasons.append(f"{figure.text} belongs to {owners[0]}, not to {now or 'nobody'}")
     kept = name_words(shorter)
     reasons += [f"'{q}' is dropped" for q in qualifiers(source) if not mentions(q, kept)]
     return reasons

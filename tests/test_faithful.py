@@ -42,3 +42,19 @@ def test_checked_shortening_keeps_the_quote_when_the_place_is_lost():
     assert checked_shortening(SOURCE, "Orbital dominates with a 36% share of the freight market.") == SOURCE
     shorter = "Within Canada, Orbital holds a 36% share of freight, outpacing Nordline (10%)"
     assert checked_shortening(SOURCE, shorter) == shorter + "."
+
+
+def test_every_shipped_sentence_keeps_its_own_meaning():
+    from conftest import SHIPPED_CORPUS
+    from rag.chunk import split_sentences
+    from rag.ingest import ingest_corpus
+
+    for document in ingest_corpus(SHIPPED_CORPUS).documents:
+        for span in split_sentences(document.text):
+            sentence = document.text[span.start:span.end]
+            assert meaning_lost(sentence, sentence) == [], sentence
+
+
+def test_a_figure_given_twice_matches_either_occurrence():
+    source = "Sales rose 8 percent in 2023, after 8 percent in 2022, the company said on April 25, 2023."
+    assert meaning_lost(source, source) == []
