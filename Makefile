@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 QUESTION ?= What share does Alibaba hold in China?
 STAMP = $(VENV)/.installed
 
-.PHONY: setup ask test browser bench eval clean
+.PHONY: setup ask test browser bench eval serve clean
 
 setup: $(STAMP)
 
@@ -24,13 +24,17 @@ ask: $(STAMP)
 test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-# The eval report is checked in a real headless Chromium (Debian's package); installed when we may.
+# The eval report and the web page are checked in a real headless Chromium (Debian's chromium and
+# chromium-driver); installed when we may.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
-	      || echo "note: could not install chromium; the browser test will be skipped"; \
-	  else echo "note: chromium missing (apt-get install chromium); the browser test will be skipped"; fi; }
+	    (apt-get install -y -qq chromium chromium-driver || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)) >/dev/null 2>&1 \
+	      || echo "note: could not install chromium; the browser tests will be skipped"; \
+	  else echo "note: chromium or chromedriver missing (apt-get install chromium chromium-driver); the browser tests will be skipped"; fi; }
+
+serve: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/rag serve
 
 eval: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/rag eval

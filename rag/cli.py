@@ -11,7 +11,9 @@ from typing import Optional
 import typer
 
 from .errors import InputError, RagError
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, offline_quiet_environment
+
+offline_quiet_environment()  # before any model library loads: set once for the process
 
 app = typer.Typer(help="Offline, cited answers and summaries over a folder of news articles.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -300,6 +302,32 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
     if fail_under is not None and accuracy < (fail_under / 100 if fail_under > 1 else fail_under):
         typer.echo(f"answer accuracy {accuracy:.1%} is under {fail_under}", err=True)
         raise typer.Exit(1)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_command(host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but loopback needs an API key."),
+                  port: int = typer.Option(8000, "--port", min=1, max=65535),
+                  api_key: Optional[str] = typer.Option(None, "--api-key", envvar="RAG_API_KEY", help="Required on every request (X-API-Key header)."),
+                  corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+    """Serve the web page and the HTTP API, with the index and models loaded once for every user."""
+    if host not in LOOPBACK and not api_key:
+        raise InputError(f"--host {host} lets other machines in: give --api-key KEY (or set RAG_API_KEY)")
+    if host not in LOOPBACK:
+        _warn(f"serving on {host}: anyone who can reach port {port} and holds the API key can read the corpus")
+    import uvicorn
+
+    from .server import create_app
+    from .service import Service
+
+    settings = _settings(corpus, index)
+    typer.echo("rag: loading the index and models…", err=True)
+    app_ = create_app(Service(settings), api_key=api_key, max_body_bytes=settings.serve.max_body_bytes)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"rag: serving http://{shown}:{port}/ (API docs at /docs); Ctrl-C stops", err=True)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 
 
 def _evaluate_summaries(settings, facts: Path, as_json: bool, baseline: bool) -> None:
