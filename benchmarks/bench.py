@@ -3,6 +3,7 @@ cold start of `ask`, peak memory. Prints a table and JSON; each figure is the me
 
     .venv/bin/python benchmarks/bench.py [--articles 200] [--runs 3]
     .venv/bin/python benchmarks/bench.py --summaries  # warm seconds per article and for --all, batched vs one by one
+    .venv/bin/python benchmarks/bench.py --serve      # rag serve at 1, 4, 16 clients beside concurrent ask processes
     .venv/bin/python benchmarks/bench.py --scale    # 1k-article index, then dense search at 10k, 100k, 1M
     .venv/bin/python benchmarks/bench.py --scale --scale-articles 100000 --scale-embedder hashing --scale-vectors
 """
@@ -131,6 +132,65 @@ def bench_summaries(settings: Settings, runs: int) -> dict:
         figures[f"summary_{label}_article_s"] = statistics.median(per_article)
         figures[f"summary_{label}_article_max_s"] = max(per_article)
         figures[f"summary_{label}_all_s"] = statistics.median(corpus)
+    return figures
+
+
+def bench_serve(requests_per_client: int = 4) -> dict:
+    """`rag serve` in a subprocess: throughput and latency at 1, 4 and 16 concurrent clients asking the gold
+    questions; then 1 and 4 concurrent `ask` processes (16 would need 16 x 1.4 GB of memory)."""
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    questions = [c.question for c in load_cases(REPO / "corpus" / "eval.jsonl")]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, figures = f"http://127.0.0.1:{port}", {}
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        httpx.post(f"{url}/ask", json={"question": questions[0]}, timeout=None)  # warm
+
+        def client(number: int) -> list[tuple[float, bool]]:
+            out = []
+            for i in range(requests_per_client):
+                question = questions[(number * requests_per_client + i) % len(questions)]
+                started = time.perf_counter()
+                reply = httpx.post(f"{url}/ask", json={"question": question}, timeout=None)
+                out.append((time.perf_counter() - started, reply.status_code == 200))
+            return out
+
+        for clients in (1, 4, 16):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                results = [r for batch in pool.map(client, range(clients)) for r in batch]
+            wall = time.perf_counter() - started
+            latencies = [seconds for seconds, _ in results]
+            figures[f"serve_{clients}_clients_p50_s"] = percentile(latencies, 50)
+            figures[f"serve_{clients}_clients_p95_s"] = percentile(latencies, 95)
+            figures[f"serve_{clients}_clients_per_s"] = len(results) / wall
+            figures[f"serve_{clients}_clients_errors"] = float(sum(not ok for _, ok in results))
+    finally:
+        server.terminate()
+        server.wait()
+    ask = str(Path(sys.executable).parent / "ask")
+    for count in (1, 4):
+        started = time.perf_counter()
+        processes = [subprocess.Popen([ask, questions[i % len(questions)]], cwd=REPO, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL) for i in range(count)]
+        finished = []
+        for process in processes:
+            process.wait()
+            finished.append(time.perf_counter() - started)
+        figures[f"ask_{count}_processes_max_s"] = max(finished)
     return figures
 
 
@@ -340,6 +400,7 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true",
                         help="scale run: real index over 1k synthetic articles, then dense search at 10k-1M vectors")
     parser.add_argument("--summaries", action="store_true", help="only the summary timings (shipped corpus)")
+    parser.add_argument("--serve", action="store_true", help="only rag serve under 1/4/16 clients and concurrent asks")
     parser.add_argument("--scale-articles", type=int, nargs="+", default=[1000])
     parser.add_argument("--scale-embedder", choices=["minilm", "hashing"], default="minilm",
                         help="hashing: fast stand-in vectors for the 100k tier (MiniLM rate measured on a sample)")
@@ -363,8 +424,8 @@ def main() -> None:
             figures.update(tier)
         print(json.dumps(figures))
         return
-    if args.summaries:
-        figures.update(bench_summaries(settings, args.runs))
+    if args.summaries or args.serve:
+        figures.update(bench_summaries(settings, args.runs) if args.summaries else bench_serve())
         for name, value in figures.items():
             print(f"{name:<32} {value:>10.3f}")
         print(json.dumps(figures))
