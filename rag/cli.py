@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -396,12 +397,18 @@ def _exit_for(error: Exception) -> None:
     sys.exit(1)
 
 
+# How libraries report a failed allocation when they do not raise MemoryError (torch's mmap and allocator, the
+# dynamic loader under `ulimit -v`).
+_OUT_OF_MEMORY = re.compile(r"cannot allocate memory|can't allocate memory|bad_alloc|failed to map segment|"
+                            r"out of memory", re.IGNORECASE)
+
+
 def _system_advice(error: Exception) -> str | None:
     """One line that says what to do for the machine's own failures: disk full, read-only or wrong folders,
     memory."""
     import errno
 
-    if isinstance(error, MemoryError):
+    if isinstance(error, MemoryError) or _OUT_OF_MEMORY.search(str(error)):
         return "out of memory: close other programs, or raise the memory limit (ulimit -v) and try again"
     if not isinstance(error, OSError):
         return None

@@ -1,5 +1,6 @@
 """Exit codes through real processes (not CliRunner): bad flags 2, Ctrl-C 130, a missed --fail-under 1."""
 
+import errno
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+SHIPPED_CORPUS = REPO / "corpus"
 BIN = Path(sys.executable).parent
 
 
@@ -63,3 +65,30 @@ def test_an_index_path_that_is_a_file_gets_a_one_line_message(tmp_path):
 def test_an_index_under_proc_gets_a_one_line_message():
     result = rag("index", "build", "--index", "/proc/rag-index")
     assert result.returncode != 0 and "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+def test_low_memory_gets_a_one_line_message(tmp_path):
+    """Under `ulimit -v` torch cannot map the embedder's weights: say so, not 'unexpected RuntimeError'."""
+    result = subprocess.run(["bash", "-c", f'ulimit -v 800000; exec "{BIN / "rag"}" index build '
+                             f'--corpus "{SHIPPED_CORPUS}" --index "{tmp_path / "index"}"'],
+                            capture_output=True, text=True, cwd=REPO, env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    assert result.returncode == 1 and "out of memory" in result.stderr and "unexpected" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("code,words", [(errno.ENOSPC, "no space left"), (errno.EROFS, "read-only"),
+                                        (errno.EACCES, "permission denied")])
+def test_disk_full_and_read_only_folders_get_a_one_line_message(tmp_path, code, words):
+    """Writes fail inside the build (simulated: tests run as root, and no test may fill the disk)."""
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(
+        "import errno, numpy\n"
+        "def _fail(*args, **kwargs):\n"
+        f"    raise OSError({code}, 'simulated', 'index/vectors.npy')\n"
+        "numpy.save = _fail\n")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(guard))
+    result = subprocess.run([str(BIN / "rag"), "index", "build", "--corpus", str(SHIPPED_CORPUS),
+                             "--index", str(tmp_path / "index")], capture_output=True, text=True, cwd=REPO, env=env)
+    assert result.returncode == 1 and words in result.stderr and "unexpected" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
