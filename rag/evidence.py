@@ -11,7 +11,7 @@ import numpy as np
 from .chunk import is_heading
 from .embed import Embedder
 from .figures import Figure, find_figures
-from .lexical import tokenize
+from .lexical import acronym_terms, tokenize
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
 from .store import StoredIndex
@@ -84,7 +84,8 @@ class EvidenceFinder:
         for (document, span, chunk, previous), similarity in zip(candidates, similarities):
             text = document.text[span.start:span.end]
             item = Evidence(document, span, float(similarity),
-                            self.coverage(terms, text, document.title, chunk.section), find_figures(text),
+                            self.coverage(terms, text, document.title, chunk.section, acronym_terms(query.ask, text)),
+                            find_figures(text),
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
@@ -103,12 +104,14 @@ class EvidenceFinder:
                     out.append((document, span, hit.chunk, document.text[paragraph_start:span.start].strip()))
         return out
 
-    def coverage(self, terms: list[str], text: str, title: str = "", section: str = "") -> float:
-        """Share of the question's term weight (idf) found in the sentence, its heading or its title.
-        A term the corpus never uses weighs the most: asking about it is asking about something absent."""
+    def coverage(self, terms: list[str], text: str, title: str = "", section: str = "",
+                 also: set[str] = frozenset()) -> float:
+        """Share of the question's term weight (idf) found in the sentence (or `also`: terms it states in another
+        form, an acronym), its heading or its title. A term the corpus never uses weighs the most: asking about
+        it is asking about something absent."""
         if not terms:
             return 1.0
-        sentence_terms = set(tokenize(text))
+        sentence_terms = set(tokenize(text)) | set(also)
         context_terms = set(tokenize(title)) | set(tokenize(section))
         total = covered = 0.0
         for term in terms:

@@ -64,6 +64,36 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+_ACRONYM_TOKEN = re.compile(r"\b([A-Z][A-Z&]{1,7})s?\b")  # CAGR, PP&E, R&D, ETFs
+_PHRASE_WORD = re.compile(r"[A-Za-z]+")
+_SKIPPED_IN_ACRONYMS = frozenset({"and", "of", "the", "for"})
+
+
+def acronym_terms(question: str, text: str) -> set[str]:
+    """Question terms the text states in the other form: 'compound annual growth rate' where the text says
+    CAGR, or 'CAGR' where it spells it out. Initials skip 'and', 'of', 'the', 'for' (PP&E, R&D, EPS)."""
+    return _spelled_out(question, text, question_spells=True) | _spelled_out(text, question, question_spells=False)
+
+
+def _spelled_out(long_text: str, short_text: str, question_spells: bool) -> set[str]:
+    """Terms of the phrases in long_text whose initials are an acronym of short_text (the question's side of
+    the match, tokenized)."""
+    acronyms = {re.sub(r"[^a-z]", "", a.lower()): a for a in _ACRONYM_TOKEN.findall(short_text)}
+    acronyms = {letters: a for letters, a in acronyms.items() if len(letters) >= 3}  # two letters match by chance
+    found: set[str] = set()
+    words = _PHRASE_WORD.findall(long_text)
+    for start in range(len(words) if acronyms else 0):
+        initials, phrase = "", []
+        for word in words[start:start + 8]:
+            phrase.append(word)
+            if word.lower() in _SKIPPED_IN_ACRONYMS:
+                continue
+            initials += word[0].lower()
+            if initials in acronyms and len(phrase) >= 2:
+                found |= set(tokenize(" ".join(phrase) if question_spells else acronyms[initials]))
+    return found
+
+
 COMMON_TERM_POSTINGS = 10_000  # terms in more chunks are scored only where rarer ones match
 INTERSECT_ABOVE_POSTINGS = 50_000  # with only common terms, the rarest one this common must pair with another
 LEXICAL_PARTS = ("terms", "idf", "indptr", "rows", "weights", "doc_len")

@@ -93,3 +93,15 @@ def test_when_even_the_rarest_term_is_very_common_rows_must_hold_the_two_rarest(
 @pytest.mark.parametrize("query", ["", "the of and", "zebra"])
 def test_queries_without_indexed_terms_find_nothing(query):
     assert BM25Index.build(TEXTS).search(query, 5) == []
+
+
+def test_acronyms_match_their_spelled_out_forms_both_ways():
+    from rag.lexical import acronym_terms
+
+    assert acronym_terms("At what compound annual growth rate will it grow?", "It grows at a 28.5% CAGR.") == \
+        {"compound", "annual", "growth", "rate"}
+    assert acronym_terms("What CAGR is expected?", "at a compound annual growth rate of 9%") == {"cagr"}
+    assert acronym_terms("What were purchases of property, plant and equipment?", "Purchases of PP&E | (1,577)") \
+        == {"property", "plant", "equip"}
+    assert acronym_terms("What is the annual income?", "AI revenue rose") == set()  # two letters: chance
+    assert acronym_terms("What share does Alibaba hold in China?", "Alibaba Cloud holds 36% in China.") == set()
