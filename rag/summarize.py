@@ -278,26 +278,21 @@ def checked_shortening(source: str, reply: str) -> str:
 
 
 def group_by_theme(vectors: np.ndarray, min_similarity: float) -> list[list[int]]:
-    """Average-linkage clustering of unit vectors: merge the two most similar groups while their mean pairwise
-    cosine is at least min_similarity. Groups come largest first, each led by its most central member."""
-    groups = [[i] for i in range(len(vectors))]
+    """Average-linkage clustering of unit vectors (scipy): groups merge while their mean pairwise cosine is at
+    least min_similarity. Groups come largest first, each led by its most central member."""
+    if len(vectors) < 2:
+        return [[i] for i in range(len(vectors))]
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    tree = linkage(vectors.astype(np.float64), method="average", metric="cosine")
+    labels = fcluster(tree, t=1.0 - min_similarity, criterion="distance")
     similarity = vectors @ vectors.T
-    while len(groups) > 1:
-        best, pair = -1.0, (0, 0)
-        for a in range(len(groups)):
-            for b in range(a + 1, len(groups)):
-                linkage = float(similarity[np.ix_(groups[a], groups[b])].mean())
-                if linkage > best:
-                    best, pair = linkage, (a, b)
-        if best < min_similarity:
-            break
-        a, b = pair
-        groups[a] += groups.pop(b)
+    groups = [list(np.flatnonzero(labels == label)) for label in np.unique(labels)]
     ordered = []
     for group in groups:
         centrality = similarity[np.ix_(group, group)].mean(axis=1)
-        ordered.append([group[i] for i in np.argsort(-centrality, kind="stable")])
-    return sorted(ordered, key=len, reverse=True)
+        ordered.append([int(group[i]) for i in np.argsort(-centrality, kind="stable")])
+    return sorted(ordered, key=lambda g: (-len(g), g[0]))
 
 
 def _distinct(evidence: list[Evidence], embedder: Embedder, duplicate_similarity: float) -> list[Evidence]:
