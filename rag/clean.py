@@ -72,13 +72,16 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 # PDF text of a financial table arrives one cell per line: a label, then its values ('$', '5,363', '(370)', '—').
 _CELL = re.compile(r"^(?:[$€£¥]\s*)?\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?$|^[—–-]+$")
 _CURRENCY_ONLY = re.compile(r"^[$€£¥]$")
-_YEAR = re.compile(r"^(?:FY\s?)?(?:19|20)\d\d$")
+# A column header cell: a year ('2018', 'FY2018') or a period-end date ('January 28, 2023', 'Dec. 31, 2022').
+_YEAR = re.compile(r"^(?:FY\s?)?(?:19|20)\d\d$|^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+"
+                   r"\d{1,2},?\s+(?:19|20)\d\d$")
 ROW_JOIN = " | "
 
 
 def join_table_rows(lines: list[str]) -> list[str]:
-    """Rebuild table rows from one-cell-per-line text: 'Label | 2018: 5,363 | 2017: 4,869', the years taken from
-    the last run of year-only lines above (the column header) when the counts agree. Prose is left alone."""
+    """Rebuild table rows from one-cell-per-line text: 'Label | 2018: 5,363 | 2017: 4,869', the years (or period-end
+    dates) taken from the last run of year-only lines above (the column header) when the counts agree. Prose is
+    left alone."""
     out: list[str] = []
     header: list[str] = []
     i = 0

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 7  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
-# joined at cleaning): older indexes are stale
+TOKENIZER_VERSION = 8  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+# joined at cleaning; 8: period-end dates head table columns): older indexes are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "

@@ -1,4 +1,4 @@
-from rag.clean import clean_text, html_to_text, markdown_to_text
+from rag.clean import clean_text, html_to_text, join_table_rows, markdown_to_text
 from rag.ingest import ingest_corpus
 
 
@@ -101,3 +101,8 @@ def test_lines_wrapped_mid_sentence_are_joined_and_others_kept():
         "Operating expenses increased 17.3% to $762.7 million compared to $650.0 million in the fourth quarter of "
         "fiscal 2021.", "For the Full Year of Fiscal 2022", "Net sales increased 18.3%.", "Revenue | $46,298 | $51,761",
         "cost of sales | 36,386", "Highlights", "2. Regional expansion", "Net sales", "2,777"]
+
+
+def test_period_end_dates_head_table_columns_like_years():
+    lines = ["Fiscal Years Ended", "January 28, 2023", "January 29, 2022", "Revenue", "$", "46,298", "$", "51,761"]
+    assert join_table_rows(lines)[-1] == "Revenue | January 28, 2023: $46,298 | January 29, 2022: $51,761"
