@@ -190,9 +190,15 @@ def _undot(text: str) -> str:
     return re.sub(r"\b([A-Za-z])\.(?=[A-Za-z]\.?)", r"\1", text).replace("U.S", "US")
 
 
+# Legal-form words a company's name may carry or drop ('Alibaba Group' is 'Alibaba'): optional when matching.
+LEGAL_FORMS = frozenset("group inc incorporated corp corporation co company ltd limited plc llc holdings sa ag nv".split())
+
+
 def mentions(name: str, words: set[str]) -> bool:
-    """Is the name among `words` (from name_words)? Most words of the name (two of three, one of one), in some form (China ~ Chinese), are among `words`."""
+    """Is the name among `words` (from name_words)? Most words of the name (two of three, one of one), in some
+    form (China ~ Chinese), are among `words`; a legal-form word ('Group', 'Inc') is optional."""
     parts = [p for p in re.findall(r"[\w&]+", _undot(name).lower()) if p]
+    parts = [p for p in parts if p not in LEGAL_FORMS] or parts
     found = sum(_word_in(p, words) for p in parts)
     return bool(parts) and found >= math.ceil(len(parts) * 2 / 3)
 

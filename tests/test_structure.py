@@ -32,3 +32,12 @@ def test_each_figure_belongs_to_the_name_the_structure_attaches_it_to(sentence, 
 def test_names_match_across_forms():
     assert same_name("Alibaba", "Alibaba Cloud") and same_name("Nordline's", "Nordline")
     assert not same_name("Tencent Cloud", "Alibaba Cloud")
+
+
+def test_a_company_name_matches_with_or_without_its_legal_form():
+    from rag.structure import mentions, name_words
+
+    words = name_words("This move, described by CEO Eddie Wu, positions Alibaba to capitalize on cloud growth.")
+    assert mentions("Alibaba Group", words) and mentions("Alibaba", words)
+    assert not mentions("Tencent Holdings", words)
+    assert not mentions("Alibaba Cloud", name_words("Tencent Cloud holds 10%."))
