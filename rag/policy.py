@@ -13,19 +13,25 @@ from .evidence import Evidence
 from .extract import Extraction
 from .query import Query
 from .settings import AnswerSettings
-from .structure import mentions, name_runs, name_words
+from .structure import mentions, name_runs, name_words, places, worldwide
 
 
 def names_present(query: Query, evidence: Evidence) -> bool:
     """Is every name and period of the question vouched for by the sentence or what it stands under?"""
     names = query.subjects + query.qualifiers
     if not names:
-        return True
+        return not _narrower(query, evidence.text)
     around = name_words(evidence.text) | name_words(evidence.document.title) | name_words(evidence.context.split("\n", 1)[0])
     if evidence.previous and not [r for r in name_runs(evidence.text) if not r.after_preposition]:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
     subjects_in = all(mentions(name, around) for name in query.subjects)
-    return subjects_in and all(mentions(q, around) or not _contradicted(q, around) for q in query.qualifiers)
+    return (subjects_in and all(mentions(q, around) or not _contradicted(q, around) for q in query.qualifiers)
+            and not _narrower(query, evidence.text))
+
+
+def _narrower(query: Query, sentence: str) -> bool:
+    """Asked for a world-wide figure, a sentence about one place ('within China') does not answer it."""
+    return worldwide(query.ask) and not worldwide(sentence) and bool(places(sentence))
 
 
 def _contradicted(qualifier: str, around: set[str]) -> bool:

@@ -170,6 +170,20 @@ def _name_words(name: str) -> set[str]:
     return {w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower() for w in re.findall(r"[\w&.-]+", name)}
 
 
+# Words that make a statement world-wide: a figure for one place ('within China') does not answer it.
+WORLDWIDE = re.compile(r"\b(global|globally|worldwide|world-wide|world's|around the world|across the world)\b",
+                       re.IGNORECASE)
+
+
+def worldwide(text: str) -> bool:
+    return bool(WORLDWIDE.search(text))
+
+
+def places(text: str) -> list[str]:
+    """The place qualifiers of a text: its qualifiers that are not periods or years."""
+    return [q for q in qualifiers(text) if not is_period(q) and not re.fullmatch(r"(?:19|20)\d\d", q)]
+
+
 def qualifiers(text: str, skip_first_word: bool = False) -> list[str]:
     """Where and when the text holds: names after a place/time preposition ('within China') and periods
     ('Q1 2025', 'FY2018', a year)."""

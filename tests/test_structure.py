@@ -41,3 +41,20 @@ def test_a_company_name_matches_with_or_without_its_legal_form():
     assert mentions("Alibaba Group", words) and mentions("Alibaba", words)
     assert not mentions("Tencent Holdings", words)
     assert not mentions("Alibaba Cloud", name_words("Tencent Cloud holds 10%."))
+
+
+def test_a_world_wide_question_is_not_answered_by_a_figure_for_one_place():
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    def evidence(sentence):
+        document = Document(doc_id="d", title="Cloud market", path="d.txt", content_hash="h", text=sentence)
+        return Evidence(document, Span(start=0, end=len(sentence)), 0.9, 0.9)
+
+    query = parse_query("What is Nordline's global market share?")
+    assert not names_present(query, evidence("Within Canada, Orbital leads with 36%, ahead of Nordline (8%)."))
+    assert names_present(query, evidence("Globally, Nordline holds 4% in Q1 2025, trailing Orbital (30%)."))
+    assert names_present(parse_query("What is Nordline's market share in Canada?"),
+                         evidence("Within Canada, Orbital leads with 36%, ahead of Nordline (8%)."))
