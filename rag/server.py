@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from pydantic import BaseModel, Field
 
 from .errors import (CorpusError, IndexBusyError, IndexCorruptError, IndexMissingError, IndexStaleError, InputError,
@@ -57,11 +58,18 @@ class DocumentText(DocumentInfo):
     text: str = Field(description="The cleaned text: every citation's start/end offsets point into it.")
 
 
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
 def create_app(service: Service, api_key: str | None = None, max_body_bytes: int = 32_768) -> FastAPI:
+    """Without an API key the app answers only requests addressed to a loopback name (the Host header): a web
+    page elsewhere that rebinds its own domain to 127.0.0.1 (DNS rebinding) cannot read the corpus."""
     app = FastAPI(title="rag", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Cited answers and summaries over a folder of articles, offline.")
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     _add_guards(app, api_key, max_body_bytes)
+    if not api_key:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_NAMES)
     _add_error_handlers(app)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -152,3 +152,10 @@ def test_serving_beyond_loopback_needs_an_api_key():
     result = subprocess.run([str(rag), "serve", "--host", "0.0.0.0", "--port", str(free_port())],
                             capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
     assert result.returncode == 2 and "--api-key" in result.stderr
+
+
+def test_without_a_key_only_loopback_host_names_are_answered(served):
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 must not read the corpus."""
+    url, _ = served
+    assert httpx.get(f"{url}/documents", headers={"Host": "evil.example"}).status_code == 400
+    assert httpx.get(f"{url}/documents", headers={"Host": "localhost"}).status_code == 200
