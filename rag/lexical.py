@@ -89,9 +89,18 @@ def _spelled_out(long_text: str, short_text: str, question_spells: bool) -> set[
             if word.lower() in _SKIPPED_IN_ACRONYMS:
                 continue
             initials += word[0].lower()
-            if initials in acronyms and len(phrase) >= 2:
-                found |= set(tokenize(" ".join(phrase) if question_spells else acronyms[initials]))
+            for letters, acronym in acronyms.items():
+                if len(phrase) >= 2 and _abbreviates(letters, initials):
+                    found |= set(tokenize(" ".join(phrase) if question_spells else acronym))
     return found
+
+
+def _abbreviates(letters: str, initials: str) -> bool:
+    """The acronym's letters are the phrase's initials, or all but one end letter ('chief executive' ~ CEO,
+    'annual growth rate' ~ CAGR). Loose for three-letter acronyms, but it only credits coverage, and only where
+    the acronym itself is in the sentence."""
+    one_short = len(initials) >= 2 and len(initials) == len(letters) - 1
+    return initials == letters or (one_short and (letters.startswith(initials) or letters.endswith(initials)))
 
 
 COMMON_TERM_POSTINGS = 10_000  # terms in more chunks are scored only where rarer ones match
