@@ -24,7 +24,7 @@ from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
 from .settings import Settings
-from .store import StoredIndex
+from .store import ChunkStore
 from .structure import owner_of, same_name
 
 NOT_IN_CORPUS = "The corpus does not contain the answer to this question."
@@ -43,7 +43,7 @@ class Draft:
 class Answerer:
     """Loads nothing itself: it is handed an index, an embedder and a generator (the seam tests use)."""
 
-    def __init__(self, settings: Settings, index: StoredIndex, embedder: Embedder, generator: Generator) -> None:
+    def __init__(self, settings: Settings, index: ChunkStore, embedder: Embedder, generator: Generator) -> None:
         self.settings, self.index, self.generator = settings, index, generator
         self.retriever = Retriever(index, embedder, settings.retrieval)
         self.finder = EvidenceFinder(index, embedder)

@@ -14,7 +14,7 @@ from .figures import Figure, find_figures
 from .lexical import acronym_terms, tokenize
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
-from .store import StoredIndex
+from .store import ChunkStore
 
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
 KIND_BONUS = 0.1  # bonus for holding the kind of answer asked for
@@ -66,9 +66,8 @@ def looks_like_instruction(text: str) -> bool:
 class EvidenceFinder:
     """Ranks the sentences of retrieved chunks by meaning, term coverage and the kind of figure asked for."""
 
-    def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
+    def __init__(self, index: ChunkStore, embedder: Embedder) -> None:
         self.index, self.embedder = index, embedder
-        self.lexical = index.lexical
 
     def find(self, query: Query | str, hits: list[Hit], question_vector: np.ndarray | None = None) -> list[Evidence]:
         query = parse_query(query) if isinstance(query, str) else query
@@ -115,7 +114,7 @@ class EvidenceFinder:
         context_terms = set(tokenize(title)) | set(tokenize(section))
         total = covered = 0.0
         for term in terms:
-            weight = self.lexical.term_idf(term)
+            weight = self.index.term_idf(term)
             total += weight
             if term in sentence_terms:
                 covered += weight

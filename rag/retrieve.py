@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from .embed import Embedder
 from .schema import Hit
 from .settings import RetrievalSettings
-from .store import StoredIndex
+from .store import ChunkStore
 
 MODES = ("dense", "lexical", "hybrid")
 _KIND_BONUS = 0.5  # a chunk holding a figure of the asked-for kind gains half of a first-place RRF share
@@ -18,11 +16,9 @@ _KIND_BONUS = 0.5  # a chunk holding a figure of the asked-for kind gains half o
 class Retriever:
     """Finds the chunks most likely to answer a question."""
 
-    def __init__(self, index: StoredIndex, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
+    def __init__(self, index: ChunkStore, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
         self.index, self.embedder = index, embedder
         self.settings = settings or RetrievalSettings()
-        if index.manifest.dense_index.get("type") == "ivf":
-            index.dense.nprobe = index.manifest.dense_index["nprobe"]
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                vector: np.ndarray | None = None, kind: str | None = None) -> list[Hit]:
@@ -33,17 +29,12 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}")
         dense = self._dense(question, vector) if mode != "lexical" else []
-        lexical = self.index.lexical.search(question, self.settings.candidates) if mode != "dense" else []
+        lexical = self.index.lexical_search(question, self.settings.candidates) if mode != "dense" else []
         return self._fuse(dense, lexical, kind, k)
 
     def _dense(self, question: str, vector: np.ndarray | None) -> list[tuple[int, float]]:
         vector = self.embedder.embed([question])[0] if vector is None else vector
-        top = min(self.settings.candidates, len(self.index.chunks))
-        if top == 0:
-            return []
-        with _one_faiss_thread():
-            scores, rows = self.index.dense.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), top)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        return self.index.dense_search(vector, self.settings.candidates)
 
     def _fuse(self, dense, lexical, kind: str | None, k: int) -> list[Hit]:
         fused: dict[int, float] = {}
@@ -61,17 +52,3 @@ class Retriever:
         ordered = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [Hit(chunk=self.index.chunks[row], score=score, dense_rank=dense_rank.get(row),
                     lexical_rank=lexical_rank.get(row)) for row, score in ordered]
-
-
-@contextlib.contextmanager
-def _one_faiss_thread():
-    """Search one question on the calling thread. FAISS's OpenMP workers would gain little on one query and,
-    spinning for work after it, slow the embedding model's threads: 1M-chunk searches p50 13 ms instead of 21."""
-    import faiss
-
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(threads)

@@ -22,7 +22,7 @@ from .llm import Generator
 from .retrieve import Retriever
 from .schema import Citation, Document, Span
 from .settings import SummarySettings
-from .store import StoredIndex
+from .store import ChunkStore
 from .structure import owner_of
 
 EMBED_BATCH = 256
@@ -62,7 +62,7 @@ class Summary(BaseModel):
 
 
 class Summarizer:
-    def __init__(self, index: StoredIndex, embedder: Embedder, generator: Generator | None,
+    def __init__(self, index: ChunkStore, embedder: Embedder, generator: Generator | None,
                  settings: SummarySettings | None = None) -> None:
         self.index, self.embedder, self.generator = index, embedder, generator
         self.settings = settings or SummarySettings()
@@ -158,10 +158,10 @@ class Summarizer:
         rows: dict[str, list[int]] = {}
         for number, chunk in enumerate(self.index.chunks):
             rows.setdefault(chunk.doc_id, []).append(number)
-        vectors = np.zeros((len(documents), self.index.vectors.shape[1]), dtype=np.float32)
+        vectors = np.zeros((len(documents), self.index.manifest.dimension), dtype=np.float32)
         for i, document in enumerate(documents):
             if rows.get(document.doc_id):
-                vectors[i] = np.asarray(self.index.vectors[rows[document.doc_id]]).mean(axis=0)
+                vectors[i] = self.index.chunk_vectors(rows[document.doc_id]).mean(axis=0)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
     def _theme_sentences(self, documents: list[Document]) -> list[tuple[Document, Span]]:
