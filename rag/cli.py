@@ -316,6 +316,7 @@ def serve_command(host: str = typer.Option("127.0.0.1", "--host", help="Address 
     """Serve the web page and the HTTP API, with the index and models loaded once for every user."""
     if host not in LOOPBACK and not api_key:
         raise InputError(f"--host {host} lets other machines in: give --api-key KEY (or set RAG_API_KEY)")
+    _check_port_free(host, port)
     if host not in LOOPBACK:
         _warn(f"serving on {host}: anyone who can reach port {port} and holds the API key can read the corpus")
     import uvicorn
@@ -327,8 +328,21 @@ def serve_command(host: str = typer.Option("127.0.0.1", "--host", help="Address 
     typer.echo("rag: loading the index and models…", err=True)
     app_ = create_app(Service(settings), api_key=api_key, max_body_bytes=settings.serve.max_body_bytes)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"rag: serving http://{shown}:{port}/ (API docs at /docs); Ctrl-C stops", err=True)
+    typer.echo(f"rag: starting http://{shown}:{port}/ (API docs at /docs); Ctrl-C stops", err=True)
     uvicorn.run(app_, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before the models load, in one line, when the port is taken or the address is not this machine's."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise InputError(f"cannot listen on {host}:{port} ({reason}): pick another --port or --host, "
+                         "or stop what uses it") from None
 
 
 def _evaluate_summaries(settings, facts: Path, as_json: bool, baseline: bool) -> None:

@@ -159,3 +159,18 @@ def test_without_a_key_only_loopback_host_names_are_answered(served):
     url, _ = served
     assert httpx.get(f"{url}/documents", headers={"Host": "evil.example"}).status_code == 400
     assert httpx.get(f"{url}/documents", headers={"Host": "localhost"}).status_code == 200
+
+
+def test_a_port_in_use_is_a_one_line_error_before_the_models_load():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port)],
+                                capture_output=True, text=True)
+    assert result.returncode == 2 and "--port" in result.stderr and "loading" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
