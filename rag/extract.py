@@ -65,11 +65,18 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
     if query.kind in ("person", "place", None):
         asked = query.subjects + query.qualifiers
-        found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text) if not is_period(r.text)
+        found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text)
+                  if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)
                   for name, start, end in _name_forms(r.text, r.start)
-                  if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
+                  if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai''
 
     return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c)])
+
+
+# A month or weekday alone ('Aug' of 'Aug 22, 2019', 'Sunday') names no person, place or organisation.
+_CALENDAR = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|(?:January|February|March|April|June|"
+                       r"July|August|September|October|November|December)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day",
+                       re.IGNORECASE)
 
 
 def _most_specific(found: list[Candidate]) -> list[Candidate]:
@@ -90,12 +97,12 @@ def _figure_candidate(text: str, figure: Figure, sentence: Evidence) -> Candidat
     return Candidate(figure.text, sentence, figure.start, figure.end, figure.kind, owner, figure)
 
 
-_COLUMN = re.compile(r"(?:^|\|\s)((?:FY\s?)?(?:19|20)\d\d):\s*$")
+_COLUMN = re.compile(r"(?:^|\|\s)((?:FY\s?)?(?:19|20)\d\d|[A-Z][a-z]+\.? \d{1,2}, (?:19|20)\d\d):\s*$")
 
 
 def column_fits(query: Query, candidate: Candidate) -> bool:
-    """In a table row ('Total assets | 2018: 59,268 | 2017: 55,556'), a cell answers a question about FY2018
-    only from the 2018 column."""
+    """In a table row ('Total assets | 2018: 59,268 | 2017: 55,556', or with period-end dates as column heads), a
+    cell answers a question about FY2018 only from the 2018 column."""
     text = candidate.evidence.text
     if ROW_JOIN not in text or candidate.figure is None:
         return True

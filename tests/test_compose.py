@@ -73,3 +73,20 @@ def test_a_later_phrase_with_another_figure_is_not_part_of_the_answer():
     text = "A survey finds that Orbital holds a 41% share of the freight market, ahead of Nordline (12%)."
     sentence = answer_sentence(candidate(text, "41%"))
     assert "41%" in sentence and "12%" not in sentence
+
+
+def test_a_month_or_weekday_alone_is_never_offered_as_a_name():
+    from rag.extract import candidates
+
+    item = candidate("Aug 22, 2019 ... On Sunday, Rafael Nadal finished the year as No. 1.", "2019").evidence
+    names = {c.text for c in candidates(parse_query("Who finished 2019 as world No. 1?"), item)}
+    assert "Rafael Nadal" in names and not names & {"Aug", "Sunday"}
+
+
+def test_a_table_cell_answers_only_for_its_period_end_date_column():
+    from rag.extract import candidates
+
+    row = "Revenue | January 28, 2023: $46,298 | January 29, 2022: $51,761"
+    item = candidate(row, "$46,298").evidence
+    found = {c.text for c in candidates(parse_query("What was the revenue in FY2022?"), item)}
+    assert found == {"$51,761"}
