@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import unicodedata
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -121,6 +122,8 @@ def _figure_matches(expected: Expected, figure: Figure) -> bool:
 
 
 def _normalise(text: str) -> str:
+    """Case, dashes, quotes, spacing and accents aside ('Chloé Zhao' is 'Chloe Zhao')."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(text.lower().replace("’", "'").replace("–", "-").replace("—", "-").split())
 
 

@@ -100,3 +100,11 @@ def test_property_a_written_figure_parses_back_to_its_value(number, currency, sc
     figures = find_figures(text)
     factor = {"": 1, " million": 1e6, " billion": 1e9}[scale]
     assert figures and abs(figures[0].value - number * factor) <= 1e-9 * number * factor
+
+
+def test_expected_names_match_with_or_without_accents():
+    from rag.evaluate import Expected, expected_in
+
+    assert expected_in(Expected(text="Chloé Zhao"), "Chloe Zhao won Best Director [1].")
+    assert expected_in(Expected(text="Chloe Zhao"), "Chloé Zhao won Best Director [1].")
+    assert not expected_in(Expected(text="Chloé Zhao"), "Chadwick Boseman [1].")
