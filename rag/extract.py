@@ -68,8 +68,7 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
         found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text)
                   if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)
                   for name, start, end in _name_forms(r.text, r.start)
-                  if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai''
-
+                  if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
     return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c)])
 
 

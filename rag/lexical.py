@@ -89,8 +89,10 @@ def _spelled_out(long_text: str, short_text: str, question_spells: bool) -> set[
             if word.lower() in _SKIPPED_IN_ACRONYMS:
                 continue
             initials += word[0].lower()
+            if len(phrase) < 2:
+                continue
             for letters, acronym in acronyms.items():
-                if len(phrase) >= 2 and _abbreviates(letters, initials):
+                if _abbreviates(letters, initials):
                     found |= set(tokenize(" ".join(phrase) if question_spells else acronym))
     return found
 

@@ -18,15 +18,16 @@ from .structure import mentions, name_runs, name_words, places, worldwide
 
 def names_present(query: Query, evidence: Evidence) -> bool:
     """Is every name and period of the question vouched for by the sentence or what it stands under?"""
+    if _narrower(query, evidence.text):
+        return False
     names = query.subjects + query.qualifiers
     if not names:
-        return not _narrower(query, evidence.text)
+        return True
     around = name_words(evidence.text) | name_words(evidence.document.title) | name_words(evidence.context.split("\n", 1)[0])
     if evidence.previous and not [r for r in name_runs(evidence.text) if not r.after_preposition]:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
     subjects_in = all(mentions(name, around) for name in query.subjects)
-    return (subjects_in and all(mentions(q, around) or not _contradicted(q, around) for q in query.qualifiers)
-            and not _narrower(query, evidence.text))
+    return subjects_in and all(mentions(q, around) or not _contradicted(q, around) for q in query.qualifiers)
 
 
 def _narrower(query: Query, sentence: str) -> bool:

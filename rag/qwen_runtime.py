@@ -52,9 +52,9 @@ class QwenRuntime:
 
     def _forward(self, ids: torch.Tensor, cache: list, start: int | torch.Tensor,
                  mask: torch.Tensor | None = None, every_position: bool = False) -> torch.Tensor:
-        """Logits at the last position of each row [rows, vocab] (every_position: [rows, length, vocab]). `start` is the first position (or a [rows, length] tensor
-        of positions); `mask` [rows, 1, length, cached + length] says which keys each query may see (None: causal,
-        nothing padded)."""
+        """Logits at the last position of each row [rows, vocab] (every_position: [rows, length, vocab]). `start`
+        is the first position (or a [rows, length] tensor of positions); `mask` [rows, 1, length, cached + length]
+        says which keys each query may see (None: causal, nothing padded)."""
         w = self.w
         x = F.embedding(ids, w["model.embed_tokens.weight"])
         rows, length = ids.shape

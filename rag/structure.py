@@ -56,8 +56,7 @@ def is_period(text: str) -> bool:
 
 def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
     """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped; a compound adjective
-    ('AI-related') is not a name. A lone capitalised
-    function word ('However', 'The') is not a name. With skip_first_word, a capitalised first word counts only
+    ('AI-related') and a lone capitalised function word ('However', 'The') are not names. With skip_first_word, a capitalised first word counts only
     when it is plainly a name (all capitals, digits, a possessive, or followed by another capitalised word)."""
     runs: list[NameRun] = []
     words = list(_WORD.finditer(text))
@@ -181,7 +180,7 @@ def worldwide(text: str) -> bool:
 
 def places(text: str) -> list[str]:
     """The place qualifiers of a text: its qualifiers that are not periods or years."""
-    return [q for q in qualifiers(text) if not is_period(q) and not re.fullmatch(r"(?:19|20)\d\d", q)]
+    return [q for q in qualifiers(text) if not is_period(q)]  # is_period covers a bare year
 
 
 def qualifiers(text: str, skip_first_word: bool = False) -> list[str]:
@@ -218,7 +217,8 @@ def mentions(name: str, words: set[str]) -> bool:
 
 
 def _word_in(word: str, words: set[str]) -> bool:
-    if word in words or (tokenize(word) and tokenize(word)[0] in words):
+    stems = tokenize(word)
+    if word in words or (stems and stems[0] in words):
         return True
     year = re.fullmatch(r"(?:fy|q[1-4]|h[12])?(\d{2,4})", word)
     if year and (year.group(1) in words or ("20" + year.group(1)) in words):

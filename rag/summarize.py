@@ -134,12 +134,7 @@ class Summarizer:
         scores = vectors @ centroid
         for i, span in enumerate(spans):
             scores[i] += 0.08 * min(len(find_figures(document.text[span.start:span.end])), 3)
-        chosen: list[int] = []
-        for i in np.argsort(-scores):
-            if all(float(vectors[i] @ vectors[j]) < self.settings.duplicate_similarity for j in chosen):
-                chosen.append(int(i))
-            if len(chosen) == count:
-                break
+        chosen = _distinct_rows(vectors, np.argsort(-scores), count, self.settings.duplicate_similarity)
         return [spans[i] for i in sorted(chosen)]
 
     def _embed_in_batches(self, texts: list[str], progress: Progress | None) -> np.ndarray:
@@ -170,14 +165,8 @@ class Summarizer:
         if len(candidates) <= self.settings.theme_sentences:
             return candidates
         vectors = self.embedder.embed([d.text[span.start:span.end] for d, span in candidates])
-        centre = vectors.mean(axis=0)
-        ranked = np.argsort(-(vectors @ centre))
-        chosen: list[int] = []
-        for i in ranked:
-            if all(float(vectors[i] @ vectors[j]) < self.settings.duplicate_similarity for j in chosen):
-                chosen.append(int(i))
-            if len(chosen) == self.settings.theme_sentences:
-                break
+        ranked = np.argsort(-(vectors @ vectors.mean(axis=0)))
+        chosen = _distinct_rows(vectors, ranked, self.settings.theme_sentences, self.settings.duplicate_similarity)
         return [candidates[i] for i in sorted(chosen)]
 
     # ---- cited summary sentences --------------------------------------------------------------------
@@ -299,11 +288,18 @@ def _distinct(evidence: list[Evidence], embedder: Embedder, duplicate_similarity
     if not evidence:
         return []
     vectors = embedder.embed([e.text for e in evidence])
+    return [evidence[i] for i in _distinct_rows(vectors, range(len(evidence)), len(evidence), duplicate_similarity)]
+
+
+def _distinct_rows(vectors: np.ndarray, ranked, count: int, duplicate_similarity: float) -> list[int]:
+    """Up to `count` rows in ranked order, each less similar than duplicate_similarity to every row kept before."""
     kept: list[int] = []
-    for i in range(len(evidence)):
+    for i in ranked:
         if all(float(vectors[i] @ vectors[j]) < duplicate_similarity for j in kept):
-            kept.append(i)
-    return [evidence[i] for i in kept]
+            kept.append(int(i))
+        if len(kept) == count:
+            break
+    return kept
 
 
 _STOP_AT = re.compile(r"[,;:()\[\]—–]|\.(?=\s|$)| - ")

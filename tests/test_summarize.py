@@ -179,7 +179,7 @@ def test_theme_grouping_merges_only_similar_vectors():
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     groups = group_by_theme(vectors, 0.8)
     assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3], [4]]
-    assert group_by_theme(vectors, 1.01) == [[0], [1], [2], [3], [4]] or len(group_by_theme(vectors, 1.01)) == 5
+    assert sorted(sorted(g) for g in group_by_theme(vectors, 1.01)) == [[0], [1], [2], [3], [4]]  # nothing merges
 
 
 @pytest.mark.slow
