@@ -150,13 +150,27 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
     """Let the model pick the answer among the candidates, decoding constrained to them; NOT FOUND is scored
     beside them (its first-token mass against theirs is the margin the policy reads) but never chosen, so the
     refusal is the calibrated policy's decision, not the greedy decoder's."""
-    options = list(dict.fromkeys(c.text for c in found))
-    choice = generator.choose(build_messages(query, shown), options + [REFUSAL], on_text, scored_only=1)
-    answer_mass = _logsumexp(_first_token_mass(options, choice.first_logprobs))
+    by_option: dict[str, Candidate] = {}
+    for c in found:  # found is ordered by evidence rank: the first candidate of an option text stands for it
+        by_option.setdefault(option_text(c), c)
+    options = list(by_option)
+    # the bare cells are scored too: writing '12,645' is answering as much as writing its row
+    also = [t for t in dict.fromkeys(c.text for c in found) if t not in by_option]
+    choice = generator.choose(build_messages(query, shown), options + also + [REFUSAL], on_text,
+                              scored_only=len(also) + 1)
+    answer_mass = _logsumexp(_first_token_mass(options + also, choice.first_logprobs))
     margin = answer_mass - choice.first_logprobs[-1]
-    text = options[choice.index]
-    best = next(c for c in found if c.text == text)  # found is ordered by evidence rank
-    return Extraction(best, margin)
+    return Extraction(by_option[options[choice.index]], margin)
+
+
+def option_text(candidate: Candidate) -> str:
+    """What the model writes to pick a candidate. A table cell means what its row label and column say: it is
+    picked by writing the row up to the cell ('Property, plant and equipment, net | 2018: 12,645'), so the choice
+    is made on the label's words, not on the first digit of a number (digits are single tokens)."""
+    text = candidate.evidence.text
+    if candidate.figure is None or ROW_JOIN not in text:
+        return candidate.text
+    return text[:candidate.end].strip()
 
 
 

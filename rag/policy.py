@@ -13,7 +13,7 @@ from .evidence import Evidence
 from .extract import Extraction
 from .query import Query
 from .settings import AnswerSettings
-from .structure import mentions, name_runs, name_words, places, worldwide
+from .structure import abbreviates, mentions, name_runs, name_words, places, worldwide
 
 
 def names_present(query: Query, evidence: Evidence) -> bool:
@@ -26,8 +26,16 @@ def names_present(query: Query, evidence: Evidence) -> bool:
     around = name_words(evidence.text) | name_words(evidence.document.title) | name_words(evidence.context.split("\n", 1)[0])
     if evidence.previous and not [r for r in name_runs(evidence.text) if not r.after_preposition]:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
-    subjects_in = all(mentions(name, around) for name in query.subjects)
-    return subjects_in and all(mentions(q, around) or not _contradicted(q, around) for q in query.qualifiers)
+    sources = (evidence.text, evidence.document.title, evidence.context.split("\n", 1)[0])
+    subjects_in = all(mentions(name, around) or any(abbreviates(name, s) for s in sources) for name in query.subjects)
+    alternatives = [q for q in query.qualifiers if q in query.period_choices]
+    return subjects_in and all(_vouched(q, around) for q in query.qualifiers if q not in alternatives) and \
+        (not alternatives or any(mentions(q, around) for q in alternatives) or
+         not any(_contradicted(q, around) for q in alternatives))
+
+
+def _vouched(qualifier: str, around: set[str]) -> bool:
+    return mentions(qualifier, around) or not _contradicted(qualifier, around)
 
 
 def _narrower(query: Query, sentence: str) -> bool:

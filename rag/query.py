@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from .errors import InputError
 from .figures import Figure, find_figures
 from .lexical import tokenize
-from .structure import name_runs, qualifiers
+from .structure import is_period, name_runs, qualifiers
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -52,6 +52,7 @@ class Query:
     kind: str | None = None  # person, place, date, percent, money, number, figure (any of the figures), or None
     subjects: tuple[str, ...] = ()  # names the answer must be about (Alibaba, Tencent Cloud)
     qualifiers: tuple[str, ...] = ()  # names after a preposition and periods: China, 2019, Q2 2025, FY2018
+    period_choices: tuple[str, ...] = ()  # periods listed together ('in FY2023, FY2022 and FY2021'): any one will do
     terms: tuple[str, ...] = ()  # content terms of the ask
     claim: Figure | None = None  # a figure the question states: "Is it true ... 50%?", "more than 30%"
     comparison: str | None = None  # eq, gt or lt when the question tests its claim
@@ -102,6 +103,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     if kind is None and claim is not None and comparison:
         kind = claim.kind
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
+                 period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in _FORM_TERMS)), claim=claim,
                  comparison=comparison, polar=polar, options=options,
                  open_ask=open_question(ask, claim, kind) if comparison else ask)
@@ -165,6 +167,21 @@ def _names(ask: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     subjects = [run.text for run in name_runs(ask, skip_first_word=True)
                 if run.text.lower() not in INTERROGATIVES | AUXILIARIES and run.text not in found]
     return tuple(dict.fromkeys(subjects)), tuple(q for q in found if q.lower() not in INTERROGATIVES | AUXILIARIES)
+
+
+_LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&)\s*", re.IGNORECASE)
+
+
+def listed_periods(ask: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
+    """Periods the question lists side by side ('from 2022, 2021 and 2020', 'FY2024 and FY2023'): a sentence
+    about any one of them speaks to the question. 'Q2 of 2025' is one period, not a list."""
+    periods = [q for q in qualifiers if is_period(q)]
+    listed: list[str] = []
+    for a, b in zip(periods, periods[1:]):
+        start, end = ask.find(a), ask.find(b, ask.find(a) + len(a))
+        if start != -1 and end != -1 and _LIST_JOINT.fullmatch(ask[start + len(a):end]):
+            listed += [p for p in (a, b) if p not in listed]
+    return tuple(listed)
 
 
 def _claimed_figure(ask: str) -> Figure | None:

@@ -217,8 +217,8 @@ def mentions(name: str, words: set[str]) -> bool:
 
 
 def _word_in(word: str, words: set[str]) -> bool:
-    stems = tokenize(word)
-    if word in words or (stems and stems[0] in words):
+    stems = tokenize(word)  # 'q2' is two tokens, 'q' and '2': only a one-token word is matched by its stem
+    if word in words or (len(stems) == 1 and stems[0] in words):
         return True
     year = re.fullmatch(r"(?:fy|q[1-4]|h[12])?(\d{2,4})", word)
     if year and (year.group(1) in words or ("20" + year.group(1)) in words):
@@ -230,3 +230,48 @@ def _same_stem(a: str, b: str) -> bool:
     """China ~ Chinese, Europe ~ European: a shared start of 4+ letters covering most of the shorter word."""
     shared = len(os.path.commonprefix([a, b]))
     return shared >= 4 and shared >= 0.66 * min(len(a), len(b)) and abs(len(a) - len(b)) <= 3
+
+
+_ABBREVIATION = re.compile(r"[A-Za-z&]{2,6}")
+_JOINING_WORDS = frozenset({"&", "and", "of", "the"})
+
+
+def abbreviates(short: str, text: str) -> bool:
+    """Is `short` an abbreviation ('JnJ', 'JPM', 'BMS') of a run of words in `text` ('Johnson & Johnson',
+    'JPMorgan', 'Bristol-Myers Squibb')? Schwartz & Hearst's rule (2003), stricter: the short form's letters are
+    found in order in the long form, the first at its start; a capital letter only where the long form has a
+    capital (a word's start, 'JPMorgan'), a small one anywhere ('JnJ', '&' read as 'and'); every word but
+    joining words ('&', 'of') gives a letter. Only a token with two capitals or more is taken for an abbreviation."""
+    if not _ABBREVIATION.fullmatch(short) or sum(ch.isupper() for ch in short) < 2:
+        return False
+    letters = [ch for ch in short if ch.isalpha()]
+    words = ["and" if w == "&" else w for w in re.findall(r"[A-Za-z&][\w&'’.-]*", text)]
+    for first in range(len(words)):
+        for last in range(first, min(first + 2 * len(letters), len(words))):
+            phrase = words[first:last + 1]
+            if not {phrase[0].lower(), phrase[-1].lower()} & _JOINING_WORDS and _spells(letters, phrase):
+                return True
+    return False
+
+
+def _spells(letters: list[str], words: list[str]) -> bool:
+    """Can the letters be read in order from the words, each word but joining words giving at least one, the
+    first letter the first word's first?"""
+
+    def fits(letter: str, ch: str) -> bool:
+        return ch == letter if letter.isupper() else ch.lower() == letter
+
+    def read(i: int, w: int, pos: int, gave: bool) -> bool:
+        if i == len(letters):
+            return w == len(words) - 1 and gave
+        word = words[w]
+        for at in range(pos, len(word)):  # the next letter later in this word
+            if fits(letters[i], word[at]) and read(i + 1, w, at + 1, True):
+                return True
+        if w + 1 == len(words) or not (gave or word.lower() in _JOINING_WORDS):
+            return False
+        following = words[w + 1]
+        return (fits(letters[i], following[0]) and read(i + 1, w + 1, 1, True)) or \
+            (following.lower() in _JOINING_WORDS and read(i, w + 1, 0, False))
+
+    return fits(letters[0], words[0][0]) and words[0][0].isupper() and read(1, 0, 1, True)

@@ -90,3 +90,13 @@ def test_a_table_cell_answers_only_for_its_period_end_date_column():
     item = candidate(row, "$46,298").evidence
     found = {c.text for c in candidates(parse_query("What was the revenue in FY2022?"), item)}
     assert found == {"$51,761"}
+
+
+def test_a_table_cell_is_picked_by_its_row_and_reads_with_its_label_and_column():
+    from rag.extract import option_text
+
+    row = "Property, plant and equipment, net | 2018: 12,645 | 2017: 12,672"
+    cell = candidate(row, "12,645")
+    assert option_text(cell) == "Property, plant and equipment, net | 2018: 12,645"
+    assert answer_sentence(cell) == "Property, plant and equipment, net | 2018: 12,645."
+    assert option_text(candidate(SENTENCE, "36%")) == "36%"  # in prose the span itself is written

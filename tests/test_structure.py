@@ -58,3 +58,51 @@ def test_a_world_wide_question_is_not_answered_by_a_figure_for_one_place():
     assert names_present(query, evidence("Globally, Nordline holds 4% in Q1 2025, trailing Orbital (30%)."))
     assert names_present(parse_query("What is Nordline's market share in Canada?"),
                          evidence("Within Canada, Orbital leads with 36%, ahead of Nordline (8%)."))
+
+
+@pytest.mark.parametrize("short,long,expected", [
+    ("PnG", "Procter & Gamble 2022 annual report", True),  # a small letter may come from inside a word
+    ("GSK", "GlaxoSmithKline plc", True),  # capitals inside one word
+    ("NRF", "Nordline Rail Freight", True),
+    ("NRF", "Nordline Rail", False),  # the last letter has no word to come from
+    ("NR", "Nordline rolls on", False),  # a capital only where the long form has one
+    ("OFS", "Orbital Freight", False),
+    ("Nordline", "Nordline Rail Freight", False),  # not an abbreviation
+])
+def test_an_abbreviation_matches_the_name_it_spells(short, long, expected):
+    from rag.structure import abbreviates
+
+    assert abbreviates(short, long) is expected
+
+
+def test_a_sentence_under_a_spelled_out_title_is_about_the_abbreviated_name():
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    sentence = "Net sales rose 4% to $80 billion."
+    document = Document(doc_id="d", title="Procter & Gamble 2022 10-K, page 3", path="d.txt", content_hash="h",
+                        text=sentence)
+    item = Evidence(document, Span(start=0, end=len(sentence)), 0.9, 0.9)
+    assert names_present(parse_query("How much did PnG's net sales grow in 2022?"), item)
+    assert not names_present(parse_query("How much did GSK's net sales grow in 2022?"), item)
+
+
+def test_periods_listed_together_are_alternatives_but_a_period_of_a_period_is_not():
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    def evidence(sentence):
+        document = Document(doc_id="d", title="Orbital annual report", path="d.txt", content_hash="h", text=sentence)
+        return Evidence(document, Span(start=0, end=len(sentence)), 0.9, 0.9)
+
+    listed = parse_query("Which acquisitions did Orbital make in FY2023, FY2022 and FY2021?")
+    assert listed.period_choices == ("FY2023", "FY2022", "FY2021")
+    assert names_present(listed, evidence("In 2022 Orbital acquired Nordline for $2 billion."))
+    assert not names_present(listed, evidence("In 2019 Orbital acquired Nordline for $2 billion."))
+    assert parse_query("What was Orbital's revenue in Q2 of 2025?").period_choices == ()
+    assert not names_present(parse_query("What was Orbital's revenue in Q2 of 2025?"),
+                             evidence("Orbital's revenue was $3 billion in Q3 2025."))
