@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .clean import ROW_JOIN
-from .extract import Candidate
+from .extract import Candidate, option_text
 from .faithful import meaning_lost
 from .figures import find_figures, same_figure
 from .query import Query
@@ -26,14 +25,14 @@ _RELATIVE = re.compile(r"^(?:which|who|that)\s+", re.IGNORECASE)
 def answer_sentence(candidate: Candidate) -> str:
     """The shortest of the source's own wordings that keeps what the source says about the answer: its owner
     and its place and period ('Tencent Cloud: 10%' drops 'within China', so the clause is used instead)."""
+    if candidate.in_row:  # a cell reads with its row label and column head; later columns are other periods
+        return _MARKERS.sub("", option_text(candidate)).strip() + "."
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end
     bounds = clause_bounds(text)
     index = next((i for i, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
     said = text[:bounds[index][1]]
     clause = text[bounds[index][0]:bounds[index][1]].strip(" ,;—–-")
-    if ROW_JOIN in text and candidate.figure is not None:
-        return _row_up_to(text, end)
     forms = []
     if _parenthesised(text, start, end) and candidate.owner:
         forms.append(f"{candidate.owner}: {candidate.text}")
@@ -45,12 +44,6 @@ def answer_sentence(candidate: Candidate) -> str:
     faithful = [b for b in bodies if not meaning_lost(said, b)]
     body = (faithful or bodies or [f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text])[0]
     return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
-
-
-def _row_up_to(row: str, end: int) -> str:
-    """A table cell read with its row label and column head, as the row gives them ('Property, plant and
-    equipment, net | 2018: 12,645'); the later columns are other periods, not part of this answer."""
-    return _MARKERS.sub("", row[:end]).strip() + "."
 
 
 def _before_next_figure(body: str, span_end: int) -> str:

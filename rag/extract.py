@@ -39,6 +39,11 @@ class Candidate:
     owner: str | None = None
     figure: Figure | None = None
 
+    @property
+    def in_row(self) -> bool:
+        """Is it a table cell ('Total assets | 2018: 59,268'), whose meaning is its row label and column?"""
+        return self.figure is not None and ROW_JOIN in self.evidence.text
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -102,9 +107,9 @@ _COLUMN = re.compile(r"(?:^|\|\s)((?:FY\s?)?(?:19|20)\d\d|[A-Z][a-z]+\.? \d{1,2}
 def column_fits(query: Query, candidate: Candidate) -> bool:
     """In a table row ('Total assets | 2018: 59,268 | 2017: 55,556', or with period-end dates as column heads), a
     cell answers a question about FY2018 only from the 2018 column."""
-    text = candidate.evidence.text
-    if ROW_JOIN not in text or candidate.figure is None:
+    if not candidate.in_row:
         return True
+    text = candidate.evidence.text
     column = _COLUMN.search(text[:candidate.start])
     years = {re.sub(r"\D", "", q)[-4:] for q in query.qualifiers if re.search(r"\d{4}", q)}
     if not years or not _COLUMN.search(text[:text.rfind(":") + 1]):
@@ -167,10 +172,7 @@ def option_text(candidate: Candidate) -> str:
     """What the model writes to pick a candidate. A table cell means what its row label and column say: it is
     picked by writing the row up to the cell ('Property, plant and equipment, net | 2018: 12,645'), so the choice
     is made on the label's words, not on the first digit of a number (digits are single tokens)."""
-    text = candidate.evidence.text
-    if candidate.figure is None or ROW_JOIN not in text:
-        return candidate.text
-    return text[:candidate.end].strip()
+    return candidate.evidence.text[:candidate.end].strip() if candidate.in_row else candidate.text
 
 
 

@@ -23,19 +23,22 @@ def names_present(query: Query, evidence: Evidence) -> bool:
     names = query.subjects + query.qualifiers
     if not names:
         return True
-    around = name_words(evidence.text) | name_words(evidence.document.title) | name_words(evidence.context.split("\n", 1)[0])
+    sources = (evidence.text, evidence.document.title, evidence.context.split("\n", 1)[0])  # sentence, title, section
+    around = set().union(*map(name_words, sources))
     if evidence.previous and not [r for r in name_runs(evidence.text) if not r.after_preposition]:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
-    sources = (evidence.text, evidence.document.title, evidence.context.split("\n", 1)[0])
     subjects_in = all(mentions(name, around) or any(abbreviates(name, s) for s in sources) for name in query.subjects)
-    alternatives = [q for q in query.qualifiers if q in query.period_choices]
-    return subjects_in and all(_vouched(q, around) for q in query.qualifiers if q not in alternatives) and \
-        (not alternatives or any(mentions(q, around) for q in alternatives) or
-         not any(_contradicted(q, around) for q in alternatives))
+    single = [q for q in query.qualifiers if q not in query.period_choices]
+    return subjects_in and all(_vouched(q, around) for q in single) and _one_vouched(query.period_choices, around)
 
 
 def _vouched(qualifier: str, around: set[str]) -> bool:
     return mentions(qualifier, around) or not _contradicted(qualifier, around)
+
+
+def _one_vouched(listed: tuple[str, ...], around: set[str]) -> bool:
+    """Periods listed together ('FY2023, FY2022 and FY2021'): one of them named, or none contradicted, will do."""
+    return not listed or any(mentions(q, around) for q in listed) or not any(_contradicted(q, around) for q in listed)
 
 
 def _narrower(query: Query, sentence: str) -> bool:

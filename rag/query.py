@@ -178,8 +178,9 @@ def listed_periods(ask: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
     periods = [q for q in qualifiers if is_period(q)]
     listed: list[str] = []
     for a, b in zip(periods, periods[1:]):
-        start, end = ask.find(a), ask.find(b, ask.find(a) + len(a))
-        if start != -1 and end != -1 and _LIST_JOINT.fullmatch(ask[start + len(a):end]):
+        after_a = ask.find(a) + len(a)  # both are qualifiers read from the ask
+        b_at = ask.find(b, after_a)
+        if b_at != -1 and _LIST_JOINT.fullmatch(ask[after_a:b_at]):
             listed += [p for p in (a, b) if p not in listed]
     return tuple(listed)
 

@@ -56,8 +56,9 @@ def is_period(text: str) -> bool:
 
 def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
     """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped; a compound adjective
-    ('AI-related') and a lone capitalised function word ('However', 'The') are not names. With skip_first_word, a capitalised first word counts only
-    when it is plainly a name (all capitals, digits, a possessive, or followed by another capitalised word)."""
+    ('AI-related') and a lone capitalised function word ('However', 'The') are not names. With skip_first_word, a
+    capitalised first word counts only when it is plainly a name (all capitals, digits, a possessive, or followed
+    by another capitalised word)."""
     runs: list[NameRun] = []
     words = list(_WORD.finditer(text))
     current: list[re.Match] = []
