@@ -23,10 +23,12 @@ app.add_typer(index_app, name="index")
 
 CorpusOption = typer.Option(None, "--corpus", help="Folder of articles (env RAG_CORPUS; default ./corpus).")
 IndexOption = typer.Option(None, "--index", help="Index folder (env RAG_INDEX; default ./index).")
+StoreOption = typer.Option(None, "--store", help="Keep the index in Milvus instead: milvus:///path/to/file.db (milvus-lite) "
+                           "or milvus://HOST:PORT/COLLECTION (env RAG_STORE; needs pip install 'rag[scale]').")
 
 
-def _settings(corpus: Optional[Path], index: Optional[Path], **groups) -> Settings:
-    settings = load_settings(corpus_dir=corpus, index_dir=index)
+def _settings(corpus: Optional[Path], index: Optional[Path], store: Optional[str] = None, **groups) -> Settings:
+    settings = load_settings(corpus_dir=corpus, index_dir=index, store=store)
     for group, values in groups.items():
         section = getattr(settings, group)
         for name, value in values.items():
@@ -41,12 +43,13 @@ def _warn(message: str) -> None:
 
 @index_app.command("build")
 def index_build(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+        store: Optional[str] = StoreOption,
                 force: bool = typer.Option(False, "--force", help="Rewrite the index even if nothing changed."),
                 wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another build's lock.")) -> None:
     """Ingest the corpus and (re)build the index incrementally and atomically."""
     from .indexer import build_index
 
-    report = build_index(_settings(corpus, index), force=force, wait_seconds=wait)
+    report = build_index(_settings(corpus, index, store), force=force, wait_seconds=wait)
     for warning in report.plan.warnings:
         _warn(warning)
     plan = report.plan
@@ -60,11 +63,12 @@ def index_build(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = I
 
 @index_app.command("status")
 def index_status_command(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+        store: Optional[str] = StoreOption,
                          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Documents, chunks, and what a rebuild would do."""
     from .indexer import index_status
 
-    status = index_status(_settings(corpus, index))
+    status = index_status(_settings(corpus, index, store))
     if as_json:
         typer.echo(json.dumps(status, indent=2))
         return
@@ -138,7 +142,8 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question, in qu
         k: Optional[int] = typer.Option(None, "--k", min=1, max=50, help="Chunks to retrieve."),
         retrieval: Optional[str] = typer.Option(None, "--retrieval", help="dense, lexical or hybrid."),
         no_verify: bool = typer.Option(False, "--no-verify", help="Skip figure verification (for ablations)."),
-        corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+        corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+        store: Optional[str] = StoreOption) -> None:
     """Answer a question from the corpus, citing the sentences it rests on."""
     from .pipeline import open_answerer
     from .query import clean_question
@@ -150,7 +155,7 @@ def ask(question: Optional[str] = typer.Argument(None, help="The question, in qu
     batch = _read_questions(questions) if questions else None
     if question is not None:
         clean_question(question)  # an empty question fails here, before any model loads
-    answerer = open_answerer(_settings(corpus, index))
+    answerer = open_answerer(_settings(corpus, index, store))
     verify = False if no_verify else None
     if batch is not None:
         for text in batch:
@@ -213,13 +218,14 @@ def summarize_command(document: Optional[str] = typer.Argument(None, help="Artic
                       topic: Optional[str] = typer.Option(None, "--topic", help="Summarise what the corpus says on a topic."),
                       as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
                       no_llm: bool = typer.Option(False, "--no-llm", help="Purely extractive: quote the chosen sentences."),
-                      corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+                      corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+        store: Optional[str] = StoreOption) -> None:
     """Summarise one article, all articles, or a topic; every sentence cited, figures checked."""
     from .pipeline import open_summarizer
 
     if sum(x is not None and x is not False for x in (document, topic, all_articles or None)) != 1:
         raise InputError("give exactly one of: an article (id, path or title words), --all, or --topic TEXT")
-    summarizer = open_summarizer(_settings(corpus, index), use_llm=not no_llm)
+    summarizer = open_summarizer(_settings(corpus, index, store), use_llm=not no_llm)
     progress = None if as_json else _progress_printer("summarising")
     if all_articles:
         summary = summarizer.corpus(progress)
@@ -279,11 +285,12 @@ def eval_command(cases: Optional[Path] = typer.Option(None, "--cases", help="JSO
                  report: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report (tables, charts, failures) to this folder."),
                  summaries: bool = typer.Option(False, "--summaries", help="Evaluate summaries against hand-written key facts, beside an LLM-only summary."),
                  facts: Optional[Path] = typer.Option(None, "--facts", help="JSONL key facts per article for --summaries (default CORPUS/summary_facts.jsonl)."),
-                 corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+                 corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+        store: Optional[str] = StoreOption) -> None:
     """Run the gold questions through the same path as ask and report accuracy, citations, refusals, latency."""
     from .evaluation_runner import run_evaluation
 
-    settings = _settings(corpus, index)
+    settings = _settings(corpus, index, store)
     if summaries:
         _evaluate_summaries(settings, facts or settings.corpus_dir / "summary_facts.jsonl", as_json, baseline != "none")
         return
@@ -312,7 +319,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def serve_command(host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but loopback needs an API key."),
                   port: int = typer.Option(8000, "--port", min=1, max=65535),
                   api_key: Optional[str] = typer.Option(None, "--api-key", envvar="RAG_API_KEY", help="Required on every request (X-API-Key header)."),
-                  corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption) -> None:
+                  corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
+        store: Optional[str] = StoreOption) -> None:
     """Serve the web page and the HTTP API, with the index and models loaded once for every user."""
     if host not in LOOPBACK and not api_key:
         raise InputError(f"--host {host} lets other machines in: give --api-key KEY (or set RAG_API_KEY)")
@@ -324,7 +332,7 @@ def serve_command(host: str = typer.Option("127.0.0.1", "--host", help="Address 
     from .server import create_app
     from .service import Service
 
-    settings = _settings(corpus, index)
+    settings = _settings(corpus, index, store)
     typer.echo("rag: loading the index and models…", err=True)
     app_ = create_app(Service(settings), api_key=api_key, max_body_bytes=settings.serve.max_body_bytes)
     shown = f"[{host}]" if ":" in host else host

@@ -56,7 +56,7 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
     from .embed import MiniLMEmbedder
     from .indexer import build_index
     from .llm import QwenGenerator
-    from .store import load_index
+    from .pipeline import open_index
 
     embedder = embedder or MiniLMEmbedder()
     generator = generator or QwenGenerator.from_settings(settings)
@@ -65,10 +65,12 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
         for number, case in enumerate(cases, 1):
             case_settings = settings.model_copy(update={"corpus_dir": Path(scratch) / case.id / "corpus",
-                                                        "index_dir": Path(scratch) / case.id / "index"})
+                                                        "index_dir": Path(scratch) / case.id / "index",
+                                                        "store": _case_store(settings.store, Path(scratch) / case.id, number)})
             _write_case_corpus(case, case_settings.corpus_dir)
             build_index(case_settings, embedder)
-            answerer = Answerer(case_settings, load_index(case_settings.index_dir), embedder, generator)
+            answerer = Answerer(case_settings, open_index(case_settings, embedder, build_if_missing=False), embedder,
+                                generator)
             retrieve = lambda q: [h.chunk.text for h in answerer.retriever.search(q)]  # noqa: E731
             results.append(score_case(case, answerer.ask(case.question), retrieve(case.question)))
             if baseline == "naive":
@@ -76,12 +78,28 @@ def run_self_contained(settings: Settings, cases: list[EvalCase], progress: bool
 
                 naive = NaiveRAG(case_settings, embedder, generator)
                 naive_results.append(score_case(case, naive.ask(case.question), naive.retrieve_texts(case.question)))
+            if case_settings.store:
+                from .milvus_store import disconnect
+
+                disconnect(case_settings.store)
             if show:
                 show(number, len(cases))
     reports = [EvalReport(label="rag", cases=results, metrics=summarise(results))]
     if naive_results:
         reports.append(EvalReport(label="naive", cases=naive_results, metrics=summarise(naive_results)))
     return reports
+
+
+def _case_store(store: str, folder: Path, number: int) -> str:
+    """Each case's own index in the same kind of store: a milvus-lite file in its folder, or its own collection."""
+    if not store:
+        return ""
+    from .milvus_store import parse_store
+
+    target = parse_store(store)
+    if target.lite_file:
+        return f"milvus://{folder}/store.db"
+    return f"milvus://{target.uri.removeprefix('http://')}/{target.collection}_case{number}"
 
 
 def _write_case_corpus(case: EvalCase, folder: Path) -> None:

@@ -16,7 +16,7 @@ from .ingest import ingest_corpus
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .schema import Chunk, Document
 from .settings import EMBEDDING_MODEL_ID, Settings
-from .store import (DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index, read_manifest,
+from .store import (ChunkStore, DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index, read_manifest,
                     verify_files, write_generation)
 
 TARGET_RECALL = 0.95  # recall@10 of the approximate index against exact search, checked at build time
@@ -82,7 +82,12 @@ def plan_build(settings: Settings, documents: list[Document], previous: Manifest
 
 def build_index(settings: Settings, embedder: Embedder | None = None, force: bool = False,
                 wait_seconds: float = 30.0) -> BuildReport:
-    """Ingest the corpus, embed what is new, and swap in a new index generation atomically."""
+    """Ingest the corpus, embed what is new, and swap in a new index generation atomically (or bring the Milvus
+    store named by settings.store up to date)."""
+    if settings.store:
+        from .milvus_store import build_milvus
+
+        return build_milvus(settings, embedder, force, wait_seconds)
     started = time.perf_counter()
     with build_lock(settings.index_dir, wait_seconds):
         ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
@@ -248,6 +253,10 @@ def _manifest(settings: Settings, model_id: str, dimension: int, documents: list
 
 def index_status(settings: Settings, embedder_id: str | None = None) -> dict:
     """Documents, chunks and what a rebuild would do, without embedding anything."""
+    if settings.store:
+        from .milvus_store import milvus_status
+
+        return milvus_status(settings, embedder_id)
     ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
     folder = current_generation(settings.index_dir)
     manifest = None
@@ -270,7 +279,7 @@ def index_status(settings: Settings, embedder_id: str | None = None) -> dict:
     }
 
 
-def ensure_fresh(index: StoredIndex, settings: Settings, embedder_id: str) -> None:
+def ensure_fresh(index: ChunkStore, settings: Settings, embedder_id: str) -> None:
     """Refuse an index built for another embedding model or other chunk settings."""
     reasons = stale_reasons(index.manifest, settings, embedder_id)
     if reasons:

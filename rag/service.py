@@ -13,12 +13,12 @@ from typing import Callable
 from .answer import Answerer
 from .embed import Embedder, MiniLMEmbedder
 from .errors import IndexBusyError, InputError
-from .indexer import build_index, ensure_fresh, index_status
+from .indexer import build_index, index_status
 from .llm import Generator, QwenGenerator
-from .pipeline import open_index
+from .pipeline import index_version, open_index, reopen_index
 from .schema import Answer, Document
 from .settings import Settings
-from .store import StoredIndex, current_generation, load_index
+from .store import ChunkStore
 from .summarize import Summarizer, Summary
 
 
@@ -32,25 +32,23 @@ class Service:
         self._build: threading.Thread | None = None
         self.last_build: dict = {}
         self._generation = None
-        self._index: StoredIndex | None = None
+        self._index: ChunkStore | None = None
         self._answerer: Answerer | None = None
         self._summarizer: Summarizer | None = None
         self._open(open_index(settings, self.embedder))  # builds the first index when there is none
 
     # ---- the current generation --------------------------------------------------------------------
-    def _open(self, index: StoredIndex) -> None:
-        self._index, self._generation = index, index.folder
+    def _open(self, index: ChunkStore) -> None:
+        self._index, self._generation = index, index.version
         self._answerer = Answerer(self.settings, index, self.embedder, self.generator)
         self._summarizer = Summarizer(index, self.embedder, self.generator, self.settings.summary)
 
-    def _current(self) -> tuple[Answerer, Summarizer, StoredIndex]:
-        """The answerer and summarizer over the generation CURRENT names now (reopened after a swap)."""
+    def _current(self) -> tuple[Answerer, Summarizer, ChunkStore]:
+        """The answerer and summarizer over the index as it is now (reopened after a build landed)."""
         with self._opening:
-            folder = current_generation(self.settings.index_dir)
-            if folder is not None and folder != self._generation:
-                index = load_index(self.settings.index_dir)
-                ensure_fresh(index, self.settings, self.embedder.model_id)
-                self._open(index)
+            version = index_version(self.settings)
+            if version is not None and version != self._generation:
+                self._open(reopen_index(self.settings, self.embedder))
             return self._answerer, self._summarizer, self._index
 
     # ---- requests ----------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ class Settings(_Group):
     corpus_dir: Path = Field(Path("corpus"), description="Folder of articles (RAG_CORPUS).")
     index_dir: Path = Field(Path("index"), description="Folder of the built index (RAG_INDEX).")
     cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Converted model cache (RAG_CACHE).")
+    store: str = Field("", description="Where the index lives (RAG_STORE): empty for the on-disk index in index_dir; "
+                       "milvus:///path/to/file.db for milvus-lite, milvus://HOST:PORT/COLLECTION for a Milvus server.")
     ingest: IngestSettings = IngestSettings()
     chunking: ChunkSettings = ChunkSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
@@ -103,5 +105,7 @@ def load_settings(**overrides) -> Settings:
     for field, var in _ENV_PATHS.items():
         if os.environ.get(var):
             values[field] = Path(os.environ[var])
+    if os.environ.get("RAG_STORE"):
+        values["store"] = os.environ["RAG_STORE"]
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)

@@ -132,7 +132,8 @@ class ChunkStore(Protocol):
 
     manifest: Manifest
     documents: Mapping[str, Document]
-    chunks: Sequence[Chunk]
+    chunks: Sequence[Chunk]  # chunks[row]; a chunk's chunk_id is its row
+    version: object  # changes when a build lands
 
     def dense_search(self, vector: np.ndarray, top: int) -> list[tuple[int, float]]: ...
 
@@ -151,6 +152,7 @@ class StoredIndex:
                  vectors: np.ndarray, dense, lexical: BM25Index, folder: Path) -> None:
         self.manifest, self.documents, self.chunks = manifest, documents, chunks
         self.vectors, self.dense, self.lexical, self.folder = vectors, dense, lexical, folder
+        self.version = folder
         if manifest.dense_index.get("type") == "ivf":
             dense.nprobe = manifest.dense_index["nprobe"]
 

@@ -151,8 +151,8 @@ class Summarizer:
     def _article_vectors(self, documents: list[Document]) -> np.ndarray:
         """Each article's mean chunk vector (from the index: nothing is embedded again), normalised."""
         rows: dict[str, list[int]] = {}
-        for number, chunk in enumerate(self.index.chunks):
-            rows.setdefault(chunk.doc_id, []).append(number)
+        for chunk in self.index.chunks:
+            rows.setdefault(chunk.doc_id, []).append(chunk.chunk_id)
         vectors = np.zeros((len(documents), self.index.manifest.dimension), dtype=np.float32)
         for i, document in enumerate(documents):
             if rows.get(document.doc_id):

@@ -1,0 +1,576 @@
+"""The index in Milvus: Milvus Standalone or Distributed at milvus://HOST:PORT/COLLECTION, or milvus-lite in one
+file at milvus:///path/to/file.db (the same client code). Implements the ChunkStore seam of `store.py`.
+
+Three collections share the name:
+- NAME_chunks: one entity per chunk, keyed by the chunk's row (its chunk_id): the chunk record, its document id,
+  the sha256 of its embedded text (so a rebuild reuses vectors), its dense vector, and its lexical tokens, from
+  which Milvus's BM25 function makes a sparse vector. The tokens are the on-disk index's own
+  (`lexical.tokenize`) and BM25 has the same k1 and b, so both stores rank chunks by the same terms.
+- NAME_documents: each document's entry (title, path, content hash, chunk count) and its text in parts (a
+  VARCHAR holds 64 KiB).
+- NAME_meta: the manifest (its document table lives in NAME_documents), the next free row, and a marker set
+  while a build runs.
+
+A build is incremental: documents whose hash is unchanged are not touched; a changed or removed document's
+chunks are deleted by document id and its new chunks inserted; a document's entry is written after its chunks,
+so a build that dies midway leaves documents without entries, which the next build redoes. Readers refuse the
+store while the build marker is set. Milvus has no transactions: unlike the on-disk index, readers cannot keep
+using the previous version during a build.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .chunk import chunk_document
+from .embed import Embedder
+from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError, RagError
+from .ingest import ingest_corpus
+from .lexical import TOKENIZER_VERSION, tokenize
+from .schema import Chunk, Document
+from .settings import EMBEDDING_MODEL_ID, Settings
+from .store import FORMAT, DocumentEntry, Manifest, build_lock
+
+SCHEME = "milvus://"
+DEFAULT_COLLECTION = "rag"
+VARCHAR_BYTES = 65_535
+TEXT_PART_CHARS = 16_000  # a document's text per VARCHAR: 16k characters fit 64 KiB even at 4 bytes each
+DOCUMENTS_PER_BATCH = 64  # documents chunked, embedded and written together
+INSERT_ROWS = 512  # entities per insert call
+CACHED_CHUNKS = 65_536  # chunk records a reader keeps from its searches
+HNSW = {"M": 16, "efConstruction": 200}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
+
+
+@dataclass(frozen=True)
+class MilvusTarget:
+    """Where the store lives: `uri` is what MilvusClient connects to (a file for milvus-lite)."""
+
+    uri: str
+    collection: str
+    lite_file: Path | None = None
+
+    @property
+    def chunks(self) -> str:
+        return f"{self.collection}_chunks"
+
+    @property
+    def documents(self) -> str:
+        return f"{self.collection}_documents"
+
+    @property
+    def meta(self) -> str:
+        return f"{self.collection}_meta"
+
+
+def is_milvus(store: str) -> bool:
+    return store.startswith(SCHEME)
+
+
+def parse_store(store: str) -> MilvusTarget:
+    """milvus:///abs/path/file.db or milvus://rel/file.db (milvus-lite), milvus://HOST:PORT[/COLLECTION]."""
+    if not is_milvus(store):
+        raise InputError(f"store {store!r} is not understood: use milvus:///path/to/file.db (milvus-lite) or "
+                         "milvus://HOST:PORT/COLLECTION")
+    rest = store[len(SCHEME):]
+    if rest.endswith(".db"):
+        path = Path(rest).expanduser()
+        return MilvusTarget(str(path), DEFAULT_COLLECTION, path)
+    host, _, name = rest.partition("/")
+    name = name.strip("/") or DEFAULT_COLLECTION
+    if not host or not _NAME.fullmatch(name):
+        raise InputError(f"store {store!r} is not understood: use milvus://HOST:PORT/COLLECTION, the collection "
+                         "name made of letters, digits and underscores (or milvus:///path/to/file.db)")
+    return MilvusTarget(f"http://{host}", name)
+
+
+_CLIENTS: dict[str, object] = {}
+
+
+def connect(target: MilvusTarget):
+    """A client for the store, one per address in a process (milvus-lite runs one server per file)."""
+    if target.uri in _CLIENTS:
+        return _CLIENTS[target.uri]
+    try:
+        from pymilvus import MilvusClient
+    except ImportError:
+        raise RagError("the Milvus store needs pymilvus and milvus-lite: pip install 'rag[scale]'") from None
+    if target.lite_file is not None:
+        target.lite_file.parent.mkdir(parents=True, exist_ok=True)
+    with milvus_errors(target):
+        _CLIENTS[target.uri] = MilvusClient(target.uri)
+    return _CLIENTS[target.uri]
+
+
+def disconnect(store: str) -> None:
+    """Close the store's client (for milvus-lite, its server process)."""
+    client = _CLIENTS.pop(parse_store(store).uri, None)
+    if client is not None:
+        client.close()
+
+
+@contextlib.contextmanager
+def milvus_errors(target: MilvusTarget):
+    """Milvus's own exceptions as one line that names the store."""
+    try:
+        yield
+    except RagError:
+        raise
+    except Exception as error:  # noqa: BLE001 - pymilvus raises MilvusException, grpc errors and plain ones
+        if type(error).__module__.split(".")[0] not in ("pymilvus", "grpc", "milvus_lite"):
+            raise
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+        raise RagError(f"Milvus at {target.uri} failed ({first}): check that it runs and that the store is the "
+                       "one you meant") from None
+
+
+# ---- what goes into a field -------------------------------------------------------------------------------------
+def lexical_terms(text: str) -> list[str]:
+    """The text's BM25 tokens written so Milvus's standard tokenizer keeps each one whole: '3.5' -> '3_5';
+    a non-ASCII word as x_ and its UTF-8 in hex (the tokenizer would split CJK into characters)."""
+    return [token.replace(".", "_") if token.isascii() else "x_" + token.encode("utf-8").hex()
+            for token in tokenize(text)]
+
+
+def _fit_terms(terms: list[str]) -> str:
+    """The tokens joined, cut to what a VARCHAR holds (a chunk this long is one over-long sentence)."""
+    joined = " ".join(terms)
+    if len(joined) > VARCHAR_BYTES:
+        joined = joined[:VARCHAR_BYTES].rsplit(" ", 1)[0]
+    return joined
+
+
+def _pack(record) -> str:
+    """A record as compressed JSON (a chunk's sentences and text stay far below the VARCHAR limit)."""
+    return base64.b64encode(zlib.compress(record.model_dump_json().encode("utf-8"))).decode("ascii")
+
+
+def _unpack(packed: str, model):
+    return model.model_validate_json(zlib.decompress(base64.b64decode(packed)))
+
+
+def _quoted(values) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+# ---- collections -------------------------------------------------------------------------------------------
+def _create_collections(client, target: MilvusTarget, dim: int, dense_plan: dict) -> None:
+    from pymilvus import DataType, Function, FunctionType
+
+    chunks = client.create_schema(auto_id=False)
+    chunks.add_field("row", DataType.INT64, is_primary=True)
+    chunks.add_field("doc_id", DataType.VARCHAR, max_length=VARCHAR_BYTES)
+    chunks.add_field("record", DataType.VARCHAR, max_length=VARCHAR_BYTES)
+    chunks.add_field("text_key", DataType.VARCHAR, max_length=64)
+    chunks.add_field("terms", DataType.VARCHAR, max_length=VARCHAR_BYTES, enable_analyzer=True, enable_match=True,
+                     analyzer_params={"tokenizer": "standard"})
+    chunks.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    chunks.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    chunks.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
+                                 output_field_names=["sparse"]))
+    indexes = client.prepare_index_params()
+    if dense_plan["type"] == "hnsw":
+        indexes.add_index("dense", index_type="HNSW", metric_type="IP", params=HNSW)
+    else:
+        indexes.add_index("dense", index_type="FLAT", metric_type="IP")
+    indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                      params={"bm25_k1": 1.2, "bm25_b": 0.75})
+    client.create_collection(target.chunks, schema=chunks, index_params=indexes)
+    for name, fields in ((target.documents, ("doc_id", "entry", "text")), (target.meta, ("value",))):
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("key", DataType.VARCHAR, max_length=VARCHAR_BYTES, is_primary=True)
+        if name == target.documents:
+            schema.add_field("part", DataType.INT64)
+        for field in fields:
+            schema.add_field(field, DataType.VARCHAR, max_length=VARCHAR_BYTES)
+        schema.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
+        indexes = client.prepare_index_params()
+        indexes.add_index("unused", index_type="FLAT", metric_type="L2")
+        client.create_collection(name, schema=schema, index_params=indexes)
+
+
+def _drop_collections(client, target: MilvusTarget) -> None:
+    for name in (target.chunks, target.documents, target.meta):
+        if client.has_collection(name):
+            client.drop_collection(name)
+
+
+def _meta_get(client, target: MilvusTarget, key: str) -> str | None:
+    rows = client.query(target.meta, ids=[key], output_fields=["value"])
+    return rows[0]["value"] if rows else None
+
+
+def _meta_put(client, target: MilvusTarget, key: str, value: str) -> None:
+    client.upsert(target.meta, [{"key": key, "value": value, "unused": [0.0, 0.0]}])
+
+
+def _meta_delete(client, target: MilvusTarget, key: str) -> None:
+    client.delete(target.meta, ids=[key])
+
+
+def _count(client, name: str, where: str = "") -> int:
+    rows = client.query(name, filter=where, output_fields=["count(*)"])
+    return int(rows[0]["count(*)"]) if rows else 0
+
+
+def read_manifest(client, target: MilvusTarget) -> Manifest | None:
+    """The manifest with its document table, or None when nothing was built into this store."""
+    if not all(client.has_collection(name) for name in (target.chunks, target.documents, target.meta)):
+        return None
+    stored = _meta_get(client, target, "manifest")
+    if stored is None:
+        return None
+    try:
+        manifest = Manifest.model_validate_json(stored)
+    except ValueError:
+        raise IndexCorruptError(f"the manifest in Milvus collection {target.meta} is not valid: run "
+                                "`rag index build --force` to rebuild it") from None
+    if manifest.format != FORMAT:
+        raise IndexCorruptError(f"the index in {target.collection} was written in format {manifest.format!r}, this "
+                                f"version of rag reads {FORMAT!r}: run `rag index build` to rebuild it")
+    entries = {}
+    for row in _iterate(client, target.documents, "part == 0", ["doc_id", "entry"]):
+        entries[row["doc_id"]] = DocumentEntry.model_validate_json(row["entry"])
+    manifest.documents = entries
+    return manifest
+
+
+def _iterate(client, name: str, where: str, fields: list[str], batch: int = 1000) -> Iterator[dict]:
+    iterator = client.query_iterator(name, batch_size=batch, filter=where, output_fields=fields)
+    try:
+        while rows := iterator.next():
+            yield from rows
+    finally:
+        iterator.close()
+
+
+# ---- build ------------------------------------------------------------------------------------------------------
+def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bool = False,
+                 wait_seconds: float = 30.0):
+    """Ingest the corpus and bring the Milvus store up to date: only new and changed documents are written."""
+    from .indexer import BuildReport, plan_build
+
+    started = time.perf_counter()
+    target = parse_store(settings.store)
+    with _build_guard(target, wait_seconds), milvus_errors(target):
+        ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
+        if not ingested.documents:
+            raise RagError(f"no readable article in {settings.corpus_dir}: add .txt, .md or .html files")
+        client = connect(target)
+        model_id = embedder.model_id if embedder else EMBEDDING_MODEL_ID
+        previous = read_manifest(client, target)
+        interrupted = previous is not None and _meta_get(client, target, "building") is not None
+        plan = plan_build(settings, ingested.documents, previous, model_id)
+        plan.warnings = ingested.warnings
+        if previous and plan.up_to_date and not force and not interrupted:
+            counts = previous.counts
+            return BuildReport(plan=plan, documents=counts["documents"], chunks=counts["chunks"], embedded=0,
+                               reused=counts["chunks"], seconds=time.perf_counter() - started, wrote=False)
+        embedder = embedder or _default_embedder()
+        if previous is None or plan.stale_reasons or previous.dimension != embedder.dim:
+            _drop_collections(client, target)
+            dense_plan = dense_plan_for(_estimate_chunks(ingested.documents, settings), settings)
+            _create_collections(client, target, embedder.dim, dense_plan)
+            plan = plan_build(settings, ingested.documents, None, model_id)
+            plan.warnings = ingested.warnings
+        else:
+            dense_plan = previous.dense_index
+        _meta_put(client, target, "building", json.dumps({"pid": os.getpid(), "started": time.time()}))
+        writer = _Writer(client, target, settings, embedder)
+        writer.remove(plan.removed)
+        documents = {d.doc_id: d for d in ingested.documents}
+        rewrite = plan.added + plan.changed + (plan.unchanged if force else [])
+        writer.write([documents[doc_id] for doc_id in rewrite])
+        if interrupted:
+            writer.remove_orphans(set(documents))
+        for name in (target.chunks, target.documents, target.meta):
+            client.flush(name)
+        chunks = _count(client, target.chunks)
+        manifest = Manifest(embedding_model=model_id, dimension=embedder.dim, chunking=settings.chunking.model_dump(),
+                            tokenizer_version=TOKENIZER_VERSION, dense_index=dense_plan, documents={},
+                            counts={"documents": len(documents), "chunks": chunks}, files={}, built_at=time.time(),
+                            build_seconds=time.perf_counter() - started)
+        _meta_put(client, target, "manifest", manifest.model_dump_json())
+        _meta_delete(client, target, "building")
+        client.flush(target.meta)
+    return BuildReport(plan=plan, documents=len(documents), chunks=chunks, embedded=writer.embedded,
+                       reused=chunks - writer.embedded, seconds=time.perf_counter() - started, wrote=True)
+
+
+def _default_embedder() -> Embedder:
+    from .embed import MiniLMEmbedder
+
+    return MiniLMEmbedder()
+
+
+@contextlib.contextmanager
+def _build_guard(target: MilvusTarget, wait_seconds: float):
+    """One build at a time: a file lock beside a milvus-lite file. A server store has no lock of its own: run
+    one builder per collection (its build marker makes readers wait)."""
+    if target.lite_file is None:
+        yield
+        return
+    with build_lock(target.lite_file.with_name(target.lite_file.name + ".build"), wait_seconds):
+        yield
+
+
+def _estimate_chunks(documents: list[Document], settings: Settings) -> int:
+    return sum(len(chunk_document(d, settings.chunking)) for d in documents)
+
+
+def dense_plan_for(count: int, settings: Settings) -> dict:
+    """Exact (FLAT) search up to `approximate_above` chunks, as on disk; HNSW above it."""
+    if count <= settings.retrieval.approximate_above:
+        return {"type": "flat", "metric": "inner_product"}
+    return {"type": "hnsw", "metric": "inner_product", **HNSW, "ef": 128}
+
+
+class _Writer:
+    """Deletes and writes documents, a batch at a time; vectors of unchanged chunk texts are reused."""
+
+    def __init__(self, client, target: MilvusTarget, settings: Settings, embedder: Embedder) -> None:
+        self.client, self.target, self.settings, self.embedder = client, target, settings, embedder
+        stored = _meta_get(client, target, "next_row")
+        self.next_row = int(stored) if stored else 0
+        self.embedded = 0
+
+    def remove(self, doc_ids: list[str]) -> None:
+        for start in range(0, len(doc_ids), DOCUMENTS_PER_BATCH):
+            batch = _quoted(doc_ids[start:start + DOCUMENTS_PER_BATCH])
+            self.client.delete(self.target.chunks, filter=f"doc_id in {batch}")
+            self.client.delete(self.target.documents, filter=f"doc_id in {batch}")
+
+    def remove_orphans(self, keep: set[str]) -> None:
+        """Chunks of documents neither in the corpus nor entered (left by a build that died)."""
+        stray = {row["doc_id"] for row in _iterate(self.client, self.target.chunks, "", ["doc_id"])} - keep
+        self.remove(sorted(stray))
+
+    def write(self, documents: list[Document]) -> None:
+        for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
+            self._write_batch(documents[start:start + DOCUMENTS_PER_BATCH])
+
+    def _write_batch(self, documents: list[Document]) -> None:
+        from .indexer import _text_key, embed_text
+
+        ids = _quoted(d.doc_id for d in documents)
+        reusable = {row["text_key"]: row["dense"]
+                    for row in _iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense"])}
+        self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
+        self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
+        chunks, texts = [], []
+        for document in documents:
+            for chunk in chunk_document(document, self.settings.chunking, first_id=self.next_row + len(chunks)):
+                chunks.append((chunk, document))
+                texts.append(embed_text(chunk, document))
+        keys = [_text_key(text) for text in texts]
+        missing = [i for i, key in enumerate(keys) if key not in reusable]
+        fresh = self.embedder.embed([texts[i] for i in missing]) if missing else np.zeros((0, self.embedder.dim))
+        vectors = {i: vector for i, vector in zip(missing, fresh)}
+        self.embedded += len(missing)
+        entities = [{"row": chunk.chunk_id, "doc_id": chunk.doc_id, "record": _pack(chunk), "text_key": keys[i],
+                     "terms": _fit_terms(lexical_terms(texts[i])),
+                     "dense": np.asarray(vectors[i] if i in vectors else reusable[keys[i]], dtype=np.float32).tolist()}
+                    for i, (chunk, document) in enumerate(chunks)]
+        for start in range(0, len(entities), INSERT_ROWS):
+            self.client.insert(self.target.chunks, entities[start:start + INSERT_ROWS])
+        self.next_row += len(chunks)
+        _meta_put(self.client, self.target, "next_row", str(self.next_row))
+        counts = {}
+        for chunk, _ in chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        self.client.insert(self.target.documents, [part for d in documents for part in _document_parts(d, counts)])
+
+
+def _document_parts(document: Document, counts: dict[str, int]) -> list[dict]:
+    entry = DocumentEntry(path=document.path, title=document.title, content_hash=document.content_hash,
+                          chunks=counts.get(document.doc_id, 0))
+    texts = [document.text[i:i + TEXT_PART_CHARS] for i in range(0, len(document.text), TEXT_PART_CHARS)] or [""]
+    return [{"key": f"{document.doc_id}\x1f{part}", "doc_id": document.doc_id, "part": part,
+             "entry": entry.model_dump_json() if part == 0 else "", "text": text, "unused": [0.0, 0.0]}
+            for part, text in enumerate(texts)]
+
+
+# ---- read ---------------------------------------------------------------------------------------------------------
+def open_milvus(settings: Settings) -> "MilvusStore":
+    """The store at settings.store, checked: built, not mid-build, chunk count as its manifest says."""
+    target = parse_store(settings.store)
+    client = connect(target)
+    with milvus_errors(target):
+        manifest = read_manifest(client, target)
+        if manifest is None:
+            raise IndexMissingError(f"no index in {settings.store}: run `rag index build --store {settings.store}` first")
+        if _meta_get(client, target, "building") is not None:
+            raise IndexBusyError(f"the index in {settings.store} is being built, or its last build was interrupted: "
+                                 "wait for it, or run `rag index build` to finish it")
+        held = _count(client, target.chunks)
+        if held != manifest.counts.get("chunks"):
+            raise IndexCorruptError(f"the index in {settings.store} holds {held} chunks, its manifest "
+                                    f"{manifest.counts.get('chunks')}: run `rag index build --force` to rebuild it")
+    return MilvusStore(client, target, manifest)
+
+
+def store_version(settings: Settings) -> str | None:
+    """When the store's last build ended (changes when a build lands), or None when none did."""
+    target = parse_store(settings.store)
+    client = connect(target)
+    with milvus_errors(target):
+        manifest = read_manifest(client, target)
+    return None if manifest is None else repr(manifest.built_at)
+
+
+class MilvusChunks:
+    """row -> Chunk, fetched from Milvus when not already held from a search."""
+
+    def __init__(self, client, target: MilvusTarget, count: int) -> None:
+        self.client, self.target, self.count = client, target, count
+        self._held: OrderedDict[int, Chunk] = OrderedDict()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, row: int) -> Chunk:
+        if row not in self._held:
+            self.fetch([row])
+        if row not in self._held:
+            raise IndexError(row)
+        return self._held[row]
+
+    def __iter__(self) -> Iterator[Chunk]:
+        for entity in _iterate(self.client, self.target.chunks, "", ["record"]):
+            yield _unpack(entity["record"], Chunk)
+
+    def fetch(self, rows: list[int]) -> None:
+        with milvus_errors(self.target):
+            for entity in self.client.query(self.target.chunks, ids=list(rows), output_fields=["record"]):
+                self.hold(entity["row"], entity["record"])
+
+    def hold(self, row: int, packed: str) -> None:
+        self._held[row] = _unpack(packed, Chunk)
+        self._held.move_to_end(row)
+        while len(self._held) > CACHED_CHUNKS:
+            self._held.popitem(last=False)
+
+
+class MilvusDocuments(Mapping):
+    """doc_id -> Document, its text put together from its parts on access."""
+
+    def __init__(self, client, target: MilvusTarget, ids: list[str]) -> None:
+        self.client, self.target, self._ids = client, target, ids
+        self._known = set(ids)
+        self._read = lru_cache(maxsize=256)(self._read_document)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        if doc_id not in self._known:
+            raise KeyError(doc_id)
+        return self._read(doc_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _read_document(self, doc_id: str) -> Document:
+        with milvus_errors(self.target):
+            parts = self.client.query(self.target.documents, filter=f"doc_id == {json.dumps(doc_id, ensure_ascii=False)}",
+                                      output_fields=["part", "entry", "text"])
+        parts.sort(key=lambda p: p["part"])
+        if not parts or parts[0]["part"] != 0:
+            raise IndexCorruptError(f"document {doc_id} is missing from {self.target.documents}: run `rag index build`")
+        entry = DocumentEntry.model_validate_json(parts[0]["entry"])
+        return Document(doc_id=doc_id, title=entry.title, path=entry.path, content_hash=entry.content_hash,
+                        text="".join(p["text"] for p in parts))
+
+
+class MilvusStore:
+    """The ChunkStore over Milvus collections. Rows are chunk ids."""
+
+    def __init__(self, client, target: MilvusTarget, manifest: Manifest) -> None:
+        self.client, self.target, self.manifest = client, target, manifest
+        self.documents = MilvusDocuments(client, target, list(manifest.documents))
+        self.chunks = MilvusChunks(client, target, manifest.counts["chunks"])
+        self.version = repr(manifest.built_at)
+        self._df = lru_cache(maxsize=65_536)(self._document_frequency)
+
+    def dense_search(self, vector: np.ndarray, top: int) -> list[tuple[int, float]]:
+        params = {"metric_type": "IP"}
+        if self.manifest.dense_index.get("type") == "hnsw":
+            params["params"] = {"ef": max(top, self.manifest.dense_index.get("ef", 128))}
+        return self._search([np.asarray(vector, dtype=np.float32).tolist()], "dense", top, params)
+
+    def lexical_search(self, question: str, top: int) -> list[tuple[int, float]]:
+        terms = list(dict.fromkeys(lexical_terms(question)))  # each term once, as the on-disk BM25 scores it
+        if not terms:
+            return []
+        return self._search([" ".join(terms)], "sparse", top, {"metric_type": "BM25"})
+
+    def _search(self, data, field: str, top: int, params: dict) -> list[tuple[int, float]]:
+        top = min(top, len(self.chunks))
+        if top <= 0:
+            return []
+        with milvus_errors(self.target):
+            found = self.client.search(self.target.chunks, data=data, anns_field=field, limit=top,
+                                       output_fields=["record"], search_params=params)[0]
+        hits = []
+        for hit in found:
+            self.chunks.hold(hit["row"], hit["entity"]["record"])
+            hits.append((int(hit["row"]), abs(float(hit["distance"]))))  # milvus-lite gives BM25 scores negated
+        return sorted(hits, key=lambda h: (-round(h[1], 5), h[0]))
+
+    def term_idf(self, term: str) -> float:
+        """The on-disk index's idf, log(1 + (N - df + 0.5) / (df + 0.5)), with df counted by Milvus."""
+        total = len(self.chunks)
+        df = self._df(term)
+        return float(np.log(1.0 + (total - df + 0.5) / (df + 0.5)))
+
+    def _document_frequency(self, term: str) -> int:
+        encoded = lexical_terms(term)
+        if len(encoded) != 1:
+            return 0
+        with milvus_errors(self.target):
+            return _count(self.client, self.target.chunks, f"TEXT_MATCH(terms, {json.dumps(encoded[0])})")
+
+    def chunk_vectors(self, rows: list[int]) -> np.ndarray:
+        with milvus_errors(self.target):
+            found = {e["row"]: e["dense"] for e in self.client.query(self.target.chunks, ids=list(rows),
+                                                                     output_fields=["dense"])}
+        return np.array([found[row] for row in rows], dtype=np.float32)
+
+
+def milvus_status(settings: Settings, embedder_id: str | None = None) -> dict:
+    """What `rag index status` shows for a Milvus store, without embedding anything."""
+    from .indexer import plan_build
+
+    target = parse_store(settings.store)
+    ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
+    client = connect(target)
+    with milvus_errors(target):
+        manifest = read_manifest(client, target)
+        building = manifest is not None and _meta_get(client, target, "building") is not None
+    plan = plan_build(settings, ingested.documents, manifest, embedder_id or EMBEDDING_MODEL_ID)
+    plan.warnings = ingested.warnings + (["a build is running or was interrupted"] if building else [])
+    return {
+        "index_dir": settings.store,
+        "built": manifest is not None,
+        "documents": manifest.counts["documents"] if manifest else 0,
+        "chunks": manifest.counts["chunks"] if manifest else 0,
+        "embedding_model": manifest.embedding_model if manifest else None,
+        "dense_index": manifest.dense_index if manifest else None,
+        "up_to_date": manifest is not None and plan.up_to_date and not building,
+        "rebuild": {"add": plan.added, "update": plan.changed, "remove": plan.removed,
+                    "unchanged": len(plan.unchanged), "stale_reasons": plan.stale_reasons},
+        "warnings": plan.warnings,
+    }

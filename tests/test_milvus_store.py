@@ -1,0 +1,96 @@
+"""The index in Milvus (here milvus-lite in a file, the same client code as a Milvus server): built, rebuilt
+incrementally, read through the ChunkStore seam with the answers and citations of the on-disk index."""
+
+import pytest
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+
+from rag.answer import Answerer  # noqa: E402
+from rag.errors import IndexBusyError, IndexStaleError, InputError  # noqa: E402
+from rag.indexer import build_index, index_status  # noqa: E402
+from rag.milvus_store import disconnect, lexical_terms, parse_store  # noqa: E402
+from rag.pipeline import open_index  # noqa: E402
+from rag.store import load_index  # noqa: E402
+
+from conftest import FakeGenerator  # noqa: E402
+
+QUESTIONS = ["How much will Orbital spend on new vessels?", "By how much will Orbital raise container rates?",
+             "What share of Atlantic container traffic does Orbital hold?", "How many employees does Helix have?",
+             "How many people does Nordline employ?"]
+
+
+@pytest.fixture
+def milvus_settings(settings, tmp_path):
+    store = f"milvus://{tmp_path}/store.db"
+    yield settings.model_copy(update={"store": store})
+    disconnect(store)
+
+
+def _answers(settings, index, embedder):
+    answerer = Answerer(settings, index, embedder, FakeGenerator(lambda messages: "$1.5 billion 12% 17% 12,000"))
+    return [(a.answer, a.answerable, [(c.doc_id, c.start, c.end) for c in a.citations])
+            for a in map(answerer.ask, QUESTIONS)]
+
+
+def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, embedder):
+    build_index(settings, embedder)
+    report = build_index(milvus_settings, embedder)
+    on_disk, in_milvus = load_index(settings.index_dir), open_index(milvus_settings, embedder, build_if_missing=False)
+    assert report.wrote and report.chunks == len(on_disk.chunks) == len(in_milvus.chunks)
+    assert _answers(settings, on_disk, embedder) == _answers(milvus_settings, in_milvus, embedder)
+    vector = embedder.embed(["Orbital container rates"])[0]
+    assert [r for r, _ in on_disk.dense_search(vector, 5)] == [r for r, _ in in_milvus.dense_search(vector, 5)]
+    assert ([r for r, _ in on_disk.lexical_search("Orbital container rates", 5)]
+            == [r for r, _ in in_milvus.lexical_search("Orbital container rates", 5)])
+    for term in ("orbital", "contain", "nowhere"):
+        assert in_milvus.term_idf(term) == pytest.approx(on_disk.term_idf(term), rel=1e-5)
+    assert in_milvus.documents["orbital"].text == on_disk.documents["orbital"].text
+
+
+def test_milvus_rebuild_touches_only_changed_documents(milvus_settings, corpus, embedder):
+    build_index(milvus_settings, embedder)
+    assert build_index(milvus_settings, embedder).wrote is False
+    before = {c.chunk_id: c for c in open_index(milvus_settings, embedder).chunks}
+    with open(corpus / "nordline.txt", "a", encoding="utf-8") as handle:
+        handle.write("\nNordline opened a new terminal in Hamburg in 2025.")
+    report = build_index(milvus_settings, embedder)
+    assert report.plan.changed == ["nordline"] and 0 < report.embedded < report.chunks
+    after = {c.chunk_id: c for c in open_index(milvus_settings, embedder).chunks}
+    assert {r: c for r, c in before.items() if c.doc_id == "orbital"} == {r: c for r, c in after.items() if c.doc_id == "orbital"}
+    assert any("Hamburg" in c.text for c in after.values())
+    (corpus / "nordline.txt").unlink()
+    report = build_index(milvus_settings, embedder)
+    index = open_index(milvus_settings, embedder)
+    assert report.plan.removed == ["nordline"] and set(index.documents) == {"orbital"}
+    assert {c.doc_id for c in index.chunks} == {"orbital"} and len(index.chunks) == report.chunks
+    assert not any(index.chunks[row].doc_id == "nordline" for row, _ in index.lexical_search("Nordline terminal", 10))
+
+
+def test_milvus_store_is_refused_when_stale_or_mid_build(milvus_settings, embedder):
+    from rag.milvus_store import _meta_put, connect
+
+    build_index(milvus_settings, embedder)
+    changed = milvus_settings.model_copy(deep=True)
+    changed.chunking.max_sentences = 3
+    with pytest.raises(IndexStaleError):
+        open_index(changed, embedder)
+    assert index_status(changed, embedder.model_id)["rebuild"]["stale_reasons"]
+    target = parse_store(milvus_settings.store)
+    _meta_put(connect(target), target, "building", "{}")  # what a build that died leaves behind
+    with pytest.raises(IndexBusyError):
+        open_index(milvus_settings, embedder)
+    report = build_index(milvus_settings, embedder)  # the next build finishes the job
+    assert report.wrote
+    assert len(open_index(milvus_settings, embedder).chunks) == report.chunks
+
+
+def test_store_addresses_and_terms():
+    assert parse_store("milvus:///data/rag.db").lite_file is not None
+    server = parse_store("milvus://10.0.0.5:19530/wire")
+    assert (server.uri, server.collection, server.lite_file) == ("http://10.0.0.5:19530", "wire", None)
+    assert parse_store("milvus://localhost:19530").collection == "rag"
+    for bad in ("postgres://x", "milvus://host:1/bad-name", "milvus://"):
+        with pytest.raises(InputError):
+            parse_store(bad)
+    assert lexical_terms("Revenue rose 3.5% in 北京") == ["revenue", "rise", "3_5", "percent", "x_" + "北京".encode().hex()]
