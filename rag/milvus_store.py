@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 import os
 import re
 import time
@@ -108,6 +109,7 @@ def connect(target: MilvusTarget):
         from pymilvus import MilvusClient
     except ImportError:
         raise RagError("the Milvus store needs pymilvus and milvus-lite: pip install 'rag[scale]'") from None
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # its errors reach the user as one line, from us
     if target.lite_file is not None:
         target.lite_file.parent.mkdir(parents=True, exist_ok=True)
     with milvus_errors(target):
@@ -228,8 +230,11 @@ def _count(client, name: str, where: str = "") -> int:
 
 def read_manifest(client, target: MilvusTarget) -> Manifest | None:
     """The manifest with its document table, or None when nothing was built into this store."""
-    if not all(client.has_collection(name) for name in (target.chunks, target.documents, target.meta)):
+    names = (target.chunks, target.documents, target.meta)
+    if not all(client.has_collection(name) for name in names):
         return None
+    for name in names:  # a server (or a milvus-lite file opened again) holds collections released until loaded
+        client.load_collection(name)
     stored = _meta_get(client, target, "manifest")
     if stored is None:
         return None

@@ -36,6 +36,7 @@ def _answers(settings, index, embedder):
 def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, embedder):
     build_index(settings, embedder)
     report = build_index(milvus_settings, embedder)
+    disconnect(milvus_settings.store)  # read as another process would: milvus-lite started again, nothing loaded
     on_disk, in_milvus = load_index(settings.index_dir), open_index(milvus_settings, embedder, build_if_missing=False)
     assert report.wrote and report.chunks == len(on_disk.chunks) == len(in_milvus.chunks)
     assert _answers(settings, on_disk, embedder) == _answers(milvus_settings, in_milvus, embedder)
