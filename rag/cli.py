@@ -24,7 +24,7 @@ app.add_typer(index_app, name="index")
 CorpusOption = typer.Option(None, "--corpus", help="Folder of articles (env RAG_CORPUS; default ./corpus).")
 IndexOption = typer.Option(None, "--index", help="Index folder (env RAG_INDEX; default ./index).")
 StoreOption = typer.Option(None, "--store", help="Keep the index in Milvus instead: milvus:///path/to/file.db (milvus-lite) "
-                           "or milvus://HOST:PORT/COLLECTION (env RAG_STORE; needs pip install 'rag[scale]').")
+                           "or milvus://HOST:PORT/COLLECTION (env RAG_STORE; needs pip install 'rag\\[scale]').")
 
 
 def _settings(corpus: Optional[Path], index: Optional[Path], store: Optional[str] = None, **groups) -> Settings:
@@ -43,13 +43,24 @@ def _warn(message: str) -> None:
 
 @index_app.command("build")
 def index_build(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = IndexOption,
-        store: Optional[str] = StoreOption,
+                store: Optional[str] = StoreOption,
                 force: bool = typer.Option(False, "--force", help="Rewrite the index even if nothing changed."),
-                wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another build's lock.")) -> None:
+                wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another build's lock."),
+                ray: bool = typer.Option(False, "--ray", help="Embed on Ray workers (needs pip install 'rag\\[scale]')."),
+                ray_address: Optional[str] = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
+                                                          help="The Ray cluster to use with --ray (HOST:6379 or "
+                                                               "ray://HOST:10001); without it Ray starts here.")) -> None:
     """Ingest the corpus and (re)build the index incrementally and atomically."""
     from .indexer import build_index
 
-    report = build_index(_settings(corpus, index, store), force=force, wait_seconds=wait)
+    embedder = None
+    if ray or ray_address:
+        from .distributed import RayEmbedder
+        from .embed import MiniLMEmbedder
+
+        embedder = RayEmbedder(MiniLMEmbedder, MiniLMEmbedder.model_id, MiniLMEmbedder.dim, address=ray_address,
+                               progress=_progress_printer("embedding on Ray"))
+    report = build_index(_settings(corpus, index, store), embedder, force=force, wait_seconds=wait)
     for warning in report.plan.warnings:
         _warn(warning)
     plan = report.plan

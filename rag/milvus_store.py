@@ -105,6 +105,7 @@ def connect(target: MilvusTarget):
     """A client for the store, one per address in a process (milvus-lite runs one server per file)."""
     if target.uri in _CLIENTS:
         return _CLIENTS[target.uri]
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # gRPC's own notes (keep-alive pings) would reach the user
     try:
         from pymilvus import MilvusClient
     except ImportError:
@@ -539,7 +540,8 @@ class MilvusStore:
         """The on-disk index's idf, log(1 + (N - df + 0.5) / (df + 0.5)), with df counted by Milvus."""
         total = len(self.chunks)
         df = self._df(term)
-        return float(np.log(1.0 + (total - df + 0.5) / (df + 0.5)))
+        idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
+        return float(np.float32(idf)) if df else float(idf)  # an indexed term's idf is stored as float32 on disk
 
     def _document_frequency(self, term: str) -> int:
         encoded = lexical_terms(term)
