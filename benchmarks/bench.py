@@ -6,6 +6,7 @@ cold start of `ask`, peak memory. Prints a table and JSON; each figure is the me
     .venv/bin/python benchmarks/bench.py --serve      # rag serve at 1, 4, 16 clients beside concurrent ask processes
     .venv/bin/python benchmarks/bench.py --scale    # 1k-article index, then dense search at 10k, 100k, 1M
     .venv/bin/python benchmarks/bench.py --scale --scale-articles 100000 --scale-embedder hashing --scale-vectors
+    .venv/bin/python benchmarks/bench.py --scale --store disk milvus --scale-articles 1100 11000 --scale-vectors
 """
 
 from __future__ import annotations
@@ -285,34 +286,53 @@ def index_size_mb(index_dir: Path) -> float:
     return sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
 
 
-def bench_text_scale(articles: int, embedder_name: str = "minilm") -> dict:
+def store_size_mb(settings: Settings) -> float:
+    if settings.store:
+        from rag.milvus_store import parse_store
+
+        target = parse_store(settings.store)
+        return index_size_mb(target.lite_file.parent) if target.lite_file else float("nan")
+    return index_size_mb(settings.index_dir)
+
+
+def bench_text_scale(articles: int, embedder_name: str = "minilm", store: str = "") -> dict:
     """Build a real index (ingest, chunks, BM25, FAISS, manifest) over synthetic articles, then open it in a
     fresh process and time hybrid retrieval there.
 
     embedder_name "hashing" fills the dense side with the fast bag-of-words embedder at the same dimension
     (MiniLM needs ~3 h for 100k articles on two cores): the build rate is then reported without embedding,
     next to MiniLM's own rate measured on a sample of the same chunks, and every search is also charged the
-    time MiniLM takes to embed the question."""
+    time MiniLM takes to embed the question.
+
+    store "milvus" builds into a milvus-lite file instead (the same client code as a Milvus server)."""
     rng = random.Random(11)
     embedder = MiniLMEmbedder() if embedder_name == "minilm" else HashingEmbedder(384)
-    prefix = f"text_{articles}"
+    prefix = f"text_{articles}" + (f"_{store}" if store else "")
     with tempfile.TemporaryDirectory(dir=os.environ.get("RAG_BENCH_TMP")) as scratch:
         settings = synthetic_settings(scratch, articles, rng)
+        if store:
+            settings.store = f"milvus://{scratch}/milvus/store.db"
         report = build_index(settings, embedder)
         figures = {f"{prefix}_embedder": embedder_name, f"{prefix}_chunks": report.chunks,
                    f"{prefix}_build_chunks_per_s": report.chunks / report.seconds,
                    f"{prefix}_build_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   f"{prefix}_index_mb": index_size_mb(settings.index_dir)}
-        if embedder_name != "minilm":
+                   f"{prefix}_index_mb": store_size_mb(settings)}
+        if settings.store:
+            from rag.milvus_store import disconnect
+
+            disconnect(settings.store)  # the probe opens it in its own process
+        if embedder_name != "minilm" and not settings.store:  # MiniLM's rate, once, on the on-disk tier's chunks
             sample = [c.text for c in load_index(settings.index_dir).chunks[:2000]]
             started = time.perf_counter()
             MiniLMEmbedder().embed(sample)
             rate = len(sample) / (time.perf_counter() - started)
             figures[f"{prefix}_minilm_embed_chunks_per_s"] = rate
             figures[f"{prefix}_projected_minilm_build_h"] = (report.seconds + report.chunks / rate) / 3600
-        probe = subprocess.run([sys.executable, __file__, "--probe-index", str(settings.index_dir),
+        probe = subprocess.run([sys.executable, __file__, "--probe-index", settings.store or str(settings.index_dir),
                                 "--probe-embedder", embedder_name, "--probe-articles", str(articles)],
-                               capture_output=True, text=True, check=True)
+                               capture_output=True, text=True)
+        if probe.returncode:
+            raise RuntimeError(f"the probe of {prefix} failed:\n{probe.stderr[-3000:]}")
         figures.update({f"{prefix}_{k}": v for k, v in json.loads(probe.stdout.splitlines()[-1]).items()})
         return figures
 
@@ -330,15 +350,17 @@ class ChargedHashingEmbedder(HashingEmbedder):
         return super().embed(texts)
 
 
-def probe_index(index_dir: Path, embedder_name: str, articles: int, queries: int = 200) -> dict:
+def probe_index(index_dir: str, embedder_name: str, articles: int, queries: int = 200) -> dict:
     """In a fresh process: open the index, run hybrid searches (each charged MiniLM's embedding of the question)
     for named questions (a company and number) and generic ones (only words that thousands of chunks share),
     measure recall@10 of the dense index against exact search on the stored vectors, and report memory."""
     import numpy as np
 
+    from rag.pipeline import _load
+
     rng = random.Random(5)
     started = time.perf_counter()
-    index = load_index(index_dir)
+    index = _load(Settings(store=index_dir) if index_dir.startswith("milvus://") else Settings(index_dir=Path(index_dir)))
     open_s = time.perf_counter() - started
     embedder = MiniLMEmbedder() if embedder_name == "minilm" else ChargedHashingEmbedder()
     retriever = Retriever(index, embedder)
@@ -380,8 +402,12 @@ def dense_recall_at_10(index, probe) -> float:
 
     from rag.indexer import exact_tenth_scores, recall_with_ties
 
-    vectors = np.asarray(index.vectors)
-    _, found = index.dense.search(probe, 10)
+    if hasattr(index, "dense"):  # the on-disk FAISS index
+        vectors = np.asarray(index.vectors)
+        _, found = index.dense.search(probe, 10)
+    else:  # any other store, through its own search
+        vectors = index.chunk_vectors(list(range(len(index.chunks))))
+        found = np.array([[row for row, _ in index.dense_search(vector, 10)] for vector in probe])
     return recall_with_ties(found, probe, vectors, exact_tenth_scores(probe, vectors))
 
 
@@ -404,7 +430,9 @@ def main() -> None:
     parser.add_argument("--scale-articles", type=int, nargs="+", default=[1000])
     parser.add_argument("--scale-embedder", choices=["minilm", "hashing"], default="minilm",
                         help="hashing: fast stand-in vectors for the 100k tier (MiniLM rate measured on a sample)")
-    parser.add_argument("--probe-index", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--store", choices=["disk", "milvus"], nargs="+", default=["disk"],
+                        help="--scale: the stores to build the synthetic index into (milvus: a milvus-lite file)")
+    parser.add_argument("--probe-index", help=argparse.SUPPRESS)
     parser.add_argument("--probe-embedder", default="minilm", help=argparse.SUPPRESS)
     parser.add_argument("--probe-articles", type=int, default=1000, help=argparse.SUPPRESS)
     parser.add_argument("--scale-vectors", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
@@ -415,7 +443,8 @@ def main() -> None:
     settings = load_settings()
     figures = {}
     if args.scale:
-        runs = [lambda a=a: bench_text_scale(a, args.scale_embedder) for a in args.scale_articles]
+        runs = [lambda a=a, s=s: bench_text_scale(a, args.scale_embedder, "" if s == "disk" else s)
+                for a in args.scale_articles for s in args.store]
         runs += [lambda c=c: bench_dense_scale(c) for c in args.scale_vectors]
         for run in runs:  # each size printed as it finishes: a long scale run keeps what it measured
             tier = run()

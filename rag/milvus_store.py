@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -51,6 +52,7 @@ VARCHAR_BYTES = 65_535
 TEXT_PART_CHARS = 16_000  # a document's text per VARCHAR: 16k characters fit 64 KiB even at 4 bytes each
 DOCUMENTS_PER_BATCH = 64  # documents chunked, embedded and written together
 INSERT_ROWS = 512  # entities per insert call
+QUERY_IDS = 8_192  # ids per query: Milvus returns at most 16,384 entities at once
 CACHED_CHUNKS = 65_536  # chunk records a reader keeps from its searches
 HNSW = {"M": 16, "efConstruction": 200}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
@@ -110,19 +112,46 @@ def connect(target: MilvusTarget):
         from pymilvus import MilvusClient
     except ImportError:
         raise RagError("the Milvus store needs pymilvus and milvus-lite: pip install 'rag[scale]'") from None
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # its errors reach the user as one line, from us
+    for name in ("pymilvus", "milvus_lite"):  # their errors reach the user as one line, from us
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     if target.lite_file is not None:
         target.lite_file.parent.mkdir(parents=True, exist_ok=True)
     with milvus_errors(target):
-        _CLIENTS[target.uri] = MilvusClient(target.uri)
+        try:
+            _CLIENTS[target.uri] = MilvusClient(target.uri)
+        except Exception:
+            if target.lite_file is not None and _locked_by_another_process(target.lite_file):
+                raise IndexBusyError(f"{target.lite_file} is open in another process (a running `rag serve`, build or "
+                                     "ask): milvus-lite serves one process at a time; stop it, or use a Milvus "
+                                     "server (milvus://HOST:PORT/COLLECTION) for several") from None
+            raise
     return _CLIENTS[target.uri]
 
 
+def _locked_by_another_process(path: Path) -> bool:
+    """milvus-lite locks its folder's LOCK file while a process has it open."""
+    lock = path / "LOCK"
+    if not lock.is_file():
+        return False
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def disconnect(store: str) -> None:
-    """Close the store's client (for milvus-lite, its server process)."""
-    client = _CLIENTS.pop(parse_store(store).uri, None)
+    """Close the store's client; for milvus-lite also its in-process server, which holds the file's lock."""
+    target = parse_store(store)
+    client = _CLIENTS.pop(target.uri, None)
     if client is not None:
         client.close()
+    if target.lite_file is not None:
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(str(target.lite_file))
 
 
 @contextlib.contextmanager
@@ -144,8 +173,12 @@ def milvus_errors(target: MilvusTarget):
 def lexical_terms(text: str) -> list[str]:
     """The text's BM25 tokens written so Milvus's standard tokenizer keeps each one whole: '3.5' -> '3_5';
     a non-ASCII word as x_ and its UTF-8 in hex (the tokenizer would split CJK into characters)."""
-    return [token.replace(".", "_") if token.isascii() else "x_" + token.encode("utf-8").hex()
-            for token in tokenize(text)]
+    return [encode_term(token) for token in tokenize(text)]
+
+
+def encode_term(token: str) -> str:
+    """One token as it is written into the terms field."""
+    return token.replace(".", "_") if token.isascii() else "x_" + token.encode("utf-8").hex()
 
 
 def _fit_terms(terms: list[str]) -> str:
@@ -286,7 +319,8 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
             return BuildReport(plan=plan, documents=counts["documents"], chunks=counts["chunks"], embedded=0,
                                reused=counts["chunks"], seconds=time.perf_counter() - started, wrote=False)
         embedder = embedder or _default_embedder()
-        if previous is None or plan.stale_reasons or previous.dimension != embedder.dim:
+        created = previous is None or bool(plan.stale_reasons) or previous.dimension != embedder.dim
+        if created:
             _drop_collections(client, target)
             dense_plan = dense_plan_for(_estimate_chunks(ingested.documents, settings), settings)
             _create_collections(client, target, embedder.dim, dense_plan)
@@ -295,7 +329,7 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
         else:
             dense_plan = previous.dense_index
         _meta_put(client, target, "building", json.dumps({"pid": os.getpid(), "started": time.time()}))
-        writer = _Writer(client, target, settings, embedder)
+        writer = _Writer(client, target, settings, embedder, empty=created)
         writer.remove(plan.removed)
         documents = {d.doc_id: d for d in ingested.documents}
         rewrite = plan.added + plan.changed + (plan.unchanged if force else [])
@@ -347,9 +381,10 @@ def dense_plan_for(count: int, settings: Settings) -> dict:
 class _Writer:
     """Deletes and writes documents, a batch at a time; vectors of unchanged chunk texts are reused."""
 
-    def __init__(self, client, target: MilvusTarget, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, client, target: MilvusTarget, settings: Settings, embedder: Embedder, empty: bool) -> None:
         self.client, self.target, self.settings, self.embedder = client, target, settings, embedder
-        stored = _meta_get(client, target, "next_row")
+        self.empty = empty  # collections just created: nothing to delete or reuse
+        stored = None if empty else _meta_get(client, target, "next_row")
         self.next_row = int(stored) if stored else 0
         self.embedded = 0
 
@@ -371,11 +406,13 @@ class _Writer:
     def _write_batch(self, documents: list[Document]) -> None:
         from .indexer import _text_key, embed_text
 
-        ids = _quoted(d.doc_id for d in documents)
-        reusable = {row["text_key"]: row["dense"]
-                    for row in _iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense"])}
-        self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
-        self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
+        reusable = {}
+        if not self.empty:  # a document written before (or half-written by a build that died) is replaced
+            ids = _quoted(d.doc_id for d in documents)
+            reusable = {row["text_key"]: row["dense"] for row in
+                        _iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense"])}
+            self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
+            self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
         chunks, texts = [], []
         for document in documents:
             for chunk in chunk_document(document, self.settings.chunking, first_id=self.next_row + len(chunks)):
@@ -460,8 +497,10 @@ class MilvusChunks:
 
     def fetch(self, rows: list[int]) -> None:
         with milvus_errors(self.target):
-            for entity in self.client.query(self.target.chunks, ids=list(rows), output_fields=["record"]):
-                self.hold(entity["row"], entity["record"])
+            for start in range(0, len(rows), QUERY_IDS):
+                for entity in self.client.query(self.target.chunks, ids=list(rows[start:start + QUERY_IDS]),
+                                                output_fields=["record"]):
+                    self.hold(entity["row"], entity["record"])
 
     def hold(self, row: int, packed: str) -> None:
         self._held[row] = _unpack(packed, Chunk)
@@ -544,16 +583,18 @@ class MilvusStore:
         return float(np.float32(idf)) if df else float(idf)  # an indexed term's idf is stored as float32 on disk
 
     def _document_frequency(self, term: str) -> int:
-        encoded = lexical_terms(term)
-        if len(encoded) != 1:
+        """Chunks holding the term (a token as tokenize() makes it; tokenizing it again would stem it twice)."""
+        if not term or " " in term:
             return 0
         with milvus_errors(self.target):
-            return _count(self.client, self.target.chunks, f"TEXT_MATCH(terms, {json.dumps(encoded[0])})")
+            return _count(self.client, self.target.chunks, f"TEXT_MATCH(terms, {json.dumps(encode_term(term))})")
 
     def chunk_vectors(self, rows: list[int]) -> np.ndarray:
+        found = {}
         with milvus_errors(self.target):
-            found = {e["row"]: e["dense"] for e in self.client.query(self.target.chunks, ids=list(rows),
-                                                                     output_fields=["dense"])}
+            for start in range(0, len(rows), QUERY_IDS):  # a query returns at most 16,384 entities
+                found.update((e["row"], e["dense"]) for e in self.client.query(
+                    self.target.chunks, ids=list(rows[start:start + QUERY_IDS]), output_fields=["dense"]))
         return np.array([found[row] for row in rows], dtype=np.float32)
 
 

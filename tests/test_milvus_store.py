@@ -33,7 +33,9 @@ def _answers(settings, index, embedder):
             for a in map(answerer.ask, QUESTIONS)]
 
 
-def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, embedder):
+def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, corpus, embedder):
+    (corpus / "helix.txt").write_text("Helix Teases New Ships\n\nHelix released a trailer in 2025 and teased two "
+                                      "ships.", encoding="utf-8")  # stems that end as a suffix would: 'releas'
     build_index(settings, embedder)
     report = build_index(milvus_settings, embedder)
     disconnect(milvus_settings.store)  # read as another process would: milvus-lite started again, nothing loaded
@@ -44,8 +46,8 @@ def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, em
     assert [r for r, _ in on_disk.dense_search(vector, 5)] == [r for r, _ in in_milvus.dense_search(vector, 5)]
     assert ([r for r, _ in on_disk.lexical_search("Orbital container rates", 5)]
             == [r for r, _ in in_milvus.lexical_search("Orbital container rates", 5)])
-    for term in ("orbital", "contain", "nowhere"):
-        assert in_milvus.term_idf(term) == pytest.approx(on_disk.term_idf(term), rel=1e-5)
+    for term in [*on_disk.lexical.vocab, "nowhere"]:  # every indexed term ('ships' is held as 'ship'), and one unseen
+        assert in_milvus.term_idf(term) == pytest.approx(on_disk.term_idf(term), rel=1e-6), term
     assert in_milvus.documents["orbital"].text == on_disk.documents["orbital"].text
 
 
