@@ -105,6 +105,7 @@ def _abbreviates(letters: str, initials: str) -> bool:
     return initials == letters or (one_short and (letters.startswith(initials) or letters.endswith(initials)))
 
 
+K1, B = 1.2, 0.75  # Okapi BM25's term-frequency saturation and length normalisation
 COMMON_TERM_POSTINGS = 10_000  # terms in more chunks are scored only where rarer ones match
 INTERSECT_ABOVE_POSTINGS = 50_000  # with only common terms, the rarest one this common must pair with another
 LEXICAL_PARTS = ("terms", "idf", "indptr", "rows", "weights", "doc_len")
@@ -123,7 +124,7 @@ class BM25Index:
         self.vocab = {str(term): column for column, term in enumerate(terms)}
 
     @classmethod
-    def build(cls, texts: list[str], k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+    def build(cls, texts: list[str], k1: float = K1, b: float = B) -> "BM25Index":
         vocab: dict[str, int] = {}
         rows, cols, tf = array("i"), array("i"), array("f")
         doc_len = np.zeros(len(texts), dtype=np.float32)

@@ -41,7 +41,7 @@ from .chunk import chunk_document
 from .embed import Embedder
 from .errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError, RagError
 from .ingest import ingest_corpus
-from .lexical import TOKENIZER_VERSION, tokenize
+from .lexical import B, K1, TOKENIZER_VERSION, tokenize
 from .schema import Chunk, Document
 from .settings import EMBEDDING_MODEL_ID, Settings
 from .store import FORMAT, DocumentEntry, Manifest, build_lock
@@ -53,7 +53,8 @@ TEXT_PART_CHARS = 16_000  # a document's text per VARCHAR: 16k characters fit 64
 DOCUMENTS_PER_BATCH = 64  # documents chunked, embedded and written together
 INSERT_ROWS = 512  # entities per insert call
 QUERY_IDS = 8_192  # ids per query: Milvus returns at most 16,384 entities at once
-CACHED_CHUNKS = 65_536  # chunk records a reader keeps from its searches
+CACHED_CHUNKS = 65_536
+LEXICAL_SLACK = 20  # extra BM25 candidates taken from Milvus, scored again with the on-disk formula  # chunk records a reader keeps from its searches
 HNSW = {"M": 16, "efConstruction": 200}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
 
@@ -223,7 +224,7 @@ def _create_collections(client, target: MilvusTarget, dim: int, dense_plan: dict
     else:
         indexes.add_index("dense", index_type="FLAT", metric_type="IP")
     indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                      params={"bm25_k1": 1.2, "bm25_b": 0.75})
+                      params={"bm25_k1": K1, "bm25_b": B})
     client.create_collection(target.chunks, schema=chunks, index_params=indexes)
     for name, fields in ((target.documents, ("doc_id", "entry", "text")), (target.meta, ("value",))):
         schema = client.create_schema(auto_id=False)
@@ -255,6 +256,11 @@ def _meta_put(client, target: MilvusTarget, key: str, value: str) -> None:
 
 def _meta_delete(client, target: MilvusTarget, key: str) -> None:
     client.delete(target.meta, ids=[key])
+
+
+def _meta_int(client, target: MilvusTarget, key: str) -> int:
+    stored = _meta_get(client, target, key)
+    return int(stored) if stored else 0
 
 
 def _count(client, name: str, where: str = "") -> int:
@@ -335,13 +341,13 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
         rewrite = plan.added + plan.changed + (plan.unchanged if force else [])
         writer.write([documents[doc_id] for doc_id in rewrite])
         if interrupted:
-            writer.remove_orphans(set(documents))
+            writer.repair(set(documents))
         for name in (target.chunks, target.documents, target.meta):
             client.flush(name)
         chunks = _count(client, target.chunks)
         manifest = Manifest(embedding_model=model_id, dimension=embedder.dim, chunking=settings.chunking.model_dump(),
                             tokenizer_version=TOKENIZER_VERSION, dense_index=dense_plan, documents={},
-                            counts={"documents": len(documents), "chunks": chunks}, files={}, built_at=time.time(),
+                            counts={"documents": len(documents), "chunks": chunks, "tokens": writer.tokens}, files={}, built_at=time.time(),
                             build_seconds=time.perf_counter() - started)
         _meta_put(client, target, "manifest", manifest.model_dump_json())
         _meta_delete(client, target, "building")
@@ -384,20 +390,30 @@ class _Writer:
     def __init__(self, client, target: MilvusTarget, settings: Settings, embedder: Embedder, empty: bool) -> None:
         self.client, self.target, self.settings, self.embedder = client, target, settings, embedder
         self.empty = empty  # collections just created: nothing to delete or reuse
-        stored = None if empty else _meta_get(client, target, "next_row")
-        self.next_row = int(stored) if stored else 0
-        self.embedded = 0
+        self.next_row, self.tokens = (0, 0) if empty else (_meta_int(client, target, "next_row"),
+                                                           _meta_int(client, target, "tokens"))
+        self.embedded = 0  # tokens: BM25 tokens over all chunks, for the average chunk length
 
     def remove(self, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), DOCUMENTS_PER_BATCH):
             batch = _quoted(doc_ids[start:start + DOCUMENTS_PER_BATCH])
+            for row in _iterate(self.client, self.target.chunks, f"doc_id in {batch}", ["terms"]):
+                self.tokens -= len(row["terms"].split())
             self.client.delete(self.target.chunks, filter=f"doc_id in {batch}")
             self.client.delete(self.target.documents, filter=f"doc_id in {batch}")
+        self._save_progress()
 
-    def remove_orphans(self, keep: set[str]) -> None:
-        """Chunks of documents neither in the corpus nor entered (left by a build that died)."""
-        stray = {row["doc_id"] for row in _iterate(self.client, self.target.chunks, "", ["doc_id"])} - keep
-        self.remove(sorted(stray))
+    def repair(self, keep: set[str]) -> None:
+        """After a build that died: remove chunks of documents neither in the corpus nor entered, and count the
+        tokens again (the running count may have missed its last batch)."""
+        held = list(_iterate(self.client, self.target.chunks, "", ["doc_id", "terms"]))
+        self.remove(sorted({row["doc_id"] for row in held} - keep))
+        self.tokens = sum(len(row["terms"].split()) for row in held if row["doc_id"] in keep)
+        self._save_progress()
+
+    def _save_progress(self) -> None:
+        _meta_put(self.client, self.target, "next_row", str(self.next_row))
+        _meta_put(self.client, self.target, "tokens", str(self.tokens))
 
     def write(self, documents: list[Document]) -> None:
         for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
@@ -409,8 +425,9 @@ class _Writer:
         reusable = {}
         if not self.empty:  # a document written before (or half-written by a build that died) is replaced
             ids = _quoted(d.doc_id for d in documents)
-            reusable = {row["text_key"]: row["dense"] for row in
-                        _iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense"])}
+            for row in _iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense", "terms"]):
+                reusable[row["text_key"]] = row["dense"]
+                self.tokens -= len(row["terms"].split())
             self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
             self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
         chunks, texts = [], []
@@ -430,7 +447,8 @@ class _Writer:
         for start in range(0, len(entities), INSERT_ROWS):
             self.client.insert(self.target.chunks, entities[start:start + INSERT_ROWS])
         self.next_row += len(chunks)
-        _meta_put(self.client, self.target, "next_row", str(self.next_row))
+        self.tokens += sum(len(entity["terms"].split()) for entity in entities)
+        self._save_progress()
         counts = {}
         for chunk, _ in chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
@@ -554,40 +572,56 @@ class MilvusStore:
         params = {"metric_type": "IP"}
         if self.manifest.dense_index.get("type") == "hnsw":
             params["params"] = {"ef": max(top, self.manifest.dense_index.get("ef", 128))}
-        return self._search([np.asarray(vector, dtype=np.float32).tolist()], "dense", top, params)
+        found = self._search([np.asarray(vector, dtype=np.float32).tolist()], "dense", top, params)
+        return sorted(((row, score) for row, score, _ in found), key=lambda hit: (-hit[1], hit[0]))
 
     def lexical_search(self, question: str, top: int) -> list[tuple[int, float]]:
+        """Milvus's BM25 finds the candidates (a few more than asked for); each is scored again with the
+        on-disk index's formula and statistics (idf from document frequencies, the average chunk length of the
+        whole store), so both stores rank chunks alike: Milvus's own scores differ in the third digit."""
         terms = list(dict.fromkeys(lexical_terms(question)))  # each term once, as the on-disk BM25 scores it
         if not terms:
             return []
-        return self._search([" ".join(terms)], "sparse", top, {"metric_type": "BM25"})
+        found = self._search([" ".join(terms)], "sparse", top + LEXICAL_SLACK, {"metric_type": "BM25"}, ["terms"])
+        average = self.manifest.counts.get("tokens", 0) / max(len(self.chunks), 1)
+        scored = [(row, self._bm25(terms, entity["terms"].split(), average)) for row, _, entity in found]
+        return sorted(scored, key=lambda hit: (-hit[1], hit[0]))[:top]
 
-    def _search(self, data, field: str, top: int, params: dict) -> list[tuple[int, float]]:
+    def _bm25(self, terms: list[str], tokens: list[str], average: float) -> float:
+        counts = {}
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+        norm = K1 * (1 - B + B * len(tokens) / max(average, 1e-9))
+        return sum(self._idf(t) * counts[t] * (K1 + 1) / (counts[t] + norm) for t in terms if t in counts)
+
+    def _search(self, data, field: str, top: int, params: dict, fields: tuple[str, ...] = ()) -> list:
         top = min(top, len(self.chunks))
         if top <= 0:
             return []
         with milvus_errors(self.target):
             found = self.client.search(self.target.chunks, data=data, anns_field=field, limit=top,
-                                       output_fields=["record"], search_params=params)[0]
+                                       output_fields=["record", *fields], search_params=params)[0]
         hits = []
         for hit in found:
             self.chunks.hold(hit["row"], hit["entity"]["record"])
-            hits.append((int(hit["row"]), abs(float(hit["distance"]))))  # milvus-lite gives BM25 scores negated
-        return sorted(hits, key=lambda h: (-round(h[1], 5), h[0]))
+            hits.append((int(hit["row"]), float(hit["distance"]), hit["entity"]))
+        return hits
 
     def term_idf(self, term: str) -> float:
-        """The on-disk index's idf, log(1 + (N - df + 0.5) / (df + 0.5)), with df counted by Milvus."""
-        total = len(self.chunks)
-        df = self._df(term)
+        """The on-disk index's idf, log(1 + (N - df + 0.5) / (df + 0.5)), with df counted by Milvus. `term` is a
+        token as tokenize() makes it (tokenizing it again would stem it twice)."""
+        return self._idf(encode_term(term)) if term and " " not in term else self._idf("")
+
+    def _idf(self, encoded: str) -> float:
+        total, df = len(self.chunks), self._df(encoded)
         idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
         return float(np.float32(idf)) if df else float(idf)  # an indexed term's idf is stored as float32 on disk
 
-    def _document_frequency(self, term: str) -> int:
-        """Chunks holding the term (a token as tokenize() makes it; tokenizing it again would stem it twice)."""
-        if not term or " " in term:
+    def _document_frequency(self, encoded: str) -> int:
+        if not encoded:
             return 0
         with milvus_errors(self.target):
-            return _count(self.client, self.target.chunks, f"TEXT_MATCH(terms, {json.dumps(encode_term(term))})")
+            return _count(self.client, self.target.chunks, f"TEXT_MATCH(terms, {json.dumps(encoded)})")
 
     def chunk_vectors(self, rows: list[int]) -> np.ndarray:
         found = {}

@@ -136,3 +136,20 @@ def test_eight_ask_processes_during_rebuilds_all_get_answers(offline_env, tmp_pa
         assert process.returncode == 0, err
         assert "36%" in json.loads(out)["answer"]
     assert rebuilds >= 1
+
+
+@pytest.mark.slow
+def test_the_milvus_store_answers_as_the_index_on_disk_through_the_cli(offline_env, tmp_path):
+    pytest.importorskip("milvus_lite")
+    questions = tmp_path / "questions.txt"
+    questions.write_text("What share does Alibaba hold in China?\nHow many employees does Alibaba have?\n"
+                         "How much will Alibaba invest in AI and cloud over the next three years?\n")
+    milvus_env = dict(offline_env, RAG_STORE=f"milvus://{tmp_path}/store.db")
+    built = run(["rag", "index", "build"], milvus_env)
+    assert built.returncode == 0 and "indexed 2 documents" in built.stdout, built.stderr
+    assert "up to date" in run(["rag", "index", "status"], milvus_env).stdout
+    on_disk, in_milvus = (run(["rag", "ask", "--questions", str(questions)], env) for env in (offline_env, milvus_env))
+    assert on_disk.returncode == in_milvus.returncode == 0, in_milvus.stderr
+    assert [json.loads(line) | {"timings": None} for line in on_disk.stdout.splitlines()] == \
+        [json.loads(line) | {"timings": None} for line in in_milvus.stdout.splitlines()]
+    assert "network access attempted" not in in_milvus.stderr

@@ -44,8 +44,10 @@ def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, co
     assert _answers(settings, on_disk, embedder) == _answers(milvus_settings, in_milvus, embedder)
     vector = embedder.embed(["Orbital container rates"])[0]
     assert [r for r, _ in on_disk.dense_search(vector, 5)] == [r for r, _ in in_milvus.dense_search(vector, 5)]
-    assert ([r for r, _ in on_disk.lexical_search("Orbital container rates", 5)]
-            == [r for r, _ in in_milvus.lexical_search("Orbital container rates", 5)])
+    for question in ("Orbital container rates", "Which ships did Helix tease?", "Nordline employs people"):
+        disk_hits, milvus_hits = on_disk.lexical_search(question, 5), in_milvus.lexical_search(question, 5)
+        assert [r for r, _ in disk_hits] == [r for r, _ in milvus_hits]  # scored with the on-disk BM25 formula
+        assert [s for _, s in disk_hits] == pytest.approx([s for _, s in milvus_hits], rel=1e-5)
     for term in [*on_disk.lexical.vocab, "nowhere"]:  # every indexed term ('ships' is held as 'ship'), and one unseen
         assert in_milvus.term_idf(term) == pytest.approx(on_disk.term_idf(term), rel=1e-6), term
     assert in_milvus.documents["orbital"].text == on_disk.documents["orbital"].text
