@@ -176,8 +176,9 @@ class BM25Index:
         top = min(top, len(matched))
         if top == 0:
             return []
-        best = np.argpartition(-scores, top - 1)[:top]
-        best = best[np.argsort(-scores[best], kind="stable")]
+        bar = np.partition(-scores, top - 1)[top - 1]  # the top-th best score; rows tying with it all compete
+        best = np.flatnonzero(-scores <= bar)
+        best = best[np.lexsort((matched[best], -scores[best]))][:top]  # equal scores: the earlier chunk first
         return [(int(matched[i]), float(scores[i])) for i in best]
 
     def _add_common(self, matched: np.ndarray, scores: np.ndarray, common: list[int]) -> np.ndarray:

@@ -326,10 +326,8 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
                                reused=counts["chunks"], seconds=time.perf_counter() - started, wrote=False)
         embedder = embedder or _default_embedder()
         created = previous is None or bool(plan.stale_reasons) or previous.dimension != embedder.dim
-        if created:
-            _drop_collections(client, target)
-            dense_plan = dense_plan_for(_estimate_chunks(ingested.documents, settings), settings)
-            _create_collections(client, target, embedder.dim, dense_plan)
+        if created:  # nothing to keep: new collections, every document added
+            dense_plan = _recreate_collections(client, target, ingested.documents, settings, embedder.dim)
             plan = plan_build(settings, ingested.documents, None, model_id)
             plan.warnings = ingested.warnings
         else:
@@ -338,22 +336,36 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
         writer = _Writer(client, target, settings, embedder, empty=created)
         writer.remove(plan.removed)
         documents = {d.doc_id: d for d in ingested.documents}
-        rewrite = plan.added + plan.changed + (plan.unchanged if force else [])
-        writer.write([documents[doc_id] for doc_id in rewrite])
+        writer.write([documents[doc_id] for doc_id in plan.added + plan.changed + (plan.unchanged if force else [])])
         if interrupted:
             writer.repair(set(documents))
-        for name in (target.chunks, target.documents, target.meta):
-            client.flush(name)
-        chunks = _count(client, target.chunks)
-        manifest = Manifest(embedding_model=model_id, dimension=embedder.dim, chunking=settings.chunking.model_dump(),
-                            tokenizer_version=TOKENIZER_VERSION, dense_index=dense_plan, documents={},
-                            counts={"documents": len(documents), "chunks": chunks, "tokens": writer.tokens}, files={}, built_at=time.time(),
-                            build_seconds=time.perf_counter() - started)
-        _meta_put(client, target, "manifest", manifest.model_dump_json())
-        _meta_delete(client, target, "building")
-        client.flush(target.meta)
+        chunks = _finish(client, target, Manifest(
+            embedding_model=model_id, dimension=embedder.dim, chunking=settings.chunking.model_dump(),
+            tokenizer_version=TOKENIZER_VERSION, dense_index=dense_plan, documents={},
+            counts={"documents": len(documents), "tokens": writer.tokens}, files={}, built_at=time.time(),
+            build_seconds=time.perf_counter() - started))
     return BuildReport(plan=plan, documents=len(documents), chunks=chunks, embedded=writer.embedded,
                        reused=chunks - writer.embedded, seconds=time.perf_counter() - started, wrote=True)
+
+
+def _recreate_collections(client, target: MilvusTarget, documents: list[Document], settings: Settings,
+                          dim: int) -> dict:
+    """Drop the store's collections and create them again for `dim`-sized vectors; return the dense plan."""
+    _drop_collections(client, target)
+    dense_plan = dense_plan_for(_estimate_chunks(documents, settings), settings)
+    _create_collections(client, target, dim, dense_plan)
+    return dense_plan
+
+
+def _finish(client, target: MilvusTarget, manifest: Manifest) -> int:
+    """Flush the writes, record the manifest with the chunk count Milvus holds, lift the build marker."""
+    for name in (target.chunks, target.documents, target.meta):
+        client.flush(name)
+    manifest.counts["chunks"] = _count(client, target.chunks)
+    _meta_put(client, target, "manifest", manifest.model_dump_json())
+    _meta_delete(client, target, "building")
+    client.flush(target.meta)
+    return manifest.counts["chunks"]
 
 
 def _default_embedder() -> Embedder:

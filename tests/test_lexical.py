@@ -108,3 +108,9 @@ def test_acronyms_match_their_spelled_out_forms_both_ways():
     assert acronym_terms("What annual growth rate is expected?", "a 29.1% CAGR") == set(tokenize("annual growth rate"))
     assert acronym_terms("What is the growth rate?", "a 29.1% CAGR") == set()  # two letters of four: no
     assert acronym_terms("What share does Alibaba hold in China?", "Alibaba Cloud holds 36% in China.") == set()
+
+
+def test_equal_scores_rank_the_earlier_chunk_first():
+    index = BM25Index.build(["apple pie", "banana", "apple tart", "apple cake", "cherry"])
+    assert [row for row, _ in index.search("apple", 2)] == [0, 2]  # three rows tie: the first two by position
+    assert [row for row, _ in index.search("apple banana", 3)] == [1, 0, 2]

@@ -99,3 +99,21 @@ def test_store_addresses_and_terms():
         with pytest.raises(InputError):
             parse_store(bad)
     assert lexical_terms("Revenue rose 3.5% in 北京") == ["revenue", "rise", "3_5", "percent", "x_" + "北京".encode().hex()]
+
+
+def test_a_milvus_lite_file_open_in_another_process_is_a_one_line_busy_error(milvus_settings, embedder):
+    import subprocess
+    import sys
+
+    build_index(milvus_settings, embedder)
+    disconnect(milvus_settings.store)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from rag.milvus_store import connect, "
+                               "parse_store; connect(parse_store(sys.argv[1])); print('open', flush=True); "
+                               "time.sleep(60)", milvus_settings.store], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(IndexBusyError, match="open in another process"):
+            open_index(milvus_settings, embedder, build_if_missing=False)
+    finally:
+        holder.kill()
+        holder.wait()
