@@ -496,12 +496,16 @@ def open_milvus(settings: Settings) -> "MilvusStore":
 
 
 def store_version(settings: Settings) -> str | None:
-    """When the store's last build ended (changes when a build lands), or None when none did."""
+    """When the store's last build ended (changes when a build lands), or None when none did. Reads only the
+    manifest's own record: `rag serve` asks before every request."""
     target = parse_store(settings.store)
     client = connect(target)
     with milvus_errors(target):
-        manifest = read_manifest(client, target)
-    return None if manifest is None else repr(manifest.built_at)
+        if not client.has_collection(target.meta):
+            return None
+        client.load_collection(target.meta)
+        stored = _meta_get(client, target, "manifest")
+    return None if stored is None else repr(json.loads(stored).get("built_at"))
 
 
 class MilvusChunks:
