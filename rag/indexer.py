@@ -16,8 +16,8 @@ from .ingest import ingest_corpus
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .schema import Chunk, Document
 from .settings import EMBEDDING_MODEL_ID, Settings
-from .store import (ChunkStore, DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index, read_manifest,
-                    verify_files, write_generation)
+from .store import (ChunkStore, DocumentEntry, Manifest, StoredIndex, build_lock, current_generation, load_index,
+                    read_manifest, verify_files, write_generation)
 
 TARGET_RECALL = 0.95  # recall@10 of the approximate index against exact search, checked at build time
 PROBE_COSINE = 0.45  # how close a calibration probe stands to the stored vector it was made from

@@ -29,7 +29,7 @@ import os
 import re
 import time
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +54,8 @@ DOCUMENTS_PER_BATCH = 64  # documents chunked, embedded and written together
 INSERT_ROWS = 512  # entities per insert call
 QUERY_IDS = 8_192  # ids per query: Milvus returns at most 16,384 entities at once
 CACHED_CHUNKS = 65_536
+CACHED_TERMS = 262_144  # document frequencies a reader keeps
+FREQUENCY_CHANGES_HELD = 1_000_000  # document-frequency changes a build holds in memory before writing them
 LEXICAL_SLACK = 20  # extra BM25 candidates taken from Milvus, scored again with the on-disk formula  # chunk records a reader keeps from its searches
 HNSW = {"M": 16, "efConstruction": 200}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
@@ -78,6 +80,14 @@ class MilvusTarget:
     @property
     def meta(self) -> str:
         return f"{self.collection}_meta"
+
+    @property
+    def terms(self) -> str:
+        return f"{self.collection}_terms"
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.chunks, self.documents, self.meta, self.terms
 
 
 def is_milvus(store: str) -> bool:
@@ -212,7 +222,7 @@ def _create_collections(client, target: MilvusTarget, dim: int, dense_plan: dict
     chunks.add_field("doc_id", DataType.VARCHAR, max_length=VARCHAR_BYTES)
     chunks.add_field("record", DataType.VARCHAR, max_length=VARCHAR_BYTES)
     chunks.add_field("text_key", DataType.VARCHAR, max_length=64)
-    chunks.add_field("terms", DataType.VARCHAR, max_length=VARCHAR_BYTES, enable_analyzer=True, enable_match=True,
+    chunks.add_field("terms", DataType.VARCHAR, max_length=VARCHAR_BYTES, enable_analyzer=True,
                      analyzer_params={"tokenizer": "standard"})
     chunks.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     chunks.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
@@ -226,11 +236,13 @@ def _create_collections(client, target: MilvusTarget, dim: int, dense_plan: dict
     indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                       params={"bm25_k1": K1, "bm25_b": B})
     client.create_collection(target.chunks, schema=chunks, index_params=indexes)
-    for name, fields in ((target.documents, ("doc_id", "entry", "text")), (target.meta, ("value",))):
+    for name, fields in ((target.documents, ("doc_id", "entry", "text")), (target.meta, ("value",)), (target.terms, ())):
         schema = client.create_schema(auto_id=False)
         schema.add_field("key", DataType.VARCHAR, max_length=VARCHAR_BYTES, is_primary=True)
         if name == target.documents:
             schema.add_field("part", DataType.INT64)
+        if name == target.terms:
+            schema.add_field("df", DataType.INT64)  # chunks holding the term
         for field in fields:
             schema.add_field(field, DataType.VARCHAR, max_length=VARCHAR_BYTES)
         schema.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
@@ -240,7 +252,7 @@ def _create_collections(client, target: MilvusTarget, dim: int, dense_plan: dict
 
 
 def _drop_collections(client, target: MilvusTarget) -> None:
-    for name in (target.chunks, target.documents, target.meta):
+    for name in target.all:
         if client.has_collection(name):
             client.drop_collection(name)
 
@@ -270,10 +282,9 @@ def _count(client, name: str, where: str = "") -> int:
 
 def read_manifest(client, target: MilvusTarget) -> Manifest | None:
     """The manifest with its document table, or None when nothing was built into this store."""
-    names = (target.chunks, target.documents, target.meta)
-    if not all(client.has_collection(name) for name in names):
+    if not all(client.has_collection(name) for name in target.all):
         return None
-    for name in names:  # a server (or a milvus-lite file opened again) holds collections released until loaded
+    for name in target.all:  # a server (or a milvus-lite file opened again) holds collections released until loaded
         client.load_collection(name)
     stored = _meta_get(client, target, "manifest")
     if stored is None:
@@ -339,6 +350,7 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
         writer.write([documents[doc_id] for doc_id in plan.added + plan.changed + (plan.unchanged if force else [])])
         if interrupted:
             writer.repair(set(documents))
+        writer.save_frequencies()
         chunks = _finish(client, target, Manifest(
             embedding_model=model_id, dimension=embedder.dim, chunking=settings.chunking.model_dump(),
             tokenizer_version=TOKENIZER_VERSION, dense_index=dense_plan, documents={},
@@ -359,7 +371,7 @@ def _recreate_collections(client, target: MilvusTarget, documents: list[Document
 
 def _finish(client, target: MilvusTarget, manifest: Manifest) -> int:
     """Flush the writes, record the manifest with the chunk count Milvus holds, lift the build marker."""
-    for name in (target.chunks, target.documents, target.meta):
+    for name in target.all:
         client.flush(name)
     manifest.counts["chunks"] = _count(client, target.chunks)
     _meta_put(client, target, "manifest", manifest.model_dump_json())
@@ -397,35 +409,68 @@ def dense_plan_for(count: int, settings: Settings) -> dict:
 
 
 class _Writer:
-    """Deletes and writes documents, a batch at a time; vectors of unchanged chunk texts are reused."""
+    """Deletes and writes documents, a batch at a time; vectors of unchanged chunk texts are reused. Keeps the
+    BM25 statistics the readers score with: the token count over all chunks (for the average chunk length) and
+    each term's document frequency (NAME_terms), changed by what is deleted and inserted."""
 
     def __init__(self, client, target: MilvusTarget, settings: Settings, embedder: Embedder, empty: bool) -> None:
         self.client, self.target, self.settings, self.embedder = client, target, settings, embedder
         self.empty = empty  # collections just created: nothing to delete or reuse
         self.next_row, self.tokens = (0, 0) if empty else (_meta_int(client, target, "next_row"),
                                                            _meta_int(client, target, "tokens"))
-        self.embedded = 0  # tokens: BM25 tokens over all chunks, for the average chunk length
+        self.frequency_changes: Counter[str] = Counter()
+        self.embedded = 0
 
     def remove(self, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), DOCUMENTS_PER_BATCH):
             batch = _quoted(doc_ids[start:start + DOCUMENTS_PER_BATCH])
-            for row in _iterate(self.client, self.target.chunks, f"doc_id in {batch}", ["terms"]):
-                self.tokens -= len(row["terms"].split())
+            self._forget(_iterate(self.client, self.target.chunks, f"doc_id in {batch}", ["terms"]))
             self.client.delete(self.target.chunks, filter=f"doc_id in {batch}")
             self.client.delete(self.target.documents, filter=f"doc_id in {batch}")
         self._save_progress()
 
+    def _forget(self, rows) -> None:
+        for row in rows:
+            tokens = row["terms"].split()
+            self.tokens -= len(tokens)
+            self.frequency_changes.subtract(set(tokens))
+
+    def _count_in(self, entities: list[dict]) -> None:
+        for entity in entities:
+            tokens = entity["terms"].split()
+            self.tokens += len(tokens)
+            self.frequency_changes.update(set(tokens))
+
     def repair(self, keep: set[str]) -> None:
         """After a build that died: remove chunks of documents neither in the corpus nor entered, and count the
-        tokens again (the running count may have missed its last batch)."""
+        tokens and document frequencies again (the running counts may have missed its last batch)."""
         held = list(_iterate(self.client, self.target.chunks, "", ["doc_id", "terms"]))
         self.remove(sorted({row["doc_id"] for row in held} - keep))
-        self.tokens = sum(len(row["terms"].split()) for row in held if row["doc_id"] in keep)
+        self.tokens, self.frequency_changes = 0, Counter()
+        self.client.delete(self.target.terms, filter="df >= 0")
+        self._count_in([row for row in held if row["doc_id"] in keep])
         self._save_progress()
 
     def _save_progress(self) -> None:
         _meta_put(self.client, self.target, "next_row", str(self.next_row))
         _meta_put(self.client, self.target, "tokens", str(self.tokens))
+        if len(self.frequency_changes) > FREQUENCY_CHANGES_HELD:
+            self.save_frequencies()
+
+    def save_frequencies(self) -> None:
+        """Add the held changes to the stored document frequencies (a term no chunk holds any more is deleted)."""
+        changed = [term for term, change in self.frequency_changes.items() if change]
+        for start in range(0, len(changed), QUERY_IDS):
+            page = changed[start:start + QUERY_IDS]
+            stored = {e["key"]: e["df"] for e in self.client.query(self.target.terms, ids=page, output_fields=["df"])}
+            frequencies = {term: stored.get(term, 0) + self.frequency_changes[term] for term in page}
+            kept = [{"key": term, "df": df, "unused": [0.0, 0.0]} for term, df in frequencies.items() if df > 0]
+            gone = [term for term, df in frequencies.items() if df <= 0 and term in stored]
+            if kept:
+                self.client.upsert(self.target.terms, kept)
+            if gone:
+                self.client.delete(self.target.terms, ids=gone)
+        self.frequency_changes = Counter()
 
     def write(self, documents: list[Document]) -> None:
         for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
@@ -437,9 +482,9 @@ class _Writer:
         reusable = {}
         if not self.empty:  # a document written before (or half-written by a build that died) is replaced
             ids = _quoted(d.doc_id for d in documents)
-            for row in _iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense", "terms"]):
-                reusable[row["text_key"]] = row["dense"]
-                self.tokens -= len(row["terms"].split())
+            replaced = list(_iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense", "terms"]))
+            reusable = {row["text_key"]: row["dense"] for row in replaced}
+            self._forget(replaced)
             self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
             self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
         chunks, texts = [], []
@@ -459,7 +504,7 @@ class _Writer:
         for start in range(0, len(entities), INSERT_ROWS):
             self.client.insert(self.target.chunks, entities[start:start + INSERT_ROWS])
         self.next_row += len(chunks)
-        self.tokens += sum(len(entity["terms"].split()) for entity in entities)
+        self._count_in(entities)
         self._save_progress()
         counts = {}
         for chunk, _ in chunks:
@@ -582,7 +627,7 @@ class MilvusStore:
         self.documents = MilvusDocuments(client, target, list(manifest.documents))
         self.chunks = MilvusChunks(client, target, manifest.counts["chunks"])
         self.version = repr(manifest.built_at)
-        self._df = lru_cache(maxsize=65_536)(self._document_frequency)
+        self._frequencies: OrderedDict[str, int] = OrderedDict()
 
     def dense_search(self, vector: np.ndarray, top: int) -> list[tuple[int, float]]:
         params = {"metric_type": "IP"}
@@ -598,6 +643,7 @@ class MilvusStore:
         terms = list(dict.fromkeys(lexical_terms(question)))  # each term once, as the on-disk BM25 scores it
         if not terms:
             return []
+        self._fetch_frequencies(terms)
         found = self._search([" ".join(terms)], "sparse", top + LEXICAL_SLACK, {"metric_type": "BM25"}, ["terms"])
         average = self.manifest.counts.get("tokens", 0) / max(len(self.chunks), 1)
         scored = [(row, self._bm25(terms, entity["terms"].split(), average)) for row, _, entity in found]
@@ -629,15 +675,27 @@ class MilvusStore:
         return self._idf(encode_term(term)) if term and " " not in term else self._idf("")
 
     def _idf(self, encoded: str) -> float:
-        total, df = len(self.chunks), self._df(encoded)
+        total, df = len(self.chunks), self._document_frequency(encoded)
         idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
         return float(np.float32(idf)) if df else float(idf)  # an indexed term's idf is stored as float32 on disk
 
     def _document_frequency(self, encoded: str) -> int:
         if not encoded:
             return 0
-        with milvus_errors(self.target):
-            return _count(self.client, self.target.chunks, f"TEXT_MATCH(terms, {json.dumps(encoded)})")
+        if encoded not in self._frequencies:
+            self._fetch_frequencies([encoded])
+        return self._frequencies[encoded]
+
+    def _fetch_frequencies(self, terms: list[str]) -> None:
+        """Document frequencies of the terms not held yet, in one lookup by primary key."""
+        wanted = [term for term in terms if term not in self._frequencies]
+        if wanted:
+            with milvus_errors(self.target):
+                found = {e["key"]: e["df"] for e in self.client.query(self.target.terms, ids=wanted, output_fields=["df"])}
+            for term in wanted:
+                self._frequencies[term] = int(found.get(term, 0))
+        while len(self._frequencies) > CACHED_TERMS:
+            self._frequencies.popitem(last=False)
 
     def chunk_vectors(self, rows: list[int]) -> np.ndarray:
         found = {}

@@ -53,6 +53,18 @@ def test_milvus_store_answers_as_the_on_disk_index(settings, milvus_settings, co
     assert in_milvus.documents["orbital"].text == on_disk.documents["orbital"].text
 
 
+def assert_scores_as_on_disk(milvus_settings, embedder):
+    """The store's BM25 statistics, kept up by incremental builds, are those of an index built afresh."""
+    disk_settings = milvus_settings.model_copy(update={"store": ""})
+    build_index(disk_settings, embedder)
+    on_disk, in_milvus = load_index(disk_settings.index_dir), open_index(milvus_settings, embedder)
+    for term in [*on_disk.lexical.vocab, "gone"]:
+        assert in_milvus.term_idf(term) == pytest.approx(on_disk.term_idf(term), rel=1e-6), term
+    for question in ("Nordline terminal Hamburg", "Orbital container rates"):
+        assert [s for _, s in in_milvus.lexical_search(question, 5)] == \
+            pytest.approx([s for _, s in on_disk.lexical_search(question, 5)], rel=1e-5)
+
+
 def test_milvus_rebuild_touches_only_changed_documents(milvus_settings, corpus, embedder):
     build_index(milvus_settings, embedder)
     assert build_index(milvus_settings, embedder).wrote is False
@@ -70,6 +82,7 @@ def test_milvus_rebuild_touches_only_changed_documents(milvus_settings, corpus, 
     assert report.plan.removed == ["nordline"] and set(index.documents) == {"orbital"}
     assert {c.doc_id for c in index.chunks} == {"orbital"} and len(index.chunks) == report.chunks
     assert not any(index.chunks[row].doc_id == "nordline" for row, _ in index.lexical_search("Nordline terminal", 10))
+    assert_scores_as_on_disk(milvus_settings, embedder)
 
 
 def test_milvus_store_is_refused_when_stale_or_mid_build(milvus_settings, embedder):
@@ -88,6 +101,7 @@ def test_milvus_store_is_refused_when_stale_or_mid_build(milvus_settings, embedd
     report = build_index(milvus_settings, embedder)  # the next build finishes the job
     assert report.wrote
     assert len(open_index(milvus_settings, embedder).chunks) == report.chunks
+    assert_scores_as_on_disk(milvus_settings, embedder)
 
 
 def test_store_addresses_and_terms():

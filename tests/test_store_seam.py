@@ -18,6 +18,7 @@ class MemoryStore:
         self.manifest, self.documents, self.chunks = manifest, dict(documents), list(chunks)
         self.vectors = np.array(vectors, dtype=np.float32)
         self.lexical = BM25Index.build(lexical_texts)
+        self.version = "in memory"
         self.calls = []
 
     def dense_search(self, vector, top):
