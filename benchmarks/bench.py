@@ -356,11 +356,12 @@ def probe_index(index_dir: str, embedder_name: str, articles: int, queries: int 
     measure recall@10 of the dense index against exact search on the stored vectors, and report memory."""
     import numpy as np
 
-    from rag.pipeline import _load
+    from rag.pipeline import load_store
 
     rng = random.Random(5)
     started = time.perf_counter()
-    index = _load(Settings(store=index_dir) if index_dir.startswith("milvus://") else Settings(index_dir=Path(index_dir)))
+    where = Settings(store=index_dir) if index_dir.startswith("milvus://") else Settings(index_dir=Path(index_dir))
+    index = load_store(where)
     open_s = time.perf_counter() - started
     embedder = MiniLMEmbedder() if embedder_name == "minilm" else ChargedHashingEmbedder()
     retriever = Retriever(index, embedder)

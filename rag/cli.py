@@ -23,8 +23,9 @@ app.add_typer(index_app, name="index")
 
 CorpusOption = typer.Option(None, "--corpus", help="Folder of articles (env RAG_CORPUS; default ./corpus).")
 IndexOption = typer.Option(None, "--index", help="Index folder (env RAG_INDEX; default ./index).")
-StoreOption = typer.Option(None, "--store", help="Keep the index in Milvus instead: milvus:///path/to/file.db (milvus-lite) "
-                           "or milvus://HOST:PORT/COLLECTION (env RAG_STORE; needs pip install 'rag\\[scale]').")
+StoreOption = typer.Option(None, "--store", help="Keep the index in Milvus instead: milvus:///path/to/file.db "
+                           "(milvus-lite) or milvus://HOST:PORT/COLLECTION (env RAG_STORE; needs pip install "
+                           "'rag\\[scale]').")
 
 
 def _settings(corpus: Optional[Path], index: Optional[Path], store: Optional[str] = None, **groups) -> Settings:
@@ -46,7 +47,8 @@ def index_build(corpus: Optional[Path] = CorpusOption, index: Optional[Path] = I
                 store: Optional[str] = StoreOption,
                 force: bool = typer.Option(False, "--force", help="Rewrite the index even if nothing changed."),
                 wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another build's lock."),
-                ray: bool = typer.Option(False, "--ray", help="Embed on Ray workers (needs pip install 'rag\\[scale]')."),
+                ray: bool = typer.Option(False, "--ray",
+                                         help="Embed on Ray workers (needs pip install 'rag\\[scale]')."),
                 ray_address: Optional[str] = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
                                                           help="The Ray cluster to use with --ray (HOST:6379 or "
                                                                "ray://HOST:10001); without it Ray starts here.")) -> None:

@@ -53,10 +53,10 @@ TEXT_PART_CHARS = 16_000  # a document's text per VARCHAR: 16k characters fit 64
 DOCUMENTS_PER_BATCH = 64  # documents chunked, embedded and written together
 INSERT_ROWS = 512  # entities per insert call
 QUERY_IDS = 8_192  # ids per query: Milvus returns at most 16,384 entities at once
-CACHED_CHUNKS = 65_536
+CACHED_CHUNKS = 65_536  # chunk records a reader keeps from its searches
 CACHED_TERMS = 262_144  # document frequencies a reader keeps
 FREQUENCY_CHANGES_HELD = 1_000_000  # document-frequency changes a build holds in memory before writing them
-LEXICAL_SLACK = 20  # extra BM25 candidates taken from Milvus, scored again with the on-disk formula  # chunk records a reader keeps from its searches
+LEXICAL_SLACK = 20  # extra BM25 candidates taken from Milvus, scored again with the on-disk formula
 HNSW = {"M": 16, "efConstruction": 200}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
 
@@ -236,7 +236,8 @@ def _create_collections(client, target: MilvusTarget, dim: int, dense_plan: dict
     indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                       params={"bm25_k1": K1, "bm25_b": B})
     client.create_collection(target.chunks, schema=chunks, index_params=indexes)
-    for name, fields in ((target.documents, ("doc_id", "entry", "text")), (target.meta, ("value",)), (target.terms, ())):
+    side_collections = ((target.documents, ("doc_id", "entry", "text")), (target.meta, ("value",)), (target.terms, ()))
+    for name, fields in side_collections:
         schema = client.create_schema(auto_id=False)
         schema.add_field("key", DataType.VARCHAR, max_length=VARCHAR_BYTES, is_primary=True)
         if name == target.documents:
@@ -482,7 +483,8 @@ class _Writer:
         reusable = {}
         if not self.empty:  # a document written before (or half-written by a build that died) is replaced
             ids = _quoted(d.doc_id for d in documents)
-            replaced = list(_iterate(self.client, self.target.chunks, f"doc_id in {ids}", ["text_key", "dense", "terms"]))
+            replaced = list(_iterate(self.client, self.target.chunks, f"doc_id in {ids}",
+                                     ["text_key", "dense", "terms"]))
             reusable = {row["text_key"]: row["dense"] for row in replaced}
             self._forget(replaced)
             self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
@@ -529,7 +531,8 @@ def open_milvus(settings: Settings) -> "MilvusStore":
     with milvus_errors(target):
         manifest = read_manifest(client, target)
         if manifest is None:
-            raise IndexMissingError(f"no index in {settings.store}: run `rag index build --store {settings.store}` first")
+            raise IndexMissingError(f"no index in {settings.store}: run `rag index build --store {settings.store}` "
+                                    "first")
         if _meta_get(client, target, "building") is not None:
             raise IndexBusyError(f"the index in {settings.store} is being built, or its last build was interrupted: "
                                  "wait for it, or run `rag index build` to finish it")
@@ -609,7 +612,8 @@ class MilvusDocuments(Mapping):
 
     def _read_document(self, doc_id: str) -> Document:
         with milvus_errors(self.target):
-            parts = self.client.query(self.target.documents, filter=f"doc_id == {json.dumps(doc_id, ensure_ascii=False)}",
+            parts = self.client.query(self.target.documents,
+                                      filter=f"doc_id == {json.dumps(doc_id, ensure_ascii=False)}",
                                       output_fields=["part", "entry", "text"])
         parts.sort(key=lambda p: p["part"])
         if not parts or parts[0]["part"] != 0:
@@ -691,7 +695,8 @@ class MilvusStore:
         wanted = [term for term in terms if term not in self._frequencies]
         if wanted:
             with milvus_errors(self.target):
-                found = {e["key"]: e["df"] for e in self.client.query(self.target.terms, ids=wanted, output_fields=["df"])}
+                found = {e["key"]: e["df"]
+                         for e in self.client.query(self.target.terms, ids=wanted, output_fields=["df"])}
             for term in wanted:
                 self._frequencies[term] = int(found.get(term, 0))
         while len(self._frequencies) > CACHED_TERMS:

@@ -32,7 +32,7 @@ def open_index(settings: Settings, embedder: Embedder | None = None, build_if_mi
 
 def reopen_index(settings: Settings, embedder: Embedder | None = None) -> ChunkStore:
     """The index as it is now, refused when stale."""
-    index = _load(settings)
+    index = load_store(settings)
     ensure_fresh(index, settings, embedder.model_id if embedder else MiniLMEmbedder.model_id)
     return index
 
@@ -47,7 +47,9 @@ def index_version(settings: Settings):
     return current_generation(settings.index_dir)
 
 
-def _load(settings: Settings) -> ChunkStore:
+def load_store(settings: Settings) -> ChunkStore:
+    """The index as settings name it (on disk, or in Milvus), opened and checked for damage; neither built nor
+    checked for staleness here."""
     if settings.store:
         from .milvus_store import open_milvus
 

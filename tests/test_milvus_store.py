@@ -74,7 +74,8 @@ def test_milvus_rebuild_touches_only_changed_documents(milvus_settings, corpus, 
     report = build_index(milvus_settings, embedder)
     assert report.plan.changed == ["nordline"] and 0 < report.embedded < report.chunks
     after = {c.chunk_id: c for c in open_index(milvus_settings, embedder).chunks}
-    assert {r: c for r, c in before.items() if c.doc_id == "orbital"} == {r: c for r, c in after.items() if c.doc_id == "orbital"}
+    untouched = {r: c for r, c in before.items() if c.doc_id == "orbital"}
+    assert untouched == {r: c for r, c in after.items() if c.doc_id == "orbital"}
     assert any("Hamburg" in c.text for c in after.values())
     (corpus / "nordline.txt").unlink()
     report = build_index(milvus_settings, embedder)
@@ -112,7 +113,8 @@ def test_store_addresses_and_terms():
     for bad in ("postgres://x", "milvus://host:1/bad-name", "milvus://"):
         with pytest.raises(InputError):
             parse_store(bad)
-    assert lexical_terms("Revenue rose 3.5% in 北京") == ["revenue", "rise", "3_5", "percent", "x_" + "北京".encode().hex()]
+    beijing = "x_" + "北京".encode().hex()  # the tokenizer would split CJK into characters
+    assert lexical_terms("Revenue rose 3.5% in 北京") == ["revenue", "rise", "3_5", "percent", beijing]
 
 
 def test_a_milvus_lite_file_open_in_another_process_is_a_one_line_busy_error(milvus_settings, embedder):
