@@ -97,5 +97,7 @@ def start_ray(address: str | None, workers: int):
                            "(ray://HOST:10001 or HOST:6379), or leave it out to run Ray here") from None
     for name in ("ray", "ray.data"):  # the build reports its own progress
         logging.getLogger(name).setLevel(logging.ERROR)
-    ray.data.DataContext.get_current().enable_progress_bars = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Ray's notes on its own deprecated settings
+        ray.data.DataContext.get_current().enable_progress_bars = False
     return ray

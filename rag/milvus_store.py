@@ -31,7 +31,7 @@ import time
 import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,27 +63,34 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
 
 @dataclass(frozen=True)
 class MilvusTarget:
-    """Where the store lives: `uri` is what MilvusClient connects to (a file for milvus-lite)."""
+    """Where the store lives: `uri` is what MilvusClient connects to (a file for milvus-lite); the collections
+    of one generation of the index are named after `collection` and `generation`."""
 
     uri: str
     collection: str
     lite_file: Path | None = None
+    generation: int = 0
+
+    @property
+    def live(self) -> str:
+        """The alias naming the meta collection of the generation readers use."""
+        return f"{self.collection}_live"
 
     @property
     def chunks(self) -> str:
-        return f"{self.collection}_chunks"
+        return f"{self.collection}_chunks_g{self.generation}"
 
     @property
     def documents(self) -> str:
-        return f"{self.collection}_documents"
+        return f"{self.collection}_documents_g{self.generation}"
 
     @property
     def meta(self) -> str:
-        return f"{self.collection}_meta"
+        return f"{self.collection}_meta_g{self.generation}"
 
     @property
     def terms(self) -> str:
-        return f"{self.collection}_terms"
+        return f"{self.collection}_terms_g{self.generation}"
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -281,6 +288,26 @@ def _count(client, name: str, where: str = "") -> int:
     return int(rows[0]["count(*)"]) if rows else 0
 
 
+def live_target(client, target: MilvusTarget) -> MilvusTarget | None:
+    """The target bound to the generation readers use, or None when no build has completed."""
+    try:
+        name = client.describe_alias(target.live)["collection_name"]
+    except Exception as error:  # noqa: BLE001 - pymilvus raises its own exception for a missing alias
+        if type(error).__module__.split(".")[0] not in ("pymilvus", "grpc", "milvus_lite"):
+            raise
+        return None
+    return replace(target, generation=int(name.rsplit("_g", 1)[1]))
+
+
+def _switch_live(client, target: MilvusTarget, new: MilvusTarget, old: MilvusTarget | None) -> None:
+    """Point readers at the new generation in one alias change, then drop the old generation's collections."""
+    if old is None:
+        client.create_alias(new.meta, target.live)
+        return
+    client.alter_alias(new.meta, target.live)
+    _drop_collections(client, old)
+
+
 def read_manifest(client, target: MilvusTarget) -> Manifest | None:
     """The manifest with its document table, or None when nothing was built into this store."""
     if not all(client.has_collection(name) for name in target.all):
@@ -328,8 +355,9 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
             raise RagError(f"no readable article in {settings.corpus_dir}: add .txt, .md or .html files")
         client = connect(target)
         model_id = embedder.model_id if embedder else EMBEDDING_MODEL_ID
-        previous = read_manifest(client, target)
-        interrupted = previous is not None and _meta_get(client, target, "building") is not None
+        live = live_target(client, target)
+        previous = read_manifest(client, live) if live else None
+        interrupted = previous is not None and _meta_get(client, live, "building") is not None
         plan = plan_build(settings, ingested.documents, previous, model_id)
         plan.warnings = ingested.warnings
         if previous and plan.up_to_date and not force and not interrupted:
@@ -338,32 +366,36 @@ def build_milvus(settings: Settings, embedder: Embedder | None = None, force: bo
                                reused=counts["chunks"], seconds=time.perf_counter() - started, wrote=False)
         embedder = embedder or _default_embedder()
         created = previous is None or bool(plan.stale_reasons) or previous.dimension != embedder.dim
-        if created:  # nothing to keep: new collections, every document added
-            dense_plan = _recreate_collections(client, target, ingested.documents, settings, embedder.dim)
+        if created:  # a new generation beside the live one, every document added; readers switch when it is done
+            work = replace(target, generation=live.generation + 1 if live else 1)
+            dense_plan = _recreate_collections(client, work, ingested.documents, settings, embedder.dim)
             plan = plan_build(settings, ingested.documents, None, model_id)
             plan.warnings = ingested.warnings
-        else:
-            dense_plan = previous.dense_index
-        _meta_put(client, target, "building", json.dumps({"pid": os.getpid(), "started": time.time()}))
-        writer = _Writer(client, target, settings, embedder, empty=created)
+        else:  # changes in place, under the build marker
+            work, dense_plan = live, previous.dense_index
+        _meta_put(client, work, "building", json.dumps({"pid": os.getpid(), "started": time.time()}))
+        writer = _Writer(client, work, settings, embedder, empty=created)
         writer.remove(plan.removed)
         documents = {d.doc_id: d for d in ingested.documents}
         writer.write([documents[doc_id] for doc_id in plan.added + plan.changed + (plan.unchanged if force else [])])
         if interrupted:
             writer.repair(set(documents))
         writer.save_frequencies()
-        chunks = _finish(client, target, Manifest(
+        chunks = _finish(client, work, Manifest(
             embedding_model=model_id, dimension=embedder.dim, chunking=settings.chunking.model_dump(),
             tokenizer_version=TOKENIZER_VERSION, dense_index=dense_plan, documents={},
             counts={"documents": len(documents), "tokens": writer.tokens}, files={}, built_at=time.time(),
             build_seconds=time.perf_counter() - started))
+        if work != live:
+            _switch_live(client, target, work, live)
     return BuildReport(plan=plan, documents=len(documents), chunks=chunks, embedded=writer.embedded,
                        reused=chunks - writer.embedded, seconds=time.perf_counter() - started, wrote=True)
 
 
 def _recreate_collections(client, target: MilvusTarget, documents: list[Document], settings: Settings,
                           dim: int) -> dict:
-    """Drop the store's collections and create them again for `dim`-sized vectors; return the dense plan."""
+    """The generation's collections, new (left-overs of a build that died are dropped), for `dim`-sized vectors;
+    return the dense plan."""
     _drop_collections(client, target)
     dense_plan = dense_plan_for(_estimate_chunks(documents, settings), settings)
     _create_collections(client, target, dim, dense_plan)
@@ -526,8 +558,8 @@ def _document_parts(document: Document, counts: dict[str, int]) -> list[dict]:
 # ---- read ---------------------------------------------------------------------------------------------------------
 def open_milvus(settings: Settings) -> "MilvusStore":
     """The store at settings.store, checked: built, not mid-build, chunk count as its manifest says."""
-    target = parse_store(settings.store)
-    client = connect(target)
+    client = connect(parse_store(settings.store))
+    target = _live_or_missing(client, settings)
     with milvus_errors(target):
         manifest = read_manifest(client, target)
         if manifest is None:
@@ -543,16 +575,26 @@ def open_milvus(settings: Settings) -> "MilvusStore":
     return MilvusStore(client, target, manifest)
 
 
+def _live_or_missing(client, settings: Settings) -> MilvusTarget:
+    target = parse_store(settings.store)
+    with milvus_errors(target):
+        live = live_target(client, target)
+    if live is None:
+        raise IndexMissingError(f"no index in {settings.store}: run `rag index build --store {settings.store}` first")
+    return live
+
+
 def store_version(settings: Settings) -> str | None:
     """When the store's last build ended (changes when a build lands), or None when none did. Reads only the
     manifest's own record: `rag serve` asks before every request."""
     target = parse_store(settings.store)
     client = connect(target)
     with milvus_errors(target):
-        if not client.has_collection(target.meta):
+        live = live_target(client, target)
+        if live is None:
             return None
-        client.load_collection(target.meta)
-        stored = _meta_get(client, target, "manifest")
+        client.load_collection(live.meta)
+        stored = _meta_get(client, live, "manifest")
     return None if stored is None else repr(json.loads(stored).get("built_at"))
 
 
@@ -719,8 +761,9 @@ def milvus_status(settings: Settings, embedder_id: str | None = None) -> dict:
     ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
     client = connect(target)
     with milvus_errors(target):
-        manifest = read_manifest(client, target)
-        building = manifest is not None and _meta_get(client, target, "building") is not None
+        live = live_target(client, target)
+        manifest = read_manifest(client, live) if live else None
+        building = manifest is not None and _meta_get(client, live, "building") is not None
     plan = plan_build(settings, ingested.documents, manifest, embedder_id or EMBEDDING_MODEL_ID)
     plan.warnings = ingested.warnings + (["a build is running or was interrupted"] if building else [])
     return {

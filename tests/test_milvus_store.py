@@ -87,7 +87,7 @@ def test_milvus_rebuild_touches_only_changed_documents(milvus_settings, corpus, 
 
 
 def test_milvus_store_is_refused_when_stale_or_mid_build(milvus_settings, embedder):
-    from rag.milvus_store import _meta_put, connect
+    from rag.milvus_store import _meta_put, connect, live_target
 
     build_index(milvus_settings, embedder)
     changed = milvus_settings.model_copy(deep=True)
@@ -95,14 +95,37 @@ def test_milvus_store_is_refused_when_stale_or_mid_build(milvus_settings, embedd
     with pytest.raises(IndexStaleError):
         open_index(changed, embedder)
     assert index_status(changed, embedder.model_id)["rebuild"]["stale_reasons"]
-    target = parse_store(milvus_settings.store)
-    _meta_put(connect(target), target, "building", "{}")  # what a build that died leaves behind
+    client = connect(parse_store(milvus_settings.store))
+    _meta_put(client, live_target(client, parse_store(milvus_settings.store)), "building", "{}")  # a build died
     with pytest.raises(IndexBusyError):
         open_index(milvus_settings, embedder)
     report = build_index(milvus_settings, embedder)  # the next build finishes the job
     assert report.wrote
     assert len(open_index(milvus_settings, embedder).chunks) == report.chunks
     assert_scores_as_on_disk(milvus_settings, embedder)
+
+
+def test_a_full_rebuild_that_fails_leaves_the_last_good_store_in_use(milvus_settings, embedder):
+    from rag.embed import HashingEmbedder
+
+    build_index(milvus_settings, embedder)
+    before = _answers(milvus_settings, open_index(milvus_settings, embedder), embedder)
+
+    class Failing(HashingEmbedder):
+        model_id = "test/another-model"  # a model change: the whole store is built again, as a new generation
+
+        def embed(self, texts):
+            raise RuntimeError("the machine ran out of memory")
+
+    with pytest.raises(RuntimeError):
+        build_index(milvus_settings, Failing())
+    assert _answers(milvus_settings, open_index(milvus_settings, embedder), embedder) == before
+    other = HashingEmbedder(256)
+    other.model_id = "test/another-model"
+    report = build_index(milvus_settings, other)  # done this time: readers move to it, the old one is dropped
+    assert report.wrote and open_index(milvus_settings, other).manifest.embedding_model == "test/another-model"
+    with pytest.raises(IndexStaleError):
+        open_index(milvus_settings, embedder)
 
 
 def test_store_addresses_and_terms():
