@@ -19,6 +19,8 @@ import numpy as np
 
 from .embed import Embedder
 from .errors import RagError
+from .schema import Chunk, Document
+from .settings import ChunkSettings
 
 WORKERS = 2  # model actors on the cluster (locally: on this machine)
 BATCH_TEXTS = 256  # texts per map_batches call: large enough to keep a worker's model busy
@@ -38,6 +40,32 @@ class EmbedBatch:
         return {"row": batch["row"], "vector": list(np.asarray(vectors, dtype=np.float32))}
 
 
+class ChunkAndEmbedBatch(EmbedBatch):
+    """A Ray Data worker that chunks documents as the build would and embeds their chunks."""
+
+    chunking: ChunkSettings
+
+    def __call__(self, batch: dict) -> dict:
+        from .chunk import chunk_document
+        from .indexer import embed_text
+
+        out: dict[str, list] = {"document_row": [], "doc_id": [], "chunk": []}
+        texts: list[str | None] = []
+        for row, stored in zip(batch["row"], batch["document"]):
+            document = Document.model_validate_json(str(stored))
+            made = chunk_document(document, self.chunking) or [None]  # a document without chunks still reports
+            for chunk in made:
+                out["document_row"].append(int(row))
+                out["doc_id"].append(document.doc_id)
+                out["chunk"].append(chunk.model_dump_json() if chunk else "")
+                texts.append(embed_text(chunk, document) if chunk else None)
+        vectors = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        real = [i for i, text in enumerate(texts) if text is not None]
+        if real:
+            vectors[real] = self.embedder.embed([texts[i] for i in real])
+        return {**out, "vector": list(vectors)}
+
+
 class RayEmbedder:
     """An Embedder whose embed() runs on Ray workers. `make_embedder` builds the model on each worker (a class
     or any picklable callable); model_id and dim are the model's, so the index records the real model."""
@@ -52,30 +80,50 @@ class RayEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        ray = start_ray(self.address, self.workers)  # only when something is to be embedded
-        blocks = min(len(texts), max(self.workers, -(-len(texts) // self.batch_texts)))
-        data = ray.data.from_items([{"row": row, "text": text} for row, text in enumerate(texts)],
-                                   override_num_blocks=blocks)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for batch in self._map([{"row": row, "text": text} for row, text in enumerate(texts)], EmbedBatch, {}):
+            vectors[np.asarray(batch["row"], dtype=np.int64)] = np.stack(batch["vector"])
+        return vectors
+
+    def chunk_and_embed(self, documents: list[Document], chunking: ChunkSettings) -> dict[str, tuple[list, np.ndarray]]:
+        """Each document's chunks (ids from 0) and their vectors, chunked and embedded on the workers."""
+        found: dict[str, list] = {d.doc_id: [] for d in documents}
+        items = [{"row": row, "document": d.model_dump_json()} for row, d in enumerate(documents)]
+        for batch in self._map(items, ChunkAndEmbedBatch, {"chunking": chunking}, rows_out="document_row"):
+            for doc_id, chunk, vector in zip(batch["doc_id"], batch["chunk"], batch["vector"]):
+                if str(chunk):
+                    found[str(doc_id)].append((Chunk.model_validate_json(str(chunk)), np.asarray(vector)))
+        prepared = {}
+        for doc_id, pairs in found.items():
+            pairs.sort(key=lambda pair: pair[0].chunk_id)
+            prepared[doc_id] = ([c for c, _ in pairs],
+                                np.array([v for _, v in pairs], dtype=np.float32).reshape(len(pairs), self.dim))
+        return prepared
+
+    def _map(self, items: list[dict], worker_class: type, attributes: dict, rows_out: str = "row"):
+        """Run worker_class over the items on a pool of model actors; yield its output batches. Every input row
+        must come back (a retried batch replaces a lost one), or the build stops before writing."""
+        ray = start_ray(self.address, self.workers)  # only when something is to be done
+        blocks = min(len(items), max(self.workers, -(-len(items) // self.batch_texts)))
+        data = ray.data.from_items(items, override_num_blocks=blocks)
         # The model maker travels inside the worker class: constructor arguments would sit in the object store,
         # where a restarted worker might not find them.
-        worker = type("EmbedWorker", (EmbedBatch,), {"make_embedder": staticmethod(self.make_embedder)})
-        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        filled = np.zeros(len(texts), dtype=bool)
+        worker = type(worker_class.__name__, (worker_class,),
+                      {"make_embedder": staticmethod(self.make_embedder), **attributes})
+        done = np.zeros(len(items), dtype=bool)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Ray's notes on its own deprecations and on small datasets
-            embedded = data.map_batches(worker, batch_size=self.batch_texts, num_cpus=1,
-                                        compute=ray.data.ActorPoolStrategy(size=self.workers),
-                                        max_restarts=RETRIES, max_task_retries=RETRIES)
-            for batch in embedded.iter_batches(batch_size=self.batch_texts, batch_format="numpy"):
-                rows = np.asarray(batch["row"], dtype=np.int64)
-                vectors[rows] = np.stack(batch["vector"])
-                filled[rows] = True
+            mapped = data.map_batches(worker, batch_size=self.batch_texts, num_cpus=1,
+                                      compute=ray.data.ActorPoolStrategy(size=self.workers),
+                                      max_restarts=RETRIES, max_task_retries=RETRIES)
+            for batch in mapped.iter_batches(batch_size=self.batch_texts, batch_format="numpy"):
+                done[np.asarray(batch[rows_out], dtype=np.int64)] = True
                 if self.progress:
-                    self.progress(int(filled.sum()), len(texts))
-        if not filled.all():
-            raise RagError(f"the Ray workers returned {int(filled.sum())} of {len(texts)} vectors: the build was "
+                    self.progress(int(done.sum()), len(items))
+                yield batch
+        if not done.all():
+            raise RagError(f"the Ray workers returned {int(done.sum())} of {len(items)} results: the build was "
                            "not written; run it again")
-        return vectors
 
 
 def start_ray(address: str | None, workers: int):

@@ -51,6 +51,7 @@ DEFAULT_COLLECTION = "rag"
 VARCHAR_BYTES = 65_535
 TEXT_PART_CHARS = 16_000  # a document's text per VARCHAR: 16k characters fit 64 KiB even at 4 bytes each
 DOCUMENTS_PER_BATCH = 64  # documents chunked, embedded and written together
+DOCUMENTS_PER_RAY_ROUND = 4_096  # documents handed to Ray workers to chunk and embed at once
 INSERT_ROWS = 512  # entities per insert call
 QUERY_IDS = 8_192  # ids per query: Milvus returns at most 16,384 entities at once
 CACHED_CHUNKS = 65_536  # chunk records a reader keeps from its searches
@@ -506,10 +507,17 @@ class _Writer:
         self.frequency_changes = Counter()
 
     def write(self, documents: list[Document]) -> None:
-        for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
-            self._write_batch(documents[start:start + DOCUMENTS_PER_BATCH])
+        """Write the documents a batch at a time. An embedder that chunks too (Ray workers) is handed many
+        documents at once and returns their chunks and vectors; otherwise chunks are made here."""
+        chunk_and_embed = getattr(self.embedder, "chunk_and_embed", None)
+        step = DOCUMENTS_PER_RAY_ROUND if chunk_and_embed else DOCUMENTS_PER_BATCH
+        for start in range(0, len(documents), step):
+            group = documents[start:start + step]
+            prepared = chunk_and_embed(group, self.settings.chunking) if chunk_and_embed else None
+            for first in range(0, len(group), DOCUMENTS_PER_BATCH):
+                self._write_batch(group[first:first + DOCUMENTS_PER_BATCH], prepared)
 
-    def _write_batch(self, documents: list[Document]) -> None:
+    def _write_batch(self, documents: list[Document], prepared: dict | None = None) -> None:
         from .indexer import _text_key, embed_text
 
         reusable = {}
@@ -521,16 +529,19 @@ class _Writer:
             self._forget(replaced)
             self.client.delete(self.target.chunks, filter=f"doc_id in {ids}")
             self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
-        chunks, texts = [], []
+        chunks, texts, vectors = [], [], {}
         for document in documents:
-            for chunk in chunk_document(document, self.settings.chunking, first_id=self.next_row + len(chunks)):
-                chunks.append((chunk, document))
+            made, given = prepared[document.doc_id] if prepared else (chunk_document(document, self.settings.chunking), None)
+            for number, chunk in enumerate(made):
+                if given is not None:
+                    vectors[len(chunks)] = given[number]
+                chunks.append((chunk.model_copy(update={"chunk_id": self.next_row + len(chunks)}), document))
                 texts.append(embed_text(chunk, document))
         keys = [_text_key(text) for text in texts]
-        missing = [i for i, key in enumerate(keys) if key not in reusable]
+        missing = [i for i, key in enumerate(keys) if key not in reusable and i not in vectors]
         fresh = self.embedder.embed([texts[i] for i in missing]) if missing else np.zeros((0, self.embedder.dim))
-        vectors = {i: vector for i, vector in zip(missing, fresh)}
-        self.embedded += len(missing)
+        self.embedded += len(missing) + len(vectors)
+        vectors.update(zip(missing, fresh))
         entities = [{"row": chunk.chunk_id, "doc_id": chunk.doc_id, "record": _pack(chunk), "text_key": keys[i],
                      "terms": _fit_terms(lexical_terms(texts[i])),
                      "dense": np.asarray(vectors[i] if i in vectors else reusable[keys[i]], dtype=np.float32).tolist()}

@@ -64,3 +64,23 @@ def test_ray_build_survives_a_killed_worker_and_matches_a_plain_build(settings, 
     one, other = load_index(settings.index_dir), load_index(ray_settings.index_dir)
     assert [c.model_dump() for c in one.chunks] == [c.model_dump() for c in other.chunks]
     np.testing.assert_allclose(np.asarray(one.vectors), np.asarray(other.vectors), atol=1e-6)
+
+
+def test_ray_workers_chunk_and_embed_into_milvus_as_a_plain_build_does(settings, corpus, embedder, tmp_path, ray_here):
+    pytest.importorskip("milvus_lite")
+    from rag.distributed import RayEmbedder
+    from rag.milvus_store import disconnect
+    from rag.pipeline import open_index
+
+    (corpus / "empty.txt").write_text("Nothing Here\n\n", encoding="utf-8")  # a document without chunks
+    plain = settings.model_copy(update={"store": f"milvus://{tmp_path}/plain.db"})
+    distributed = settings.model_copy(update={"store": f"milvus://{tmp_path}/ray.db"})
+    build_index(plain, embedder)
+    report = build_index(distributed, RayEmbedder(type(embedder), embedder.model_id, embedder.dim, batch_texts=1))
+    one, other = open_index(plain, embedder), open_index(distributed, embedder)
+    assert report.chunks == len(one.chunks) and report.embedded == report.chunks
+    assert [c.model_dump() for c in one.chunks] == [c.model_dump() for c in other.chunks]
+    rows = list(range(len(one.chunks)))
+    np.testing.assert_allclose(one.chunk_vectors(rows), other.chunk_vectors(rows), atol=1e-6)
+    for store in (plain.store, distributed.store):
+        disconnect(store)
