@@ -398,7 +398,7 @@ def _recreate_collections(client, target: MilvusTarget, documents: list[Document
     """The generation's collections, new (left-overs of a build that died are dropped), for `dim`-sized vectors;
     return the dense plan."""
     _drop_collections(client, target)
-    dense_plan = dense_plan_for(_estimate_chunks(documents, settings), settings)
+    dense_plan = dense_plan_for(_count_chunks(documents, settings), settings)
     _create_collections(client, target, dim, dense_plan)
     return dense_plan
 
@@ -431,7 +431,9 @@ def _build_guard(target: MilvusTarget, wait_seconds: float):
         yield
 
 
-def _estimate_chunks(documents: list[Document], settings: Settings) -> int:
+def _count_chunks(documents: list[Document], settings: Settings) -> int:
+    """How many chunks the documents make, to choose exact or HNSW search as the on-disk index would (chunking
+    runs at thousands of chunks a second: a small cost beside embedding, even where --ray chunks again)."""
     return sum(len(chunk_document(d, settings.chunking)) for d in documents)
 
 
