@@ -156,3 +156,24 @@ def test_a_milvus_lite_file_open_in_another_process_is_a_one_line_busy_error(mil
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_one_warm_service_over_milvus_sees_a_build_land(milvus_settings, corpus, embedder):
+    """`rag serve --store milvus://...`: answers from the store, and after a background build the next request
+    reads the new content."""
+    import time
+
+    from rag.service import Service
+
+    service = Service(milvus_settings, embedder, FakeGenerator(lambda messages: "12,000 15,000"))
+    first = service.ask("How many people does Nordline employ?")
+    assert first.answerable and "12,000" in first.answer
+    (corpus / "nordline.txt").write_text((corpus / "nordline.txt").read_text(encoding="utf-8").replace(
+        "12,000", "15,000"), encoding="utf-8")
+    service.start_build()
+    while service.building:
+        time.sleep(0.1)
+    assert service.last_build["ok"], service.last_build
+    second = service.ask("How many people does Nordline employ?")
+    assert second.answerable and "15,000" in second.answer and "12,000" not in second.answer
+    assert service.status()["up_to_date"]
