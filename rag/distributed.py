@@ -25,6 +25,7 @@ from .settings import ChunkSettings
 WORKERS = 2  # model actors on the cluster (locally: on this machine)
 BATCH_TEXTS = 256  # texts per map_batches call: large enough to keep a worker's model busy
 RETRIES = 3  # times a dead worker is restarted and its batch run again
+START_ATTEMPTS = 3  # times Ray is started when its node does not come up in the 30 s Ray allows
 
 
 class EmbedBatch:
@@ -133,14 +134,19 @@ def start_ray(address: str | None, workers: int):
         import ray.data  # noqa: F401
     except ImportError:
         raise RagError("--ray needs Ray Data: pip install 'rag[scale]'") from None
-    if not ray.is_initialized():
+    for attempt in range(START_ATTEMPTS):
+        if ray.is_initialized():
+            break
         try:
             if address:
                 ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
             else:
                 ray.init(num_cpus=workers, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
-        except (ConnectionError, RuntimeError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - Ray raises plain Exception when its node starts too slowly
             first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+            if "timed out during startup" in first and attempt + 1 < START_ATTEMPTS:
+                ray.shutdown()  # a busy machine: Ray gives its node 30 s to start; start it again
+                continue
             raise RagError(f"cannot start or reach Ray at {address or 'this machine'} ({first}): check the address "
                            "(ray://HOST:10001 or HOST:6379), or leave it out to run Ray here") from None
     for name in ("ray", "ray.data"):  # the build reports its own progress
