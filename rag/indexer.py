@@ -252,31 +252,37 @@ def _manifest(settings: Settings, model_id: str, dimension: int, documents: list
 
 
 def index_status(settings: Settings, embedder_id: str | None = None) -> dict:
-    """Documents, chunks and what a rebuild would do, without embedding anything."""
-    if settings.store:
-        from .milvus_store import milvus_status
-
-        return milvus_status(settings, embedder_id)
+    """Documents, chunks and what a rebuild would do, without embedding anything (either store)."""
     ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
-    folder = current_generation(settings.index_dir)
-    manifest = None
-    if folder is not None:
-        manifest = read_manifest(folder)
-        verify_files(folder, manifest)
+    if settings.store:
+        from .milvus_store import stored_manifest
+
+        manifest, building = stored_manifest(settings)
+    else:
+        manifest, building = _manifest_on_disk(settings.index_dir), False
     plan = plan_build(settings, ingested.documents, manifest, embedder_id or EMBEDDING_MODEL_ID)
-    plan.warnings = ingested.warnings
+    plan.warnings = ingested.warnings + (["a build is running or was interrupted"] if building else [])
     return {
-        "index_dir": str(settings.index_dir),
+        "index_dir": settings.store or str(settings.index_dir),
         "built": manifest is not None,
         "documents": manifest.counts["documents"] if manifest else 0,
         "chunks": manifest.counts["chunks"] if manifest else 0,
         "embedding_model": manifest.embedding_model if manifest else None,
         "dense_index": manifest.dense_index if manifest else None,
-        "up_to_date": manifest is not None and plan.up_to_date,
+        "up_to_date": manifest is not None and plan.up_to_date and not building,
         "rebuild": {"add": plan.added, "update": plan.changed, "remove": plan.removed,
                     "unchanged": len(plan.unchanged), "stale_reasons": plan.stale_reasons},
         "warnings": plan.warnings,
     }
+
+
+def _manifest_on_disk(index_dir: Path) -> Manifest | None:
+    folder = current_generation(index_dir)
+    if folder is None:
+        return None
+    manifest = read_manifest(folder)
+    verify_files(folder, manifest)
+    return manifest
 
 
 def ensure_fresh(index: ChunkStore, settings: Settings, embedder_id: str) -> None:

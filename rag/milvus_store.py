@@ -62,6 +62,16 @@ HNSW = {"M": 16, "efConstruction": 200}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,180}")
 
 
+class _Collection:
+    """The name of one of a generation's collections: PREFIX_KIND_gN."""
+
+    def __set_name__(self, owner, kind: str) -> None:
+        self.kind = kind
+
+    def __get__(self, target, owner=None) -> str:
+        return f"{target.collection}_{self.kind}_g{target.generation}"
+
+
 @dataclass(frozen=True)
 class MilvusTarget:
     """Where the store lives: `uri` is what MilvusClient connects to (a file for milvus-lite); the collections
@@ -77,21 +87,10 @@ class MilvusTarget:
         """The alias naming the meta collection of the generation readers use."""
         return f"{self.collection}_live"
 
-    @property
-    def chunks(self) -> str:
-        return f"{self.collection}_chunks_g{self.generation}"
-
-    @property
-    def documents(self) -> str:
-        return f"{self.collection}_documents_g{self.generation}"
-
-    @property
-    def meta(self) -> str:
-        return f"{self.collection}_meta_g{self.generation}"
-
-    @property
-    def terms(self) -> str:
-        return f"{self.collection}_terms_g{self.generation}"
+    chunks = _Collection()
+    documents = _Collection()
+    meta = _Collection()
+    terms = _Collection()
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -181,11 +180,16 @@ def milvus_errors(target: MilvusTarget):
     except RagError:
         raise
     except Exception as error:  # noqa: BLE001 - pymilvus raises MilvusException, grpc errors and plain ones
-        if type(error).__module__.split(".")[0] not in ("pymilvus", "grpc", "milvus_lite"):
+        if not _from_milvus(error):
             raise
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
         raise RagError(f"Milvus at {target.uri} failed ({first}): check that it runs and that the store is the "
                        "one you meant") from None
+
+
+def _from_milvus(error: Exception) -> bool:
+    """Was it raised by the Milvus client, milvus-lite or gRPC (not a bug of ours)?"""
+    return type(error).__module__.split(".")[0] in ("pymilvus", "grpc", "milvus_lite")
 
 
 # ---- what goes into a field -------------------------------------------------------------------------------------
@@ -294,7 +298,7 @@ def live_target(client, target: MilvusTarget) -> MilvusTarget | None:
     try:
         name = client.describe_alias(target.live)["collection_name"]
     except Exception as error:  # noqa: BLE001 - pymilvus raises its own exception for a missing alias
-        if type(error).__module__.split(".")[0] not in ("pymilvus", "grpc", "milvus_lite"):
+        if not _from_milvus(error):
             raise
         return None
     return replace(target, generation=int(name.rsplit("_g", 1)[1]))
@@ -709,9 +713,7 @@ class MilvusStore:
         return sorted(scored, key=lambda hit: (-hit[1], hit[0]))[:top]
 
     def _bm25(self, terms: list[str], tokens: list[str], average: float) -> float:
-        counts = {}
-        for token in tokens:
-            counts[token] = counts.get(token, 0) + 1
+        counts = Counter(tokens)
         norm = K1 * (1 - B + B * len(tokens) / max(average, 1e-9))
         return sum(self._idf(t) * counts[t] * (K1 + 1) / (counts[t] + norm) for t in terms if t in counts)
 
@@ -766,28 +768,11 @@ class MilvusStore:
         return np.array([found[row] for row in rows], dtype=np.float32)
 
 
-def milvus_status(settings: Settings, embedder_id: str | None = None) -> dict:
-    """What `rag index status` shows for a Milvus store, without embedding anything."""
-    from .indexer import plan_build
-
+def stored_manifest(settings: Settings) -> tuple[Manifest | None, bool]:
+    """The live generation's manifest (None when no build completed) and whether a build marker is set."""
     target = parse_store(settings.store)
-    ingested = ingest_corpus(settings.corpus_dir, settings.ingest)
     client = connect(target)
     with milvus_errors(target):
         live = live_target(client, target)
         manifest = read_manifest(client, live) if live else None
-        building = manifest is not None and _meta_get(client, live, "building") is not None
-    plan = plan_build(settings, ingested.documents, manifest, embedder_id or EMBEDDING_MODEL_ID)
-    plan.warnings = ingested.warnings + (["a build is running or was interrupted"] if building else [])
-    return {
-        "index_dir": settings.store,
-        "built": manifest is not None,
-        "documents": manifest.counts["documents"] if manifest else 0,
-        "chunks": manifest.counts["chunks"] if manifest else 0,
-        "embedding_model": manifest.embedding_model if manifest else None,
-        "dense_index": manifest.dense_index if manifest else None,
-        "up_to_date": manifest is not None and plan.up_to_date and not building,
-        "rebuild": {"add": plan.added, "update": plan.changed, "remove": plan.removed,
-                    "unchanged": len(plan.unchanged), "stale_reasons": plan.stale_reasons},
-        "warnings": plan.warnings,
-    }
+        return manifest, manifest is not None and _meta_get(client, live, "building") is not None
