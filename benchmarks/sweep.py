@@ -4,8 +4,8 @@ Each dev case is answered once with those thresholds switched off, recording the
 (margin: the model's log-odds of answering against NOT FOUND; coverage: the cited sentence's share of the
 question's term weight). Every pair of thresholds on a grid is then scored without running the model again: an
 answer whose signals fall under them becomes a refusal. The chosen pair maximises the mean, over the sets, of
-overall accuracy (answerable answered right + unanswerable refused). Dev data only: the gold set's `dev` split,
-RGB dev and FinanceBench dev.
+overall accuracy (answerable answered right + unanswerable refused), smoothed over neighbouring grid points. Dev
+data only: the gold set's `dev` split, RGB dev and FinanceBench dev.
 
     .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev]
 """
@@ -68,21 +68,31 @@ def score_at(cases, min_margin: float, min_coverage: float) -> dict[str, float]:
 
 
 def fit(results: dict[str, list]) -> tuple[list[dict], dict]:
-    """Every grid point with its per-set scores and their mean; the best point (ties: the least strict)."""
-    points = []
-    for margin in MARGINS:
-        for coverage in COVERAGES:
+    """Every grid point with its per-set scores, their mean, and that mean smoothed over the point's grid
+    neighbours; the best point is the one with the best smoothed mean (ties: the least strict). The dev sets are
+    small (a case moves a set's score by 1-4 points), so a lone peak beside a cliff is noise more often than
+    signal: a point whose neighbours score well too is the one that holds on new questions."""
+    points, grid = [], {}
+    for i, margin in enumerate(MARGINS):
+        for j, coverage in enumerate(COVERAGES):
             scores = {name: score_at(cases, margin, coverage) for name, cases in results.items()}
             mean = sum(s["overall"] for s in scores.values()) / len(scores)
-            points.append({"min_margin": margin, "min_coverage": coverage, "mean_overall": mean, "sets": scores})
-    best = max(points, key=lambda p: (round(p["mean_overall"], 6), -p["min_margin"], -p["min_coverage"]))
+            grid[i, j] = mean
+            points.append({"min_margin": margin, "min_coverage": coverage, "mean_overall": mean, "sets": scores,
+                           "at": (i, j)})
+    for point in points:
+        i, j = point.pop("at")
+        around = [grid[a, b] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) if (a, b) in grid]
+        point["smoothed"] = sum(around) / len(around)
+    best = max(points, key=lambda p: (round(p["smoothed"], 6), -p["min_margin"], -p["min_coverage"]))
     return points, best
 
 
 def print_curve(points: list[dict], best: dict) -> None:
     """The margin curve at the best coverage, then the coverage curve at the best margin."""
     names = list(best["sets"])
-    header = f"{'margin':>7} {'cover':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names) + "  mean overall"
+    header = (f"{'margin':>7} {'cover':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
+              + "  mean overall  smoothed")
     for title, keep in (("margin sweep", lambda p: p["min_coverage"] == best["min_coverage"]),
                         ("coverage sweep", lambda p: p["min_margin"] == best["min_margin"])):
         print(f"\n{title}\n{header}")
@@ -91,7 +101,7 @@ def print_curve(points: list[dict], best: dict) -> None:
                      for s in p["sets"].values()]
             mark = "  <- best" if p is best else ""
             print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} " + " ".join(f"{c:>30}" for c in cells)
-                  + f"  {p['mean_overall']:.3f}{mark}")
+                  + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
     print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']} "
           "(AnswerSettings in rag/settings.py)")
 

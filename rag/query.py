@@ -104,7 +104,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
         kind = claim.kind
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
-                 terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in _FORM_TERMS)), claim=claim,
+                 terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in _FORM_TERMS | answer_type_terms(ask))),
+                 claim=claim,
                  comparison=comparison, polar=polar, options=options,
                  open_ask=open_question(ask, claim, kind) if comparison else ask)
 
@@ -124,6 +125,17 @@ def open_question(ask: str, claim: Figure, kind: str | None) -> str:
 
 
 _FORM_TERMS = frozenset(tokenize(" ".join(INTERROGATIVES | AUXILIARIES)))
+# The word an interrogative governs: 'what percentage', 'which city', 'how much'.
+_GOVERNED = re.compile(r"\b((?i:what|which|how)\s+([a-z][a-z-]*))\b")
+
+
+def answer_type_terms(ask: str) -> frozenset[str]:
+    """Terms that only say what kind of answer is wanted: the word an interrogative governs when, with it, it
+    names a kind ('what percentage', 'which city', 'how much'). The answering sentence states the answer ('30%',
+    'Singapore') and need not repeat them, so they do not count towards its coverage of the question (search
+    still reads them). A word naming what is measured ('what dividend') stays: a sentence without it is about
+    something else."""
+    return frozenset(tokenize(" ".join(m.group(2) for m in _GOVERNED.finditer(ask) if expected_kind(m.group(1)))))
 
 
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:

@@ -47,7 +47,7 @@ class AnswerSettings(_Group):
 
     shown_sentences: int = Field(4, description="Source sentences shown to the model (those with candidate spans).")
     min_similarity: float = Field(0.2, description="A sentence less similar to the question (cosine) is never shown.")
-    min_margin: float = Field(-3.5, description="Refuse when the model's log-odds of answering against NOT FOUND "
+    min_margin: float = Field(-4.0, description="Refuse when the model's log-odds of answering against NOT FOUND "
                                                  "(first-token mass) is lower. Fitted by benchmarks/sweep.py.")
     min_coverage: float = Field(0.4, description="Refuse when the chosen sentence holds less of the question's term "
                                                  "weight (idf) than this. Fitted by benchmarks/sweep.py.")

@@ -52,3 +52,11 @@ def test_a_claim_is_asked_openly_so_the_model_finds_the_figure_and_code_compares
     q = parse_query("Does Orbital hold more than 30% of the Atlantic market?")
     assert q.open_ask == "Orbital hold what percentage of the Atlantic market?"
     assert parse_query("What share does Orbital hold?").open_ask == "What share does Orbital hold?"
+
+
+def test_a_word_that_only_names_the_kind_of_answer_is_not_a_term_the_sentence_must_hold():
+    assert "percentage" not in parse_query("Helix commands what percentage of the market?").terms
+    assert "city" not in parse_query("Which city hosts the Nordline hub?").terms
+    # a word naming what is measured stays: a sentence without it is about something else
+    assert "dividend" in parse_query("What dividend does Nordline pay?").terms
+    assert "sum" in parse_query("What sum went into the fund?").terms
