@@ -98,9 +98,17 @@ def _plainly_a_name(text: str, words: list[re.Match]) -> bool:
         or following[:1].isupper()
 
 
+# Words that may stand between a preposition and its name: 'in the United States', 'at the 92nd Academy Awards'.
+_DETERMINERS = frozenset("the a an this that these those its their his her our".split())
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 def previous_word(text: str, position: int) -> str:
-    match = re.search(r"([A-Za-z]+)\W*$", text[:position])
-    return match.group(1).lower() if match else ""
+    """The word before `position`, looking past determiners and ordinals ('in the 92nd ...' -> 'in')."""
+    words = re.findall(r"[A-Za-z0-9]+", text[:position])
+    while len(words) > 1 and (words[-1].lower() in _DETERMINERS or _ORDINAL.fullmatch(words[-1])):
+        words.pop()
+    return words[-1].lower() if words else ""
 
 
 def clause_bounds(text: str) -> list[tuple[int, int]]:

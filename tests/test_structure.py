@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.structure import figure_owners, same_name
+from rag.structure import figure_owners, name_runs, owner_of, same_name
 
 CASES = [
     ("However, within China, Alibaba Cloud dominates with a 36% share of the public AI cloud services market, "
@@ -106,3 +106,10 @@ def test_periods_listed_together_are_alternatives_but_a_period_of_a_period_is_no
     assert parse_query("What was Orbital's revenue in Q2 of 2025?").period_choices == ()
     assert not names_present(parse_query("What was Orbital's revenue in Q2 of 2025?"),
                              evidence("Orbital's revenue was $3 billion in Q3 2025."))
+
+
+def test_a_name_after_a_preposition_and_its_determiner_or_ordinal_is_a_qualifier():
+    runs = {r.text: r.after_preposition for r in name_runs("Sales in the United States rose at the 92nd Helix Awards.")}
+    assert runs == {"Sales": False, "United States": True, "Helix Awards": True}
+    text = "In 2025 Nordline Energy held 36% of the market."  # a year before a name does not make it a qualifier
+    assert owner_of(text, text.index("36%"), text.index("36%") + 3) == "Nordline Energy"
