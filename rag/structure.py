@@ -8,6 +8,7 @@ Only closed-class grammar words are listed here (prepositions, conjunctions, det
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -245,6 +246,7 @@ _ABBREVIATION = re.compile(r"[A-Za-z&]{2,6}")
 _JOINING_WORDS = frozenset({"&", "and", "of", "the"})
 
 
+@functools.lru_cache(maxsize=8192)  # the same title is asked about once per sentence of its document
 def abbreviates(short: str, text: str) -> bool:
     """Is `short` an abbreviation ('JnJ', 'JPM', 'BMS') of a run of words in `text` ('Johnson & Johnson',
     'JPMorgan', 'Bristol-Myers Squibb')? Schwartz & Hearst's rule (2003), stricter: the short form's letters are
