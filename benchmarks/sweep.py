@@ -1,9 +1,11 @@
-"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage) on dev data and print the curve.
+"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity) on dev data and print
+the curves.
 
 Each dev case is answered once with those thresholds switched off, recording the refusal signals of its answer
 (margin: the model's log-odds of answering against NOT FOUND; coverage: the cited sentence's share of the
-question's term weight). Every pair of thresholds on a grid is then scored without running the model again: an
-answer whose signals fall under them becomes a refusal. The chosen pair maximises the mean, over the sets, of
+question's term weight; similarity: its cosine to the question). Every triple of thresholds on a grid is then
+scored without running the model again: an answer whose signals fall under them becomes a refusal (a sentence
+similar enough is kept whatever its coverage). The chosen triple maximises the mean, over the sets, of
 overall accuracy (answerable answered right + unanswerable refused), smoothed over neighbouring grid points. Dev
 data only: the gold set's `dev` split, RGB dev and FinanceBench dev.
 
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "benchmarks"
 MARGINS = [x / 2 for x in range(-10, 9)]  # -5.0 ... 4.0
 COVERAGES = [x / 10 for x in range(0, 8)]  # 0.0 ... 0.7
+SIMILARITIES = [x / 20 for x in range(10, 20)] + [1.0]  # 0.5 ... 0.95, and 1.0: coverage alone decides
 SETS = {"gold-dev": dict(cases=None, split="dev", corpus=ROOT / "corpus"),
         "rgb-dev": dict(cases=SHARED / "rgb-en" / "dev.jsonl"),
         "financebench-dev": dict(cases=SHARED / "financebench-dev" / "eval.jsonl",
@@ -32,7 +35,7 @@ def dev_results(settings, names: list[str]) -> dict[str, list]:
     """Case results per dev set, answered with the refusal thresholds switched off."""
     from rag.evaluation_runner import run_evaluation
 
-    off = settings.answer.model_copy(update={"min_margin": -1e9, "min_coverage": 0.0})
+    off = settings.answer.model_copy(update={"min_margin": -1e9, "min_coverage": 0.0, "keep_similarity": 1.0})
     results = {}
     for name in names:
         spec = SETS[name]
@@ -51,20 +54,23 @@ def dev_results(settings, names: list[str]) -> dict[str, list]:
     return results
 
 
-def score_at(cases, min_margin: float, min_coverage: float) -> dict[str, float]:
+def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: float = 1.0) -> dict[str, float]:
     """Answer accuracy, refusal rates and overall accuracy when answers under the thresholds are refused."""
     from rag.policy import passes
 
     answerable = [c for c in cases if c.answerable]
     unanswerable = [c for c in cases if not c.answerable]
-    kept = lambda c: c.answered and passes(c.signals, min_margin, min_coverage)  # noqa: E731
+    kept = lambda c: c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity)  # noqa: E731
     right = sum(c.correct and kept(c) for c in answerable)
     refused = sum(not kept(c) for c in unanswerable)
-    return {"min_margin": min_margin, "min_coverage": min_coverage,
+    return {"min_margin": min_margin, "min_coverage": min_coverage, "keep_similarity": keep_similarity,
             "answer_accuracy": right / len(answerable) if answerable else 0.0,
             "correct_refusal": refused / len(unanswerable) if unanswerable else 0.0,
             "false_refusal": sum(not kept(c) for c in answerable) / len(answerable) if answerable else 0.0,
             "overall": (right + refused) / len(cases)}
+
+
+AXES = ("min_margin", "min_coverage", "keep_similarity")
 
 
 def fit(results: dict[str, list]) -> tuple[list[dict], dict]:
@@ -75,35 +81,38 @@ def fit(results: dict[str, list]) -> tuple[list[dict], dict]:
     points, grid = [], {}
     for i, margin in enumerate(MARGINS):
         for j, coverage in enumerate(COVERAGES):
-            scores = {name: score_at(cases, margin, coverage) for name, cases in results.items()}
-            mean = sum(s["overall"] for s in scores.values()) / len(scores)
-            grid[i, j] = mean
-            points.append({"min_margin": margin, "min_coverage": coverage, "mean_overall": mean, "sets": scores,
-                           "at": (i, j)})
+            for k, similarity in enumerate(SIMILARITIES):
+                scores = {name: score_at(cases, margin, coverage, similarity) for name, cases in results.items()}
+                mean = sum(s["overall"] for s in scores.values()) / len(scores)
+                grid[i, j, k] = mean
+                points.append({"min_margin": margin, "min_coverage": coverage, "keep_similarity": similarity,
+                               "mean_overall": mean, "sets": scores, "at": (i, j, k)})
     for point in points:
-        i, j = point.pop("at")
-        around = [grid[a, b] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) if (a, b) in grid]
+        i, j, k = point.pop("at")
+        around = [grid[a, b, c] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) for c in (k - 1, k, k + 1)
+                  if (a, b, c) in grid]
         point["smoothed"] = sum(around) / len(around)
-    best = max(points, key=lambda p: (round(p["smoothed"], 6), -p["min_margin"], -p["min_coverage"]))
+    best = max(points, key=lambda p: (round(p["smoothed"], 6), -p["min_margin"], -p["min_coverage"],
+                                      p["keep_similarity"]))
     return points, best
 
 
 def print_curve(points: list[dict], best: dict) -> None:
-    """The margin curve at the best coverage, then the coverage curve at the best margin."""
+    """Each threshold's curve with the other two held at the best point."""
     names = list(best["sets"])
-    header = (f"{'margin':>7} {'cover':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
+    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
               + "  mean overall  smoothed")
-    for title, keep in (("margin sweep", lambda p: p["min_coverage"] == best["min_coverage"]),
-                        ("coverage sweep", lambda p: p["min_margin"] == best["min_margin"])):
-        print(f"\n{title}\n{header}")
-        for p in filter(keep, points):
-            cells = [f"{s['answer_accuracy']:.2f}/{s['correct_refusal']:.2f}/{s['false_refusal']:.2f}"
-                     for s in p["sets"].values()]
-            mark = "  <- best" if p is best else ""
-            print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} " + " ".join(f"{c:>30}" for c in cells)
-                  + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
-    print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']} "
-          "(AnswerSettings in rag/settings.py)")
+    for axis in AXES:
+        print(f"\n{axis} sweep\n{header}")
+        for p in points:
+            if all(p[other] == best[other] for other in AXES if other != axis):
+                cells = [f"{s['answer_accuracy']:.2f}/{s['correct_refusal']:.2f}/{s['false_refusal']:.2f}"
+                         for s in p["sets"].values()]
+                mark = "  <- best" if p is best else ""
+                print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} {p['keep_similarity']:>5.2f} "
+                      + " ".join(f"{c:>30}" for c in cells) + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
+    print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']}, "
+          f"keep_similarity = {best['keep_similarity']} (AnswerSettings in rag/settings.py)")
 
 
 def main() -> None:

@@ -55,8 +55,9 @@ class Extraction:
     @property
     def signals(self) -> dict[str, float]:
         """What the decision policy reads (and benchmarks/sweep.py fits thresholds on)."""
-        coverage = self.candidate.evidence.coverage if self.candidate else 0.0
-        return {"margin": self.margin, "coverage": coverage}
+        evidence = self.candidate.evidence if self.candidate else None
+        return {"margin": self.margin, "coverage": evidence.coverage if evidence else 0.0,
+                "similarity": evidence.similarity if evidence else 0.0}
 
 
 def candidates(query: Query, sentence: Evidence) -> list[Candidate]:

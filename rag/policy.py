@@ -61,8 +61,12 @@ def showable(query: Query, evidence: list[Evidence], settings: AnswerSettings) -
 
 def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:
     """Is the model's pick confident enough, and its sentence about enough of the question, to be served?"""
-    return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage)
+    return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage,
+                                                       settings.keep_similarity)
 
 
-def passes(signals: dict[str, float], min_margin: float, min_coverage: float) -> bool:
-    return signals.get("margin", 0.0) >= min_margin and signals.get("coverage", 1.0) >= min_coverage
+def passes(signals: dict[str, float], min_margin: float, min_coverage: float, keep_similarity: float = 1.0) -> bool:
+    """The model is sure enough, and the sentence holds enough of the question's terms or is close enough in
+    meaning (a paraphrase)."""
+    about = signals.get("coverage", 1.0) >= min_coverage or signals.get("similarity", 0.0) >= keep_similarity
+    return signals.get("margin", 0.0) >= min_margin and about

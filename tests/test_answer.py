@@ -175,3 +175,12 @@ def test_a_quote_from_an_article_changed_since_the_build_is_refused_as_stale(set
     (corpus / "orbital.txt").unlink()
     with pytest.raises(IndexStaleError):
         answerer.ask("By how much will Orbital Freight raise container rates?")
+
+
+def test_a_sentence_close_in_meaning_is_kept_though_it_shares_few_of_the_question_words():
+    from rag.policy import passes
+
+    paraphrase = {"margin": 0.5, "coverage": 0.2, "similarity": 0.8}
+    assert not passes(paraphrase, min_margin=-4.0, min_coverage=0.4)  # coverage alone refuses it
+    assert passes(paraphrase, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
+    assert not passes({**paraphrase, "margin": -5.0}, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
