@@ -93,7 +93,7 @@ def fit(results: dict[str, list]) -> tuple[list[dict], dict]:
                   if (a, b, c) in grid]
         point["smoothed"] = sum(around) / len(around)
     best = max(points, key=lambda p: (round(p["smoothed"], 6), -p["min_margin"], -p["min_coverage"],
-                                      p["keep_similarity"]))
+                                      -p["keep_similarity"]))  # a lower keep_similarity keeps more answers
     return points, best
 
 
@@ -110,7 +110,8 @@ def print_curve(points: list[dict], best: dict) -> None:
                          for s in p["sets"].values()]
                 mark = "  <- best" if p is best else ""
                 print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} {p['keep_similarity']:>5.2f} "
-                      + " ".join(f"{c:>30}" for c in cells) + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
+                      + " ".join(f"{c:>30}" for c in cells)
+                      + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
     print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']}, "
           f"keep_similarity = {best['keep_similarity']} (AnswerSettings in rag/settings.py)")
 

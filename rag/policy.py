@@ -2,7 +2,8 @@
 
 Signals, each measurable: every name and period the question gives must appear where the sentence can vouch
 for it (the sentence, its document's title or section, or, for a sentence with no name of its own, its paragraph
-so far); the sentence's similarity to the question; and the model's own log-odds of answering against
+so far); the sentence's similarity to the question; its coverage of the question's term weight (or, for a
+paraphrase, a similarity high enough to stand for it); and the model's own log-odds of answering against
 NOT FOUND. The thresholds live in `Settings.answer` and are fitted by `benchmarks/sweep.py` on dev data."""
 
 from __future__ import annotations
