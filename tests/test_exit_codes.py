@@ -35,12 +35,30 @@ def test_ctrl_c_exits_130_and_says_the_index_is_kept(tmp_path):
     process = subprocess.Popen([str(BIN / "rag"), "ask", "--questions", "/dev/stdin"], cwd=REPO, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=dict(os.environ, HF_HUB_OFFLINE="1", RAG_INDEX=str(tmp_path / "index")))
-    time.sleep(1.0)  # it is waiting for questions on its standard input
+    _wait_until_reading_standard_input(process.pid)  # it has started and waits for questions
     process.send_signal(signal.SIGINT)
     _, err = process.communicate()
     process.stdin.close()
     assert process.returncode == 130 and "interrupted; the last good index is kept" in err
     assert "Traceback" not in err
+
+
+def _wait_until_reading_standard_input(pid: int, limit: float = 300.0) -> None:
+    """However slow the start (imports take seconds on a loaded machine), until the process's main thread sits in
+    a read() of its standard input; where /proc cannot tell (not Linux), a few seconds."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            call, fd = Path(f"/proc/{pid}/syscall").read_text().split()[:2]
+            if call == "0" and os.readlink(f"/proc/{pid}/fd/{int(fd, 16)}") == os.readlink(f"/proc/{pid}/fd/0"):
+                return
+        except FileNotFoundError:
+            if not Path("/proc/self/syscall").exists():
+                time.sleep(5.0)
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
 
 
 @pytest.mark.slow
