@@ -537,7 +537,8 @@ class _Writer:
             self.client.delete(self.target.documents, filter=f"doc_id in {ids}")
         chunks, texts, vectors = [], [], {}
         for document in documents:
-            made, given = prepared[document.doc_id] if prepared else (chunk_document(document, self.settings.chunking), None)
+            made, given = prepared[document.doc_id] if prepared else \
+                (chunk_document(document, self.settings.chunking), None)
             for number, chunk in enumerate(made):
                 if given is not None:
                     vectors[len(chunks)] = given[number]

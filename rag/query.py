@@ -102,10 +102,10 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     if kind is None and claim is not None and comparison:
         kind = claim.kind
+    not_content = _FORM_TERMS | answer_type_terms(ask)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
-                 terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in _FORM_TERMS | answer_type_terms(ask))),
-                 claim=claim,
+                 terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options,
                  open_ask=open_question(ask, claim, kind) if comparison else ask)
 
