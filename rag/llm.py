@@ -34,7 +34,6 @@ class Choice:
     """Which of the offered replies the model chose, and how sure it was."""
 
     index: int
-    logprob: float  # log-probability of the chosen reply's tokens
     first_logprobs: tuple[float, ...]  # each option's first-token log-probability: the calibrated signals
 
 
@@ -182,9 +181,8 @@ class QwenGenerator:
                scored_only: int = 0) -> Choice:
         stream = _LineStream(self.runtime.decode, on_text)
         with self._lock:
-            index, logprob, first = self.runtime.choose(messages, options, on_token=stream.take,
-                                                        scored_only=scored_only)
-        return Choice(index, logprob, tuple(first))
+            index, first = self.runtime.choose(messages, options, on_token=stream.take, scored_only=scored_only)
+        return Choice(index, tuple(first))
 
 
 class _LineStream:

@@ -54,10 +54,12 @@ class QwenRuntime:
                  mask: torch.Tensor | None = None, every_position: bool = False) -> torch.Tensor:
         """Logits at the last position of each row [rows, vocab] (every_position: [rows, length, vocab]). `start`
         is the first position (or a [rows, length] tensor of positions); `mask` [rows, 1, length, cached + length]
-        says which keys each query may see (None: causal, nothing padded)."""
+        says which keys each query may see (None: causal after what is cached, nothing padded)."""
         w = self.w
         x = F.embedding(ids, w["model.embed_tokens.weight"])
         rows, length = ids.shape
+        if mask is None and cache and length > 1:  # SDPA's own causal mask would align the block to the cache's start
+            mask = _block_mask(torch.ones(rows, cache[0][0].shape[2] + length, dtype=torch.bool), length)
         if isinstance(start, torch.Tensor):
             positions = start.to(torch.float32)
         else:
@@ -197,32 +199,37 @@ class QwenRuntime:
         return not (stop and stop(row, tokens)) and len(tokens) < limit
 
     def choose(self, messages: list[dict], options: list[str], on_token: Callable[[list[int]], bool] | None = None,
-               scored_only: int = 0) -> tuple[int, float, list[float]]:
+               scored_only: int = 0) -> tuple[int, list[float]]:
         """Constrained greedy decoding: the reply may only be one of `options`, each followed by the end of
         the turn; the last `scored_only` options are scored at the first step but never chosen. Returns the
-        chosen option, the log-probability of its path (full-vocabulary softmax at every step), and each
-        option's first-step log-probability (the mass of its first token)."""
+        chosen option and each option's first-step log-probability (the mass of its first token).
+
+        The model is run only where the options still alive part ways: the instructions' KV cache is kept
+        from the last call, tokens that every alive option shares are fed in one block, and once one option is
+        left it is the reply without another pass. The choice is the one step-by-step decoding makes."""
         ids = self.tokenizer.encode(self.chat_prompt(messages), add_special_tokens=False).ids
         end = self.tokenizer.token_to_id("<|im_end|>")
         paths = [self.tokenizer.encode(option, add_special_tokens=False).ids + [end] for option in options]
-        cache: list = []
         with torch.inference_mode():
-            logprobs = torch.log_softmax(self._forward(torch.tensor([ids]), cache, 0)[0].float(), -1)
+            shared = self._shared_instructions([messages], [ids])
+            cache = list(self._prefix(ids[:shared]))
+            logprobs = torch.log_softmax(self._forward(torch.tensor([ids[shared:]]), cache, shared)[0].float(), -1)
             first = [float(logprobs[path[0]]) for path in paths]
-            alive, produced, total, position = list(range(len(paths) - scored_only)), [], 0.0, len(ids)
+            alive, step, position = list(range(len(paths) - scored_only)), 0, len(ids)
             while True:
-                step = len(produced)
-                allowed = {paths[i][step] for i in alive}
-                token = max(allowed, key=lambda t: float(logprobs[t]))
-                total += float(logprobs[token])
+                token = max({paths[i][step] for i in alive}, key=lambda t: float(logprobs[t]))
                 alive = [i for i in alive if paths[i][step] == token]
-                if token == end:
-                    return alive[0], total, first
-                produced.append(token)
+                reply = paths[alive[0]]
+                forced = _common_prefix([paths[i][step + 1:] for i in alive])  # tokens leaving no choice
+                if token == end or step + 1 + forced >= len(reply):  # one option left (or all alike): settled
+                    if on_token and token != end:
+                        on_token(reply[:-1])
+                    return alive[0], first
+                block = reply[step:step + 1 + forced]
                 if on_token:
-                    on_token(produced)
-                logprobs = torch.log_softmax(self._forward(torch.tensor([[token]]), cache, position)[0].float(), -1)
-                position += 1
+                    on_token(reply[:step + len(block)])
+                logprobs = torch.log_softmax(self._forward(torch.tensor([block]), cache, position)[0].float(), -1)
+                position, step = position + len(block), step + len(block)
 
     def decode(self, tokens: list[int]) -> str:
         return self.tokenizer.decode(tokens, skip_special_tokens=True)

@@ -59,7 +59,7 @@ class FakeGenerator:
         first = tuple(0.0 if i == index or (index is None and i >= choosable) else -10.0 for i in range(len(options)))
         if on_text:
             on_text(options[index or 0])  # the real runtime streams the chosen option as it decodes
-        return Choice(0 if index is None else index, 0.0, first)
+        return Choice(0 if index is None else index, first)
 
 
 @pytest.fixture

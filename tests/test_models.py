@@ -126,3 +126,42 @@ def test_qwen_runtime_matches_transformers_token_for_token(tmp_path):
     eos = set(runtime.eos)
     expected = [t for t in generated if t not in eos][: len(runtime.generate(messages, 12))]
     assert runtime.generate(messages, 12) == expected
+
+
+@pytest.mark.slow
+def test_constrained_choice_is_the_one_step_by_step_decoding_makes():
+    """choose() runs the model only where options part ways (cached instructions, shared tokens in one block);
+    its pick must be the one plain constrained greedy decoding makes, one full forward pass per token."""
+    import torch
+
+    from rag.llm import convert_once
+    from rag.qwen_runtime import QwenRuntime
+    from rag.settings import Settings
+
+    runtime = QwenRuntime(convert_once(Settings().cache_dir))
+    messages = [{"role": "system", "content": "Reply with the exact words from one source."},
+                {"role": "user", "content": "Sources:\n[1] The game was first due on April 16, 2020.\n[2] It came out "
+                                            "on December 10, 2020, after two delays.\n\nQuestion: When was it released?"}]
+    options = ["April 16, 2020", "December 10, 2020", "December 10", "2020", "NOT FOUND"]
+    ids = runtime.tokenizer.encode(runtime.chat_prompt(messages), add_special_tokens=False).ids
+    end = runtime.tokenizer.token_to_id("<|im_end|>")
+    paths = [runtime.tokenizer.encode(o, add_special_tokens=False).ids + [end] for o in options]
+
+    def step_by_step(scored_only: int) -> int:
+        alive, produced = list(range(len(paths) - scored_only)), []
+        with torch.inference_mode():
+            while True:
+                logits = runtime._forward(torch.tensor([ids + produced]), [], 0)[0].float()
+                token = max({paths[i][len(produced)] for i in alive}, key=lambda t: float(logits[t]))
+                alive = [i for i in alive if paths[i][len(produced)] == token]
+                if token == end:
+                    return alive[0]
+                produced.append(token)
+
+    for scored_only in (1, 2):
+        streamed = []
+        index, first = runtime.choose(messages, options, on_token=streamed.append, scored_only=scored_only)
+        runtime.choose(messages, options, scored_only=scored_only)  # a second call reuses the cached instructions
+        assert index == step_by_step(scored_only) == runtime.choose(messages, options, scored_only=scored_only)[0]
+        assert streamed and runtime.decode(streamed[-1]) == options[index]
+        assert len(first) == len(options)
