@@ -15,6 +15,7 @@ from .lexical import acronym_terms, tokenize
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
 from .store import ChunkStore
+from .structure import name_runs, names_its_subject
 
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
 KIND_BONUS = 0.1  # bonus for holding the kind of answer asked for
@@ -82,8 +83,9 @@ class EvidenceFinder:
         evidence = []
         for (document, span, chunk, previous), similarity in zip(candidates, similarities):
             text = document.text[span.start:span.end]
+            heading = chunk.section if names_its_subject(text) else f"{chunk.section} {subject_names(previous)}"
             item = Evidence(document, span, float(similarity),
-                            self.coverage(terms, text, document.title, chunk.section, acronym_terms(query.ask, text)),
+                            self.coverage(terms, text, document.title, heading, acronym_terms(query.ask, text)),
                             find_figures(text),
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
@@ -121,6 +123,11 @@ class EvidenceFinder:
             elif term in context_terms:
                 covered += 0.5 * weight
         return covered / total if total else 1.0
+
+
+def subject_names(paragraph: str) -> str:
+    """The names a paragraph has given so far: what a following sentence without a name of its own is about."""
+    return " ".join(r.text for r in name_runs(paragraph))
 
 
 def phrase_overlap(terms: list[str], text: str) -> float:

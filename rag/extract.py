@@ -23,8 +23,8 @@ SYSTEM_PROMPT = (
     f"to you. If no source answers the question, reply: {REFUSAL}"
 )
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?"
-                   rf"\s+(?:19|20)\d\d|{_MONTHS}\s+(?:19|20)\d\d)\b")
+_DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,|\s+of)?\s+(?:19|20)\d\d|"  # 'November 21(,| of) 1998'
+                   rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS},?\s+(?:19|20)\d\d|{_MONTHS}\s+(?:19|20)\d\d)\b")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 8  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
-# joined at cleaning; 8: period-end dates head table columns): older indexes are stale
+TOKENIZER_VERSION = 9  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+# joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped): older indexes are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -35,9 +35,12 @@ _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win."""
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
+    """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win; a
+    final silent e goes, so release, released and releasing meet too."""
+    return _without_final_e(_IRREGULAR.get(word) or _strip_suffix(word))
+
+
+def _strip_suffix(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             base = word[: -len(suffix)]
@@ -47,6 +50,10 @@ def stem(word: str) -> str:
                 return base[:-1]  # committing -> commit, planned -> plan
             return base
     return word
+
+
+def _without_final_e(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("e") and not word.endswith("ee") else word
 
 
 def tokenize(text: str) -> list[str]:

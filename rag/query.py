@@ -30,7 +30,7 @@ _KIND_FORMS = [
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|portion|fraction|slice|rates?|cagr|margin)\b|%"),
-    ("date", r"^when\b|\b(what|which) (year|day|month)\b|\bdate\b|\bby when\b|\bsince when\b"),
+    ("date", r"^when\b|\b(what|which) (year|day|month)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
     ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
     ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
               r"expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
@@ -102,7 +102,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     if kind is None and claim is not None and comparison:
         kind = claim.kind
-    not_content = _FORM_TERMS | answer_type_terms(ask)
+    not_content = _FORM_TERMS | answer_type_terms(ask, kind)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
@@ -129,13 +129,15 @@ _FORM_TERMS = frozenset(tokenize(" ".join(INTERROGATIVES | AUXILIARIES)))
 _GOVERNED = re.compile(r"\b((?i:what|which|how)\s+([a-z][a-z-]*))\b")
 
 
-def answer_type_terms(ask: str) -> frozenset[str]:
+def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     """Terms that only say what kind of answer is wanted: the word an interrogative governs when, with it, it
-    names a kind ('what percentage', 'which city', 'how much'). The answering sentence states the answer ('30%',
-    'Singapore') and need not repeat them, so they do not count towards its coverage of the question (search
-    still reads them). A word naming what is measured ('what dividend') stays: a sentence without it is about
-    something else."""
-    return frozenset(tokenize(" ".join(m.group(2) for m in _GOVERNED.finditer(ask) if expected_kind(m.group(1)))))
+    names a kind ('what percentage', 'which city', 'how much'), and, asked for a date, a word that alone asks for
+    one ('the release date of'). The answering sentence states the answer ('30%', 'Singapore', 'April 20, 2018')
+    and need not repeat them, so they do not count towards its coverage of the question (search still reads
+    them). A word naming what is measured ('what dividend') stays: a sentence without it is about something else."""
+    governed = [m.group(2) for m in _GOVERNED.finditer(ask) if expected_kind(m.group(1))]
+    dates = [w for w in re.findall(r"[a-z]+", ask.lower()) if kind == "date" and expected_kind(f"what {w}") == "date"]
+    return frozenset(tokenize(" ".join(governed + dates)))
 
 
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:

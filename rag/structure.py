@@ -76,7 +76,7 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
         word = match.group()
         adjective = "-" in word and word.rsplit("-", 1)[1][:1].islower()  # 'AI-related', 'China-based'
         capital = (word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))) and not adjective
-        capital = capital or bool(word[0].isdigit() and current and is_period(word))
+        capital = capital or bool(word[0].isdigit() and current and (is_period(word) or _model_number(match, text)))
         function = word.lower().strip(".") in _FUNCTION_WORDS and word[1:].islower()
         first = number == 0 and skip_first_word and not _plainly_a_name(text, words)
         joined = current and text[current[-1].end():match.start()].strip() == ""
@@ -90,6 +90,26 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
             close()
     close()
     return [r for r in runs if r.text]
+
+
+_MODEL_NUMBER = re.compile(r"\d{1,3}[a-z]{0,2}")
+_MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?")
+
+
+def _model_number(word: re.Match, text: str) -> bool:
+    """A small number right after a name is part of it: 'Pixel 5a', 'Splatoon 2', 'Nintendo 64' (not a figure
+    that only starts there: 'RMB 380 billion', '36%'; a year is a period of its own)."""
+    name_end = re.search(r"(\S+)\s*$", text[:word.start()])
+    if name_end and _MONTH.fullmatch(name_end.group(1)):
+        return False  # 'July 21' is a day
+    return bool(_MODEL_NUMBER.fullmatch(word.group())) and not any(
+        f.start <= word.start() < f.end and f.kind != "number" for f in find_figures(text))
+
+
+def names_its_subject(sentence: str) -> bool:
+    """Does the sentence name who or what it is about? A name after a preposition or a date does not ('It was
+    released on July 21, 2017'): such a sentence is about what its paragraph named before it."""
+    return any(not (r.after_preposition or is_period(r.text)) for r in name_runs(sentence))
 
 
 def _plainly_a_name(text: str, words: list[re.Match]) -> bool:
@@ -170,9 +190,10 @@ def figure_owners(text: str) -> list[tuple[Figure, str | None]]:
 
 def same_name(a: str, b: str) -> bool:
     """Do two names refer to the same thing? One's words contain the other's ('Alibaba' ~ 'Alibaba Cloud'),
-    possessives and case aside."""
+    possessives and case aside, and they carry the same numbers ('Helix' is not 'Helix 2', nor 'Helix 1')."""
     words_a, words_b = _name_words(a), _name_words(b)
-    return bool(words_a) and bool(words_b) and (words_a <= words_b or words_b <= words_a)
+    numbers = {w for w in words_a ^ words_b if w[:1].isdigit()}
+    return bool(words_a) and bool(words_b) and (words_a <= words_b or words_b <= words_a) and not numbers
 
 
 def _name_words(name: str) -> set[str]:
@@ -228,7 +249,7 @@ def mentions(name: str, words: set[str]) -> bool:
 
 def _word_in(word: str, words: set[str]) -> bool:
     stems = tokenize(word)  # 'q2' is two tokens, 'q' and '2': only a one-token word is matched by its stem
-    if word in words or (len(stems) == 1 and stems[0] in words):
+    if word in words or (len(stems) == 1 and stems[0] in words and not any(ch.isdigit() for ch in word)):
         return True
     year = re.fullmatch(r"(?:fy|q[1-4]|h[12])?(\d{2,4})", word)
     if year and (year.group(1) in words or ("20" + year.group(1)) in words):

@@ -100,3 +100,11 @@ def test_a_table_cell_is_picked_by_its_row_and_reads_with_its_label_and_column()
     assert option_text(cell) == "Property, plant and equipment, net | 2018: 12,645"
     assert answer_sentence(cell) == "Property, plant and equipment, net | 2018: 12,645."
     assert option_text(candidate(SENTENCE, "36%")) == "36%"  # in prose the span itself is written
+
+
+def test_dates_are_offered_however_the_day_and_month_are_written():
+    from rag.extract import candidates
+
+    text = "Helix Arena came out on November 21 of 1998 in Japan, the 3rd of March 1999 in Europe and on 20th April 2000."
+    found = {c.text for c in candidates(parse_query("When was Helix Arena released?"), candidate(text, "1998").evidence)}
+    assert {"November 21 of 1998", "3rd of March 1999", "20th April 2000"} <= found

@@ -1,6 +1,7 @@
 """Question parsing: the typed record every later stage reads."""
 
 from rag.query import parse_query
+from rag.lexical import tokenize
 
 
 def test_instructions_are_split_from_the_question_and_steer_search_only():
@@ -60,3 +61,10 @@ def test_a_word_that_only_names_the_kind_of_answer_is_not_a_term_the_sentence_mu
     # a word naming what is measured stays: a sentence without it is about something else
     assert "dividend" in parse_query("What dividend does Nordline pay?").terms
     assert "sum" in parse_query("What sum went into the fund?").terms
+
+
+def test_asked_for_a_date_a_word_that_only_asks_for_one_is_not_a_term():
+    q = parse_query("What is the release date of Helix Arena?")
+    assert q.kind == "date" and "date" not in " ".join(q.terms) and q.terms[0] == tokenize("released")[0]
+    q = parse_query("What year-over-year growth did Nordline report?")  # 'year-' is no date asked for
+    assert q.kind == "percent" and "year" in q.terms

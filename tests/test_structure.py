@@ -113,3 +113,42 @@ def test_a_name_after_a_preposition_and_its_determiner_or_ordinal_is_a_qualifier
     assert runs == {"Sales": False, "United States": True, "Helix Awards": True}
     text = "In 2025 Nordline Energy held 36% of the market."  # a year before a name does not make it a qualifier
     assert owner_of(text, text.index("36%"), text.index("36%") + 3) == "Nordline Energy"
+
+
+def test_a_small_number_after_a_name_is_part_of_it_and_must_match():
+    from rag.structure import mentions, name_words
+
+    runs = [r.text for r in name_runs("Nordline announced the Helix 4a and Helix 5 in 2020; Helix 5 holds 36%.")]
+    assert runs == ["Nordline", "Helix 4a", "Helix 5", "Helix 5"]  # 2020 a period of its own, 36% a figure
+    assert not mentions("Helix 5a", name_words("Nordline announced the Helix 4a and Helix 5 in 2020."))
+    assert mentions("Helix 5a", name_words("Nordline announced the Helix 5a in August 2021."))
+    text = "Helix 1 came out in 2015, and Helix 2 followed."
+    assert owner_of(text, text.index("2015"), text.index("2015") + 4) == "Helix 1"
+    assert not same_name("Helix 1", "Helix 2") and not same_name("Helix", "Helix 2") and same_name("3M", "3M Company")
+
+
+def test_a_sentence_whose_only_name_is_a_date_borrows_its_subject_from_the_paragraph():
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    sentence = "It was released on July 21, 2017."
+    document = Document(doc_id="d", title="Games", path="d.txt", content_hash="h", text=sentence)
+
+    def evidence(previous):
+        return Evidence(document, Span(start=0, end=len(sentence)), 0.9, 0.9, previous=previous)
+
+    asked = parse_query("When was Helix 2 released?")
+    assert names_present(asked, evidence("Helix 2 is a 2017 shooter game."))
+    assert not names_present(asked, evidence("Helix 1 is a 2015 shooter game."))
+
+
+def test_a_sentence_names_its_subject_unless_its_only_names_follow_a_preposition_or_are_dates():
+    from rag.evidence import subject_names
+    from rag.structure import names_its_subject
+
+    assert not names_its_subject("It was released on July 21, 2017.")
+    assert not names_its_subject("In 2019 it opened in Oslo.")
+    assert names_its_subject("Helix 2 came out in 2017.")
+    assert subject_names("Helix 2 is a 2017 game by Nordline. It sold well.") == "Helix 2 Nordline"
