@@ -79,6 +79,10 @@ class Answerer:
         if query.options:
             return self._choose_option(query, evidence), retrieved, {}
         shown, found = self._shown(query, evidence, verify)
+        if not found and query.fallback_kind:  # 'how much does it account for?': not a sum, then any figure
+            query = replace(query, kind=query.fallback_kind, fallback_kind=None)
+            evidence = self._evidence(query, k, mode)
+            shown, found = self._shown(query, evidence, verify)
         if query.claim is not None and query.kind in ("person", "place", None) and not query.comparison:
             owners = _owners_of_claim(query, shown)
             if owners:  # 'Which company's share is 36%?': whose the stated figure is, read from the sentence

@@ -32,9 +32,12 @@ _KIND_FORMS = [
     ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|portion|fraction|slice|rates?|cagr|margin)\b|%"),
     ("date", r"^when\b|\b(what|which) (year|day|month)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
     ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
-    ("money", r"\bhow much\b|\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
+    ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
               r"expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
+    ("amount", r"\bhow much\b"),  # a sum first, else any figure: 'how much does it account for?' asks for a share
 ]
+# A kind that may be read two ways: the first is tried, the second when no shown sentence offers the first.
+_LOOSE_KINDS = {"amount": ("money", "figure")}
 _COMPARATIVE = re.compile(r"\b(more|greater|higher|larger|bigger|above|over|exceed\w*|less|fewer|lower|smaller|below|"
                           r"under)\s+than\b|\b(at least|at most|exceed(s|ed)?)\b", re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
@@ -50,6 +53,7 @@ class Query:
     ask: str = field(metadata={"doc": "the interrogative sentence, instructions and parentheticals removed"})
     directives: tuple[str, ...] = ()  # "Answer in USD millions", "(in USD millions)": they steer search only
     kind: str | None = None  # person, place, date, percent, money, number, figure (any of the figures), or None
+    fallback_kind: str | None = None  # read when no shown sentence offers `kind` ('how much': money, else any figure)
     subjects: tuple[str, ...] = ()  # names the answer must be about (Alibaba, Tencent Cloud)
     qualifiers: tuple[str, ...] = ()  # names after a preposition and periods: China, 2019, Q2 2025, FY2018
     period_choices: tuple[str, ...] = ()  # periods listed together ('in FY2023, FY2022 and FY2021'): any one will do
@@ -100,13 +104,14 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     options = _options(ask)
     subjects, qualifiers = _names(ask)
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
+    kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
     if kind is None and claim is not None and comparison:
         kind = claim.kind
     not_content = _FORM_TERMS | answer_type_terms(ask, kind)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
-                 comparison=comparison, polar=polar, options=options,
+                 comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else ask)
 
 
@@ -143,7 +148,7 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
     ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.?!:])\s+", question) if s.strip()]
+    sentences = _sentences(question)
     asks = [s for s in sentences if _is_interrogative(s)]
     if not asks:
         return question, ()
@@ -153,6 +158,19 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
         directives.append(parenthetical)
     ask = re.sub(r"\s*\([^()]*\)", "", ask).strip()
     return ask, tuple(directives)
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences and colon-ended lead-ins; a question that goes on past a colon ('When was Zelda: Ocarina of Time
+    released?', a title) stays whole."""
+    pieces = [p.strip() for p in re.split(r"(?<=[.?!:])\s+", text) if p.strip()]
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and joined[-1].endswith(":") and _first_word(joined[-1]) in INTERROGATIVES | AUXILIARIES:
+            joined[-1] += " " + piece
+        else:
+            joined.append(piece)
+    return joined
 
 
 def _is_interrogative(sentence: str) -> bool:

@@ -47,7 +47,7 @@ class Retriever:
             bonus = _KIND_BONUS / (self.settings.rrf_k + 1)
             for row in fused:
                 kinds = self.index.chunks[row].figure_kinds
-                if kind in kinds or (kind == "number" and "money" in kinds):
+                if kind in kinds or (kind == "number" and "money" in kinds) or (kind == "figure" and set(kinds) - {"year"}):
                     fused[row] += bonus
         ordered = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [Hit(chunk=self.index.chunks[row], score=score, dense_rank=dense_rank.get(row),

@@ -184,3 +184,13 @@ def test_a_sentence_close_in_meaning_is_kept_though_it_shares_few_of_the_questio
     assert not passes(paraphrase, min_margin=-4.0, min_coverage=0.4)  # coverage alone refuses it
     assert passes(paraphrase, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
     assert not passes({**paraphrase, "margin": -5.0}, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
+
+
+def test_how_much_is_read_as_a_sum_and_else_as_any_figure(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "17%")
+    answer = answerer.ask("How much of the Atlantic container traffic does Orbital account for?")
+    assert answer.answerable and "17%" in answer.answer
+    answer = answerer.ask("How much does Orbital account for in Atlantic container traffic?")  # no sum on offer
+    assert answer.answerable and "17%" in answer.answer
+    answerer, _ = make_answerer(settings, embedder, "$1.5 billion")
+    assert "$1.5 billion" in answerer.ask("How much does Orbital Freight plan to spend on new vessels?").answer

@@ -11,6 +11,8 @@ def test_instructions_are_split_from_the_question_and_steer_search_only():
     assert "in USD millions" in q.directives and any("balance sheet" in d for d in q.directives)
     assert "balance sheet" in q.search_text and "balanc" not in q.terms
     assert q.kind == "money" and q.subjects == ("Boeing",) and "FY2018" in q.qualifiers
+    q = parse_query("When was Helix Saga: Nordline Edition released?")  # a colon inside a question is no lead-in
+    assert q.ask == "When was Helix Saga: Nordline Edition released?" and q.directives == ()
 
 
 def test_a_name_after_a_place_preposition_is_a_qualifier_not_the_subject():
@@ -47,6 +49,10 @@ def test_kinds_follow_the_interrogative_form():
     assert parse_query("Where is the hub?").kind == "place"
     assert parse_query("When did it open?").kind == "date"
     assert parse_query("How many ships are there?").kind == "number"
+    assert parse_query("How much of the market does Nordline account for?").kind == "percent"
+    loose = parse_query("How much does Nordline account for in shipping?")  # a sum, else any figure (a share)
+    assert (loose.kind, loose.fallback_kind) == ("money", "figure")
+    assert parse_query("How much revenue did Nordline report?").kind == "money"
 
 
 def test_a_claim_is_asked_openly_so_the_model_finds_the_figure_and_code_compares():
