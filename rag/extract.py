@@ -14,7 +14,7 @@ from .clean import ROW_JOIN
 from .evidence import Evidence
 from .figures import Figure, find_figures
 from .query import Query
-from .structure import is_period, name_runs, owner_of, same_name
+from .structure import clause_bounds, is_period, name_runs, owner_of, refers_to, same_name
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -75,7 +75,7 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
                   if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)
                   for name, start, end in _name_forms(r.text, r.start)
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
-    return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c)])
+    return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)])
 
 
 # A month or weekday alone ('Aug' of 'Aug 22, 2019', 'Sunday') names no person, place or organisation.
@@ -138,7 +138,21 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
     Cloud, Alibaba Cloud's 36% is not an answer even when it stands in the same sentence."""
     if candidate.figure is None or candidate.owner is None or not query.subjects:
         return True
-    return any(same_name(candidate.owner, subject) for subject in query.subjects + query.qualifiers)
+    return any(refers_to(candidate.owner, subject) for subject in query.subjects + query.qualifiers)
+
+
+def dated_fits(query: Query, candidate: Candidate) -> bool:
+    """A date answers for what its clause names: 'Google announced the Helix 4a and Helix 5 in October 2020' dates
+    those two, not the Helix 5a. A clause naming nothing ('it was released on ...') is about what its paragraph
+    named; names after a preposition ('released by Nordline') and months or weekdays are not what is dated."""
+    if candidate.kind != "date" or not query.subjects:
+        return True
+    text = candidate.evidence.text
+    start, end = next(((a, b) for a, b in clause_bounds(text) if a <= candidate.start < b), (0, len(text)))
+    named = [r.text for r in name_runs(text[start:end]) if not (r.after_preposition or is_period(r.text))
+             and not _CALENDAR.fullmatch(r.text.split()[0])]
+    asked = query.subjects + query.qualifiers
+    return not named or any(refers_to(n, a) for n in named for a in asked)
 
 
 def build_messages(query: Query, shown: list[Evidence]) -> list[dict]:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 9  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
-# joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped): older indexes are stale
+TOKENIZER_VERSION = 10  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+# joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped; 10: 'first quarter' reads
+# as 'Q1'): older indexes are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -56,10 +57,26 @@ def _without_final_e(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") and not word.endswith("ee") else word
 
 
+_ORDINALS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
+_SPELLED_PERIOD = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b", re.IGNORECASE)
+
+
+def canonical_periods(text: str) -> str:
+    """Periods spelled out in words, written as filings abbreviate them: 'the first quarter of 2026' -> 'the Q1 of
+    2026', 'second half' -> 'H2' (so either wording meets the other in search, coverage and name checks)."""
+    def abbreviate(match: re.Match) -> str:
+        number = _ORDINALS[match.group(1).lower()]
+        quarter = match.group(2).lower() == "quarter"
+        return f"Q{number}" if quarter else (f"H{number}" if number in "12" else match.group())
+
+    return _SPELLED_PERIOD.sub(abbreviate, text)
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case stemmed word and number tokens, stop words dropped; % reads as 'percent'."""
+    """Lower-case stemmed word and number tokens, stop words dropped; % reads as 'percent'; periods spelled out
+    in words read as their abbreviations ('first quarter' as 'Q1')."""
     tokens = []
-    text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)  # U.S. -> US
+    text = canonical_periods(_ACRONYM.sub(lambda m: m.group().replace(".", ""), text))  # U.S. -> US
     for token in _TOKEN.findall(_POSSESSIVE.sub("", text.lower())):
         if token == "%":
             token = "percent"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .errors import InputError
 from .figures import Figure, find_figures
-from .lexical import tokenize
+from .lexical import canonical_periods, tokenize
 from .structure import is_period, name_runs, qualifiers
 
 MAX_QUESTION_CHARS = 1000
@@ -86,7 +86,7 @@ def clean_question(question: str) -> tuple[str, list[str]]:
 
 def parse_query(question: str) -> Query:
     """The typed record for a cleaned question."""
-    ask, directives = split_directives(question)
+    ask, directives = split_directives(canonical_periods(question))
     query = _parse_ask(ask, question, directives)
     parts = [_parse_ask(part, question, directives) for part in _two_parts(ask)]
     if len(parts) < 2:

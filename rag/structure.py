@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .figures import Figure, find_figures
-from .lexical import tokenize
+from .lexical import canonical_periods, tokenize
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
 # is what the text is about ('the capital expenditure for 3M').
@@ -190,10 +190,22 @@ def figure_owners(text: str) -> list[tuple[Figure, str | None]]:
 
 def same_name(a: str, b: str) -> bool:
     """Do two names refer to the same thing? One's words contain the other's ('Alibaba' ~ 'Alibaba Cloud'),
-    possessives and case aside, and they carry the same numbers ('Helix' is not 'Helix 2', nor 'Helix 1')."""
+    possessives and case aside."""
     words_a, words_b = _name_words(a), _name_words(b)
-    numbers = {w for w in words_a ^ words_b if w[:1].isdigit()}
-    return bool(words_a) and bool(words_b) and (words_a <= words_b or words_b <= words_a) and not numbers
+    return bool(words_a) and bool(words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+def refers_to(found: str, asked: str) -> bool:
+    """Is a name found in a source the one a question asks about? The same name (or, misspelt, mentioned), with
+    no number the question lacks: 'Helix 1' or 'Helix 5' is not the 'Helix' or 'Helix 5a' asked about, while a
+    source's 'Anatomy' may be the 'Anatomy Season 17' asked about (the season said in words)."""
+    return not _model_numbers(found) - _model_numbers(asked) and (same_name(found, asked) or
+                                                                  mentions(asked, name_words(found)))
+
+
+def _model_numbers(name: str) -> set[str]:
+    """'Helix 5a' -> {'5a'}; '5G' and '3M' are words, not numbers of a version."""
+    return {w for w in re.findall(r"[\w&.-]+", name) if _MODEL_NUMBER.fullmatch(w)}
 
 
 def _name_words(name: str) -> set[str]:
@@ -225,7 +237,7 @@ def qualifiers(text: str, skip_first_word: bool = False) -> list[str]:
 
 def name_words(text: str) -> set[str]:
     """The words of a text in the forms names are matched in: lower case, stemmed and plain, dots of acronyms gone."""
-    text = _undot(text)
+    text = canonical_periods(_undot(text))
     return set(tokenize(text)) | {w.lower() for w in re.findall(r"[\w&]+", text)}
 
 

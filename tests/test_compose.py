@@ -108,3 +108,17 @@ def test_dates_are_offered_however_the_day_and_month_are_written():
     text = "Helix Arena came out on November 21 of 1998 in Japan, the 3rd of March 1999 in Europe and on 20th April 2000."
     found = {c.text for c in candidates(parse_query("When was Helix Arena released?"), candidate(text, "1998").evidence)}
     assert {"November 21 of 1998", "3rd of March 1999", "20th April 2000"} <= found
+
+
+def test_a_date_answers_for_what_its_clause_names():
+    from rag.extract import candidates
+
+    def dates(question, text):
+        return {c.text for c in candidates(parse_query(question), candidate(text, "2020").evidence)}
+
+    assert dates("When was Helix 5a announced?", "Nordline announced the Helix 4a and Helix 5 in October 2020.") == set()
+    assert dates("When was Helix 5a announced?", "Nordline announced the Helix 5a on May 3, 2020.") == {"May 3, 2020"}
+    assert dates("When was Helix 5a released?", "It came out on May 3, 2020, after a delay.") == {"May 3, 2020"}
+    assert dates("When was Helix 5a released?", "Helix 5a was released by Nordline on May 3, 2020.") == {"May 3, 2020"}
+    assert dates("When did Helix Season 17 premiere?", "The seventeenth season of Grey's Helix premiered May 3, 2020.") \
+        == {"May 3, 2020"}

@@ -104,6 +104,18 @@ def test_word_forms_meet_in_one_stem():
     assert len(set(tokenize("free agree"))) == 2 and tokenize("revenue") != tokenize("revenues rose")
 
 
+def test_periods_spelled_out_meet_their_abbreviations():
+    from rag.lexical import canonical_periods, tokenize
+    from rag.query import parse_query
+    from rag.structure import mentions, name_words
+
+    assert canonical_periods("in the first quarter of 2026 and the second half") == "in the Q1 of 2026 and the H2"
+    assert tokenize("Helix grew 9% in the third-quarter of 2025") == tokenize("Helix grew 9% in Q3 of 2025")
+    asked = parse_query("How fast did Helix grow in the fourth quarter of 2025?")
+    assert "Q4" in asked.qualifiers and "quarter" not in asked.terms
+    assert mentions("Q4", name_words("Helix grew 9% in the fourth quarter.")) and not mentions("Q4", name_words("in Q3"))
+
+
 def test_acronyms_match_their_spelled_out_forms_both_ways():
     from rag.lexical import acronym_terms, tokenize
 

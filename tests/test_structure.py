@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.structure import figure_owners, name_runs, owner_of, same_name
+from rag.structure import figure_owners, name_runs, owner_of, refers_to, same_name
 
 CASES = [
     ("However, within China, Alibaba Cloud dominates with a 36% share of the public AI cloud services market, "
@@ -124,7 +124,10 @@ def test_a_small_number_after_a_name_is_part_of_it_and_must_match():
     assert mentions("Helix 5a", name_words("Nordline announced the Helix 5a in August 2021."))
     text = "Helix 1 came out in 2015, and Helix 2 followed."
     assert owner_of(text, text.index("2015"), text.index("2015") + 4) == "Helix 1"
-    assert not same_name("Helix 1", "Helix 2") and not same_name("Helix", "Helix 2") and same_name("3M", "3M Company")
+    assert not same_name("Helix 1", "Helix 2") and same_name("3M", "3M Company")
+    assert not refers_to("Helix 1", "Helix") and not refers_to("Helix 5", "Helix 5a") and refers_to("Helix 5a", "Helix 5a")
+    assert refers_to("Anatomy", "Anatomy Season 17") and refers_to("Definitive Edition", "Definite Edition")
+    assert refers_to("Helix 5a 5G", "Helix 5a")  # 5G is a word, not a version
 
 
 def test_a_sentence_whose_only_name_is_a_date_borrows_its_subject_from_the_paragraph():
