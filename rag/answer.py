@@ -115,8 +115,12 @@ class Answerer:
     def _shown(self, query: Query, evidence: list[Evidence], verify: bool) -> tuple[list[Evidence], list[Candidate]]:
         """The sentences shown to the model (the best ones that hold a candidate span) and their candidates."""
         pool = showable(query, evidence, self.settings.answer) if verify else evidence
-        shown, found = [], []
+        shown, found, seen = [], [], set()
         for item in pool:
+            wording = " ".join(item.text.lower().split())
+            if wording in seen:
+                continue  # the same sentence in another article: a second copy shows the model nothing new
+            seen.add(wording)
             spans = candidates(query, item) if verify else candidates(_unchecked(query), item)
             if spans:
                 shown.append(item)

@@ -194,3 +194,19 @@ def test_how_much_is_read_as_a_sum_and_else_as_any_figure(settings, embedder):
     assert answer.answerable and "17%" in answer.answer
     answerer, _ = make_answerer(settings, embedder, "$1.5 billion")
     assert "$1.5 billion" in answerer.ask("How much does Orbital Freight plan to spend on new vessels?").answer
+
+
+def test_a_sentence_repeated_in_another_article_is_shown_once(settings, embedder):
+    offered = []
+
+    class Recording(FakeGenerator):
+        def choose(self, messages, options, on_text=None, scored_only=0):
+            offered.append(messages[-1]["content"])
+            return super().choose(messages, options, on_text, scored_only)
+
+    repeated = "Orbital Freight said on Monday that it will raise container rates by 12% from March."
+    (settings.corpus_dir / "copy.txt").write_text(f"Freight Wire\n\n{repeated}\n", encoding="utf-8")
+    build_index(settings, embedder)
+    answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("12%"))
+    assert "12%" in answerer.ask("By how much will Orbital Freight raise container rates?").answer
+    assert offered[0].count("raise container rates by 12%") == 1
