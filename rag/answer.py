@@ -83,7 +83,8 @@ class Answerer:
             query = replace(query, kind=query.fallback_kind, fallback_kind=None)
             evidence = self._evidence(query, k, mode)
             shown, found = self._shown(query, evidence, verify)
-        if query.claim is not None and query.kind in ("person", "place", None) and not query.comparison:
+        if query.claim is not None and query.claim.kind in ("percent", "money") and query.kind in ("person", "place", None) \
+                and not query.comparison:  # a bare number asked about names a thing ('No 1', 'Season 17'), not a figure
             owners = _owners_of_claim(query, shown)
             if owners:  # 'Which company's share is 36%?': whose the stated figure is, read from the sentence
                 return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}

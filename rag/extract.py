@@ -66,7 +66,7 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
     found = []
     if query.kind in ("percent", "money", "number", "figure", "date", None):
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
-                  if _figure_fits(query, f) and not _footnote_marker(text, f)]
+                  if _figure_fits(query, f) and not _footnote_marker(text, f) and not _restates(query, f)]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
     if query.kind in ("person", "place", None):
@@ -126,6 +126,11 @@ def _figure_fits(query: Query, figure: Figure) -> bool:
     if query.kind in ("number", "money"):
         return figure.kind in ("number", "money")
     return figure.kind == query.kind
+
+
+def _restates(query: Query, figure: Figure) -> bool:
+    """A year the question itself gives ('the date of the 2020 draft') is no answer to it."""
+    return figure.kind == "year" and figure.text in query.qualifiers
 
 
 def _footnote_marker(text: str, figure: Figure) -> bool:

@@ -218,7 +218,8 @@ def listed_periods(ask: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _claimed_figure(ask: str) -> Figure | None:
-    figures = [f for f in find_figures(ask) if f.kind != "year"]
+    """The figure a question states; an ordinal ('the 90th Academy Awards') is a name's part, not a figure."""
+    figures = [f for f in find_figures(ask) if f.kind != "year" and not re.match(r"(?:st|nd|rd|th)\b", ask[f.end:])]
     return figures[0] if figures else None
 
 

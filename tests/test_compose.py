@@ -122,3 +122,11 @@ def test_a_date_answers_for_what_its_clause_names():
     assert dates("When was Helix 5a released?", "Helix 5a was released by Nordline on May 3, 2020.") == {"May 3, 2020"}
     assert dates("When did Helix Season 17 premiere?", "The seventeenth season of Grey's Helix premiered May 3, 2020.") \
         == {"May 3, 2020"}
+
+
+def test_a_year_the_question_gives_is_not_its_answer():
+    from rag.extract import candidates
+
+    item = candidate("The 2020 Helix Draft was held on November 18, 2020, a year after the 2019 one.", "2019").evidence
+    found = {c.text for c in candidates(parse_query("What is the date of the 2020 Helix Draft?"), item)}
+    assert "November 18, 2020" in found and "2019" in found and "2020" not in found

@@ -74,3 +74,8 @@ def test_asked_for_a_date_a_word_that_only_asks_for_one_is_not_a_term():
     assert q.kind == "date" and "date" not in " ".join(q.terms) and q.terms[0] == tokenize("released")[0]
     q = parse_query("What year-over-year growth did Nordline report?")  # 'year-' is no date asked for
     assert q.kind == "percent" and "year" in q.terms
+
+
+def test_an_ordinal_or_a_rank_is_no_figure_the_question_states():
+    assert parse_query("Which film won at the 90th Helix Awards?").claim is None
+    assert parse_query("Which company's share is 36%?").claim.kind == "percent"
