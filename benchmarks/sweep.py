@@ -1,5 +1,5 @@
-"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity) on dev data and print
-the curves.
+"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity) and which sentences are
+shown (coverage_slack) on dev data, and print the curves.
 
 Each dev case is answered once with those thresholds switched off, recording the refusal signals of its answer
 (margin: the model's log-odds of answering against NOT FOUND; coverage: the cited sentence's share of the
@@ -9,7 +9,11 @@ similar enough is kept whatever its coverage). The chosen triple maximises the m
 overall accuracy (answerable answered right + unanswerable refused), smoothed over neighbouring grid points. Dev
 data only: the gold set's `dev` split, RGB dev and FinanceBench dev.
 
-    .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev]
+Each coverage_slack value changes what the model sees, so the dev sets are answered once per value (about 1.5
+minutes each on 2 cores) and each run gets its own best thresholds; the chosen slack is the one whose best,
+averaged with its neighbours', scores best.
+
+    .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev] [--slacks ...]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 MARGINS = [x / 2 for x in range(-10, 9)]  # -5.0 ... 4.0
 COVERAGES = [x / 10 for x in range(0, 8)]  # 0.0 ... 0.7
 SIMILARITIES = [x / 20 for x in range(10, 20)] + [1.0]  # 0.5 ... 0.95, and 1.0: coverage alone decides
+SLACKS = [0.05, 0.1, 0.15, 0.2, 0.3, 1.0]  # coverage_slack; 1.0: every sentence about what is named is shown
 SETS = {"gold-dev": dict(cases=None, split="dev", corpus=ROOT / "corpus"),
         "rgb-dev": dict(cases=SHARED / "rgb-en" / "dev.jsonl"),
         "financebench-dev": dict(cases=SHARED / "financebench-dev" / "eval.jsonl",
@@ -116,20 +121,46 @@ def print_curve(points: list[dict], best: dict) -> None:
           f"keep_similarity = {best['keep_similarity']} (AnswerSettings in rag/settings.py)")
 
 
+def pick_slack(bests: dict[float, dict]) -> float:
+    """The coverage_slack whose best point, averaged with those of the slacks beside it, scores best (ties: the
+    larger, least strict): it changes which sentences the model sees, so each value is a run of its own."""
+    slacks = sorted(bests)
+
+    def around(i: int) -> float:
+        near = [bests[slacks[j]]["smoothed"] for j in (i - 1, i, i + 1) if 0 <= j < len(slacks)]
+        return sum(near) / len(near)
+
+    return max(slacks, key=lambda slack: (round(around(slacks.index(slack)), 6), slack))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="Write every grid point as JSON here.")
+    parser.add_argument("--out", type=Path, default=None, help="Write the chosen slack's grid points as JSON here.")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), help="Dev sets to fit on.")
+    parser.add_argument("--slacks", nargs="+", type=float, default=SLACKS, help="coverage_slack values to run.")
     args = parser.parse_args()
     from rag.settings import load_settings, offline_quiet_environment
 
     offline_quiet_environment()
-    results = dev_results(load_settings(), args.sets)
-    points, best = fit(results)
+    settings = load_settings()
+    runs = {}
+    for slack in args.slacks:
+        answer = settings.answer.model_copy(update={"coverage_slack": slack})
+        results = dev_results(settings.model_copy(update={"answer": answer}), args.sets)
+        runs[slack] = (results, *fit(results))
+    chosen = pick_slack({slack: best for slack, (_, _, best) in runs.items()})
+    print("coverage_slack sweep (each its best thresholds)")
+    for slack, (_, _, best) in sorted(runs.items()):
+        print(f"  slack {slack:>4.2f}: margin {best['min_margin']:>5.1f} coverage {best['min_coverage']:.1f} similarity "
+              f"{best['keep_similarity']:.2f}  mean overall {best['mean_overall']:.3f}  smoothed {best['smoothed']:.3f}"
+              + ("  <- chosen" if slack == chosen else ""))
+    results, points, best = runs[chosen]
     print_curve(points, best)
+    print(f"fitted: coverage_slack = {chosen}")
     if args.out:
         cases = {name: [c.model_dump() for c in found] for name, found in results.items()}
-        args.out.write_text(json.dumps({"points": points, "best": best, "cases": cases}, indent=2))
+        args.out.write_text(json.dumps({"coverage_slack": chosen, "points": points, "best": best, "cases": cases},
+                                       indent=2))
 
 
 if __name__ == "__main__":

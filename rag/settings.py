@@ -47,11 +47,14 @@ class AnswerSettings(_Group):
 
     shown_sentences: int = Field(4, description="Source sentences shown to the model (those with candidate spans).")
     min_similarity: float = Field(0.2, description="A sentence less similar to the question (cosine) is never shown.")
+    coverage_slack: float = Field(0.1, description="A sentence holding this much less of the question's term weight "
+                                  "than the best one about what it names is not shown. Fitted by "
+                                  "benchmarks/sweep.py (1.0 turns it off).")
     min_margin: float = Field(-4.0, description="Refuse when the model's log-odds of answering against NOT FOUND "
                                                  "(first-token mass) is lower. Fitted by benchmarks/sweep.py.")
     min_coverage: float = Field(0.4, description="Refuse when the chosen sentence holds less of the question's term "
                                                  "weight (idf) than this. Fitted by benchmarks/sweep.py.")
-    keep_similarity: float = Field(0.8, description="A chosen sentence at least this similar (cosine) to the question "
+    keep_similarity: float = Field(0.75, description="A chosen sentence at least this similar (cosine) to the question "
                                                      "is kept whatever its coverage: a paraphrase shares the meaning, "
                                                      "not the words. Fitted by benchmarks/sweep.py (1.0 turns it off).")
 

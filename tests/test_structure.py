@@ -155,3 +155,21 @@ def test_a_sentence_names_its_subject_unless_its_only_names_follow_a_preposition
     assert not names_its_subject("In 2019 it opened in Oslo.")
     assert names_its_subject("Helix 2 came out in 2017.")
     assert subject_names("Helix 2 is a 2017 game by Nordline. It sold well.") == "Helix 2 Nordline"
+
+
+def test_a_sentence_holding_much_less_of_the_question_than_the_best_is_not_shown():
+    from rag.evidence import Evidence
+    from rag.policy import showable
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+    from rag.settings import AnswerSettings
+
+    def evidence(sentence, coverage):
+        document = Document(doc_id="d", title="Freight", path="d.txt", content_hash="h", text=sentence)
+        return Evidence(document, Span(start=0, end=len(sentence)), 0.6, coverage)
+
+    share = evidence("Helix holds a 22% share of the freight market.", 0.7)
+    growth = evidence("Helix grew 39% in Q1 2026.", 0.5)
+    asked = parse_query("How big is Helix's share of the freight market?")
+    assert showable(asked, [share, growth], AnswerSettings(coverage_slack=0.1)) == [share]
+    assert showable(asked, [share, growth], AnswerSettings(coverage_slack=1.0)) == [share, growth]
