@@ -80,11 +80,12 @@ class Answerer:
             return self._choose_option(query, evidence), retrieved, {}
         shown, found = self._shown(query, evidence, verify)
         if not found and query.fallback_kind:  # 'how much does it account for?': not a sum, then any figure
+            started = time.perf_counter()
             query = replace(query, kind=query.fallback_kind, fallback_kind=None)
             evidence = self._evidence(query, k, mode)
+            retrieved += time.perf_counter() - started
             shown, found = self._shown(query, evidence, verify)
-        if query.claim is not None and query.claim.kind in ("percent", "money") and query.kind in ("person", "place", None) \
-                and not query.comparison:  # a bare number asked about names a thing ('No 1', 'Season 17'), not a figure
+        if _asks_whose_figure(query):
             owners = _owners_of_claim(query, shown)
             if owners:  # 'Which company's share is 36%?': whose the stated figure is, read from the sentence
                 return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}
@@ -146,6 +147,13 @@ class Answerer:
         winner = smallest if _asks_for_less(query.ask) else largest
         return [(f"{winner.owner}: {winner.text}.", [winner.evidence])] + \
             [(answer_sentence(c), [c.evidence]) for c in picks if c is not winner]
+
+
+def _asks_whose_figure(query: Query) -> bool:
+    """'Which company's share is 36%?': a stated percentage or sum whose owner is asked for. A bare number names a
+    thing ('No 1', 'Season 17'), not a figure."""
+    return query.claim is not None and query.claim.kind in ("percent", "money") and \
+        query.kind in ("person", "place", None) and not query.comparison
 
 
 def _asks_for_less(ask: str) -> bool:

@@ -147,6 +147,7 @@ def _score(item: Evidence, query: Query) -> float:
 
 
 def kind_fits(figure: Figure, kind: str) -> bool:
-    """Counts and amounts blur (a '2 billion tokens' answer to 'how much'); percentages and years do not."""
+    """Counts and amounts blur (a '2 billion tokens' answer to 'how much'); percentages and years do not; a
+    'figure' question ('by how much') takes any figure but a year."""
     return figure.kind == kind or (kind in ("number", "money") and figure.kind in ("number", "money")) or \
         (kind == "figure" and figure.kind != "year")

@@ -75,7 +75,8 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
                   if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)
                   for name, start, end in _name_forms(r.text, r.start)
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
-    return _most_specific([c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)])
+    fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)]
+    return _most_specific(fitting)
 
 
 # A month or weekday alone ('Aug' of 'Aug 22, 2019', 'Sunday') names no person, place or organisation.
