@@ -3,9 +3,11 @@ measuring the same thing (the words of their clauses), with different values, in
 
 from __future__ import annotations
 
+import re
+
 from .evidence import Evidence
 from .extract import Candidate, candidates
-from .figures import Figure
+from .figures import Figure, find_figures
 from .lexical import tokenize
 from .policy import names_present
 from .query import Query
@@ -60,8 +62,19 @@ def conflicting(query: Query, chosen: Candidate, evidence: list[Evidence]) -> li
 
 
 def _disagreeing(query: Query, chosen: Candidate, item: Evidence) -> Candidate | None:
+    forms = restated_forms(chosen.evidence.text, chosen.figure)
     for candidate in candidates(query, item):
-        if candidate.figure is not None and disagree(chosen.figure, chosen.evidence.text, chosen.owner,
-                                                     candidate.figure, item.text, candidate.owner):
+        if candidate.figure is not None and any(disagree(form, chosen.evidence.text, chosen.owner, candidate.figure,
+                                                         item.text, candidate.owner) for form in forms):
             return candidate
     return None
+
+
+def restated_forms(text: str, figure: Figure) -> list[Figure]:
+    """The figure and its restatement in another unit beside it in parentheses: '$53 billion (RMB 380 billion)'
+    is one amount, so another source's '$52.7 billion' differs from it whichever of the two was picked."""
+    def beside(a: Figure, b: Figure) -> bool:
+        return bool(re.fullmatch(r"\s*\(\s*", text[a.end:b.start])) and text[b.end:].lstrip().startswith(")")
+
+    return [figure] + [f for f in find_figures(text) if f.kind == figure.kind and f.start != figure.start
+                       and (beside(figure, f) or beside(f, figure))]

@@ -130,3 +130,13 @@ def test_a_year_the_question_gives_is_not_its_answer():
     item = candidate("The 2020 Helix Draft was held on November 18, 2020, a year after the 2019 one.", "2019").evidence
     found = {c.text for c in candidates(parse_query("What is the date of the 2020 Helix Draft?"), item)}
     assert "November 18, 2020" in found and "2019" in found and "2020" not in found
+
+
+def test_a_figure_restated_in_another_currency_is_one_amount_to_compare():
+    from rag.conflicts import restated_forms
+
+    text = "Nordline's $53 billion (RMB 380 billion) plan for ships, and $2 billion (10%) for ports."
+    usd, rmb, ports, share = find_figures(text)
+    assert [f.text for f in restated_forms(text, rmb)] == ["RMB 380 billion", "$53 billion"]
+    assert [f.text for f in restated_forms(text, usd)] == ["$53 billion", "RMB 380 billion"]
+    assert [f.text for f in restated_forms(text, ports)] == ["$2 billion"]  # a share beside it is another thing
