@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,6 +46,12 @@ class Evidence:
     def text(self) -> str:
         return self.document.text[self.span.start:self.span.end]
 
+    @functools.cached_property
+    def names_own_subject(self) -> bool:
+        """Does it name what it is about, or is that what its paragraph named before ('It was released on ...')?
+        Read once: coverage and the name check both ask."""
+        return names_its_subject(self.text)
+
 
 # Cyrillic and Greek letters that look like Latin ones: 'іgnоre' must read as 'ignore' before the filter.
 _CONFUSABLES = str.maketrans("аеорсхуіјѕԁԛԝ" "АВЕКМНОРСТХІЈЅ" "αοειкνρτυχ" "ΑΒΕΗΙΚΜΝΟΡΤΧΥΖ",
@@ -83,11 +90,10 @@ class EvidenceFinder:
         evidence = []
         for (document, span, chunk, previous), similarity in zip(candidates, similarities):
             text = document.text[span.start:span.end]
-            heading = chunk.section if names_its_subject(text) else f"{chunk.section} {subject_names(previous)}"
-            item = Evidence(document, span, float(similarity),
-                            self.coverage(terms, text, document.title, heading, acronym_terms(query.ask, text)),
-                            find_figures(text),
+            item = Evidence(document, span, float(similarity), 0.0, find_figures(text),
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
+            heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
+            item.coverage = self.coverage(terms, text, document.title, heading, acronym_terms(query.ask, text))
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
         return sorted(evidence, key=lambda e: -e.score)

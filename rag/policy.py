@@ -14,7 +14,7 @@ from .evidence import Evidence
 from .extract import Extraction
 from .query import Query
 from .settings import AnswerSettings
-from .structure import abbreviates, mentions, name_words, names_its_subject, places, worldwide
+from .structure import abbreviates, mentions, name_words, places, worldwide
 
 
 def names_present(query: Query, evidence: Evidence) -> bool:
@@ -26,7 +26,7 @@ def names_present(query: Query, evidence: Evidence) -> bool:
         return True
     sources = (evidence.text, evidence.document.title, evidence.context.split("\n", 1)[0])  # sentence, title, section
     around = set().union(*map(name_words, sources))
-    if evidence.previous and not names_its_subject(evidence.text):
+    if evidence.previous and not evidence.names_own_subject:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
     subjects_in = all(mentions(name, around) or any(abbreviates(name, s) for s in sources) for name in query.subjects)
     single = [q for q in query.qualifiers if q not in query.period_choices]

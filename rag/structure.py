@@ -93,14 +93,15 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
 
 
 _MODEL_NUMBER = re.compile(r"\d{1,3}[a-z]{0,2}")
-_MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?")
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"  # a month's name or abbreviation
+_MONTH_WORD = re.compile(MONTH + ",?")
 
 
 def _model_number(word: re.Match, text: str) -> bool:
     """A small number right after a name is part of it: 'Pixel 5a', 'Splatoon 2', 'Nintendo 64' (not a figure
     that only starts there: 'RMB 380 billion', '36%'; a year is a period of its own)."""
     name_end = re.search(r"(\S+)\s*$", text[:word.start()])
-    if name_end and _MONTH.fullmatch(name_end.group(1)):
+    if name_end and _MONTH_WORD.fullmatch(name_end.group(1)):
         return False  # 'July 21' is a day
     return bool(_MODEL_NUMBER.fullmatch(word.group())) and not any(
         f.start <= word.start() < f.end and f.kind != "number" for f in find_figures(text))
