@@ -9,11 +9,13 @@ similar enough is kept whatever its coverage). The chosen triple maximises the m
 overall accuracy (answerable answered right + unanswerable refused), smoothed over neighbouring grid points. Dev
 data only: the gold set's `dev` split, RGB dev and FinanceBench dev.
 
-Each coverage_slack value changes what the model sees, so the dev sets are answered once per value (about 1.5
-minutes each on 2 cores) and each run gets its own best thresholds; the chosen slack is the one whose best,
-averaged with its neighbours', scores best.
+Two settings change what the model sees or picks, coverage_slack (which sentences are shown) and support_weight
+(how much corroboration by other documents counts in the pick), so the dev sets are answered once per pair of
+values (about 1.5 minutes each on 2 cores) and each run gets its own best thresholds; the chosen pair is the one
+whose best, averaged with those of the pairs beside it on the grid, scores best.
 
-    .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev] [--slacks ...]
+    .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev] \
+        [--slacks ...] [--weights ...]
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ MARGINS = [x / 2 for x in range(-10, 9)]  # -5.0 ... 4.0
 COVERAGES = [x / 10 for x in range(0, 8)]  # 0.0 ... 0.7
 SIMILARITIES = [x / 20 for x in range(10, 20)] + [1.0]  # 0.5 ... 0.95, and 1.0: coverage alone decides
 SLACKS = [0.05, 0.1, 0.15, 0.2, 0.3, 1.0]  # coverage_slack; 1.0: every sentence about what is named is shown
+WEIGHTS = [0.0, 1.0, 2.0, 4.0]  # support_weight; 0: corroboration plays no part
 SETS = {"gold-dev": dict(cases=None, split="dev", corpus=ROOT / "corpus"),
         "rgb-dev": dict(cases=SHARED / "rgb-en" / "dev.jsonl"),
         "financebench-dev": dict(cases=SHARED / "financebench-dev" / "eval.jsonl",
@@ -121,16 +124,20 @@ def print_curve(points: list[dict], best: dict) -> None:
           f"keep_similarity = {best['keep_similarity']} (AnswerSettings in rag/settings.py)")
 
 
-def pick_slack(bests: dict[float, dict]) -> float:
-    """The coverage_slack whose best point, averaged with those of the slacks beside it, scores best (ties: the
-    larger, least strict): it changes which sentences the model sees, so each value is a run of its own."""
-    slacks = sorted(bests)
+def pick_run(bests: dict[tuple[float, float], dict]) -> tuple[float, float]:
+    """The (coverage_slack, support_weight) pair whose best point, averaged with those of the pairs one grid step
+    away on either axis, scores best (ties: the least strict slack, then the smaller weight): each pair changes
+    what the model sees or picks, so each is a run of its own."""
+    slacks, weights = sorted({s for s, _ in bests}), sorted({w for _, w in bests})
 
-    def around(i: int) -> float:
-        near = [bests[slacks[j]]["smoothed"] for j in (i - 1, i, i + 1) if 0 <= j < len(slacks)]
-        return sum(near) / len(near)
+    def around(slack: float, weight: float) -> float:
+        i, j = slacks.index(slack), weights.index(weight)
+        near = [(slacks[a], weights[b]) for a, b in ((i, j), (i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
+                if 0 <= a < len(slacks) and 0 <= b < len(weights)]
+        scores = [bests[pair]["smoothed"] for pair in near if pair in bests]
+        return sum(scores) / len(scores)
 
-    return max(slacks, key=lambda slack: (round(around(slacks.index(slack)), 6), slack))
+    return max(bests, key=lambda pair: (round(around(*pair), 6), pair[0], -pair[1]))
 
 
 def main() -> None:
@@ -138,6 +145,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="Write the chosen slack's grid points as JSON here.")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), help="Dev sets to fit on.")
     parser.add_argument("--slacks", nargs="+", type=float, default=SLACKS, help="coverage_slack values to run.")
+    parser.add_argument("--weights", nargs="+", type=float, default=WEIGHTS, help="support_weight values to run.")
     args = parser.parse_args()
     from rag.settings import load_settings, offline_quiet_environment
 
@@ -145,22 +153,23 @@ def main() -> None:
     settings = load_settings()
     runs = {}
     for slack in args.slacks:
-        answer = settings.answer.model_copy(update={"coverage_slack": slack})
-        results = dev_results(settings.model_copy(update={"answer": answer}), args.sets)
-        runs[slack] = (results, *fit(results))
-    chosen = pick_slack({slack: best for slack, (_, _, best) in runs.items()})
-    print("coverage_slack sweep (each its best thresholds)")
-    for slack, (_, _, best) in sorted(runs.items()):
-        print(f"  slack {slack:>4.2f}: margin {best['min_margin']:>5.1f} coverage {best['min_coverage']:.1f} similarity "
-              f"{best['keep_similarity']:.2f}  mean overall {best['mean_overall']:.3f}  smoothed {best['smoothed']:.3f}"
-              + ("  <- chosen" if slack == chosen else ""))
+        for weight in args.weights:
+            answer = settings.answer.model_copy(update={"coverage_slack": slack, "support_weight": weight})
+            results = dev_results(settings.model_copy(update={"answer": answer}), args.sets)
+            runs[slack, weight] = (results, *fit(results))
+    chosen = pick_run({pair: best for pair, (_, _, best) in runs.items()})
+    print("coverage_slack x support_weight sweep (each its best thresholds)")
+    for (slack, weight), (_, _, best) in sorted(runs.items()):
+        print(f"  slack {slack:>4.2f} weight {weight:>3.1f}: margin {best['min_margin']:>5.1f} coverage "
+              f"{best['min_coverage']:.1f} similarity {best['keep_similarity']:.2f}  mean overall "
+              f"{best['mean_overall']:.3f}  smoothed {best['smoothed']:.3f}" + ("  <- chosen" if (slack, weight) == chosen else ""))
     results, points, best = runs[chosen]
     print_curve(points, best)
-    print(f"fitted: coverage_slack = {chosen}")
+    print(f"fitted: coverage_slack = {chosen[0]}, support_weight = {chosen[1]}")
     if args.out:
         cases = {name: [c.model_dump() for c in found] for name, found in results.items()}
-        args.out.write_text(json.dumps({"coverage_slack": chosen, "points": points, "best": best, "cases": cases},
-                                       indent=2))
+        args.out.write_text(json.dumps({"coverage_slack": chosen[0], "support_weight": chosen[1], "points": points,
+                                        "best": best, "cases": cases}, indent=2))
 
 
 if __name__ == "__main__":

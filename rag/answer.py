@@ -16,10 +16,10 @@ from .embed import Embedder
 from .errors import IndexStaleError
 from .ingest import read_document
 from .evidence import Evidence, EvidenceFinder
-from .extract import Candidate, candidates, extract
+from .extract import Candidate, candidates, corroborate, extract
 from .figures import find_figures, same_figure
 from .llm import Generator, OnText
-from .policy import keeps, names_present, showable
+from .policy import keeps, names_present, on_topic, showable
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
@@ -91,7 +91,7 @@ class Answerer:
                 return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}
         if not found:
             return [], retrieved, {}
-        extraction = extract(query, shown, found, self.generator, on_text)
+        extraction = extract(query, shown, found, self.generator, on_text, self.settings.answer.support_weight)
         if not keeps(extraction, self.settings.answer):
             return [], retrieved, extraction.signals
         chosen = extraction.candidate
@@ -115,19 +115,28 @@ class Answerer:
         return self.finder.find(query, hits, vector)
 
     def _shown(self, query: Query, evidence: list[Evidence], verify: bool) -> tuple[list[Evidence], list[Candidate]]:
-        """The sentences shown to the model (the best ones that hold a candidate span) and their candidates."""
-        pool = showable(query, evidence, self.settings.answer) if verify else evidence
+        """The sentences shown to the model and their candidates, each with its support (documents that offer the
+        same answer). Shown are the best sentences about what the question names that hold a candidate, and
+        beside them any sentence about it whose answer another document corroborates."""
+        settings = self.settings.answer
+        asked = query if verify else _unchecked(query)
+        topical = on_topic(query, evidence, settings) if verify else evidence
+        offered = {id(item): candidates(asked, item) for item in topical}
+        every = [c for spans in offered.values() for c in spans]
+        supported = {key: corroborate(spans, every) for key, spans in offered.items()}
+        best = {id(item) for item in (showable(query, evidence, settings) if verify else evidence)}
+        pool = [item for item in topical if id(item) in best or
+                (settings.support_weight and any(c.support > 1 for c in supported[id(item)]))]
         shown, found, seen = [], [], set()
         for item in pool:
             wording = " ".join(item.text.lower().split())
             if wording in seen:
                 continue  # the same sentence in another article: a second copy shows the model nothing new
             seen.add(wording)
-            spans = candidates(query, item) if verify else candidates(_unchecked(query), item)
-            if spans:
+            if supported[id(item)]:
                 shown.append(item)
-                found += spans
-            if len(shown) == self.settings.answer.shown_sentences:
+                found += supported[id(item)]
+            if len(shown) == settings.shown_sentences:
                 break
         return shown, found
 

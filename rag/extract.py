@@ -6,13 +6,14 @@ to exactly those strings. The span's offsets are known, so its citation is exact
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .clean import ROW_JOIN
 from .evidence import Evidence
-from .figures import Figure, find_figures
+from .figures import Figure, find_figures, same_figure
 from .query import Query
 from .structure import MONTH, clause_bounds, is_period, name_runs, owner_of, refers_to, same_name
 
@@ -37,6 +38,7 @@ class Candidate:
     kind: str  # percent, money, number, year, date or name
     owner: str | None = None
     figure: Figure | None = None
+    support: int = 1  # distinct sentences about what is asked that offer this answer (see `corroborate`)
 
     @property
     def in_row(self) -> bool:
@@ -56,7 +58,8 @@ class Extraction:
         """What the decision policy reads (and benchmarks/sweep.py fits thresholds on)."""
         evidence = self.candidate.evidence if self.candidate else None
         return {"margin": self.margin, "coverage": evidence.coverage if evidence else 0.0,
-                "similarity": evidence.similarity if evidence else 0.0}
+                "similarity": evidence.similarity if evidence else 0.0,
+                "support": float(self.candidate.support) if self.candidate else 0.0}
 
 
 def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
@@ -171,18 +174,48 @@ def _strip_markers(text: str) -> str:
     return re.sub(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]", "", text)
 
 
-def extract(query: Query, shown: list[Evidence], found: list[Candidate], generator, on_text=None) -> Extraction:
+def corroborate(found: list[Candidate], offered: list[Candidate]) -> list[Candidate]:
+    """Each candidate with its support: how many documents offer the same answer in a sentence about what the
+    question names (`offered`: the candidates of all such sentences, shown or not). An answer several sources
+    give independently is more likely the answer than one a single source gives; an article repeating its own
+    figure is still one source."""
+    holders: dict[int, set[str]] = {}
+    for i, candidate in enumerate(found):
+        holders[i] = {o.evidence.document.doc_id for o in offered if agrees(candidate, o)}
+    return [replace(c, support=max(1, len(holders[i]))) for i, c in enumerate(found)]
+
+
+def agrees(a: Candidate, b: Candidate) -> bool:
+    """Do two candidates give the same answer? Figures by value, names and dates by their words, one's words
+    within the other's ('Gadot' and 'Gal Gadot', 'Liu Yifei' and 'Yifei Liu', 'August 2021' and 'August 17, 2021')."""
+    if a.figure is not None or b.figure is not None:
+        return a.figure is not None and b.figure is not None and a.kind == b.kind and same_figure(a.figure, b.figure)
+    if a.kind != b.kind:
+        return False
+    words_a, words_b = _answer_words(a.text), _answer_words(b.text)
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+@functools.lru_cache(maxsize=4096)
+def _answer_words(text: str) -> frozenset[str]:
+    return frozenset(w.lower().rstrip(".") for w in re.findall(r"[\w.'’-]+", text) if w.lower() not in ("of", "the"))
+
+
+def extract(query: Query, shown: list[Evidence], found: list[Candidate], generator, on_text=None,
+            support_weight: float = 0.0) -> Extraction:
     """Let the model pick the answer among the candidates, decoding constrained to them; NOT FOUND is scored
     beside them (its first-token mass against theirs is the margin the policy reads) but never chosen, so the
-    refusal is the calibrated policy's decision, not the greedy decoder's."""
+    refusal is the calibrated policy's decision, not the greedy decoder's. A candidate's support (sources that
+    corroborate it) is added to the model's score as `support_weight` * log(support)."""
     by_option: dict[str, Candidate] = {}
     for c in found:  # found is ordered by evidence rank: the first candidate of an option text stands for it
         by_option.setdefault(option_text(c), c)
     options = list(by_option)
     # the bare cells are scored too: writing '12,645' is answering as much as writing its row
     also = [t for t in dict.fromkeys(c.text for c in found) if t not in by_option]
+    prior = [support_weight * math.log(by_option[o].support) for o in options]
     choice = generator.choose(build_messages(query, shown), options + also + [REFUSAL], on_text,
-                              scored_only=len(also) + 1)
+                              scored_only=len(also) + 1, prior=prior)
     answer_mass = _logsumexp(_first_token_mass(options + also, choice.first_logprobs))
     margin = answer_mass - choice.first_logprobs[-1]
     return Extraction(by_option[options[choice.index]], margin)

@@ -46,9 +46,10 @@ class Generator(Protocol):
         each up to its first line break; the same replies `generate` gives one by one."""
 
     def choose(self, messages: list[dict], options: list[str], on_text: OnText | None = None,
-               scored_only: int = 0) -> Choice:
+               scored_only: int = 0, prior: list[float] | None = None) -> Choice:
         """The model's reply when it may only say one of `options` (decoding constrained to them); the last
-        `scored_only` options are only scored (their first-token log-probability), never chosen."""
+        `scored_only` options are only scored (their first-token log-probability), never chosen. `prior`: a
+        log-weight per choosable option added to the model's scores (how well the sources corroborate it)."""
 
 
 def _part_path(module: str) -> Path:
@@ -178,10 +179,11 @@ class QwenGenerator:
         return [stream.text.strip() for stream in streams]
 
     def choose(self, messages: list[dict], options: list[str], on_text: OnText | None = None,
-               scored_only: int = 0) -> Choice:
+               scored_only: int = 0, prior: list[float] | None = None) -> Choice:
         stream = _LineStream(self.runtime.decode, on_text)
         with self._lock:
-            index, first = self.runtime.choose(messages, options, on_token=stream.take, scored_only=scored_only)
+            index, first = self.runtime.choose(messages, options, on_token=stream.take, scored_only=scored_only,
+                                               prior=prior)
         return Choice(index, tuple(first))
 
 

@@ -55,11 +55,16 @@ def _contradicted(qualifier: str, around: set[str]) -> bool:
     return any(re.fullmatch(r"(?:19|20)\d\d", w) for w in around)
 
 
+def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:
+    """The sentences that may speak to the question: about what it names, and near enough in meaning."""
+    return [e for e in evidence if names_present(query, e) and e.similarity >= settings.min_similarity]
+
+
 def showable(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:
     """The sentences the model may see: about what the question names, near enough in meaning, and holding
     nearly as much of the question as the best of them (a small model picks a figure from a sentence about
     something else as readily as from the one about what was asked)."""
-    about = [e for e in evidence if names_present(query, e) and e.similarity >= settings.min_similarity]
+    about = on_topic(query, evidence, settings)
     best = max((e.coverage for e in about), default=0.0)
     return [e for e in about if e.coverage >= best - settings.coverage_slack]
 

@@ -5,6 +5,7 @@ with a KV cache, and the `tokenizers` library for text. It skips importing trans
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Callable
 
@@ -199,10 +200,12 @@ class QwenRuntime:
         return not (stop and stop(row, tokens)) and len(tokens) < limit
 
     def choose(self, messages: list[dict], options: list[str], on_token: Callable[[list[int]], bool] | None = None,
-               scored_only: int = 0) -> tuple[int, list[float]]:
+               scored_only: int = 0, prior: list[float] | None = None) -> tuple[int, list[float]]:
         """Constrained greedy decoding: the reply may only be one of `options`, each followed by the end of
-        the turn; the last `scored_only` options are scored at the first step but never chosen. Returns the
-        chosen option and each option's first-step log-probability (the mass of its first token).
+        the turn; the last `scored_only` options are scored at the first step but never chosen. `prior` (one
+        log-weight per choosable option) is added at each step to a token's log-probability, taking the best
+        prior among the options that token continues. Returns the chosen option and each option's first-step
+        log-probability (the mass of its first token, without the prior).
 
         The model is run only where the options still alive part ways: the instructions' KV cache is kept
         from the last call, tokens that every alive option shares are fed in one block, and once one option is
@@ -216,8 +219,12 @@ class QwenRuntime:
             logprobs = torch.log_softmax(self._forward(torch.tensor([ids[shared:]]), cache, shared)[0].float(), -1)
             first = [float(logprobs[path[0]]) for path in paths]
             alive, step, position = list(range(len(paths) - scored_only)), 0, len(ids)
+            weights = prior or [0.0] * len(alive)
             while True:
-                token = max({paths[i][step] for i in alive}, key=lambda t: float(logprobs[t]))
+                boost = {}
+                for i in alive:
+                    boost[paths[i][step]] = max(boost.get(paths[i][step], -math.inf), weights[i])
+                token = max(boost, key=lambda t: float(logprobs[t]) + boost[t])
                 alive = [i for i in alive if paths[i][step] == token]
                 reply = paths[alive[0]]
                 forced = _common_prefix([paths[i][step + 1:] for i in alive])  # tokens leaving no choice

@@ -45,16 +45,19 @@ class GenerationSettings(_Group):
 class AnswerSettings(_Group):
     """How answers are extracted and when the tool refuses; thresholds fitted by benchmarks/sweep.py on dev data."""
 
-    shown_sentences: int = Field(4, description="Source sentences shown to the model (those with candidate spans).")
+    shown_sentences: int = Field(6, description="Source sentences shown to the model (those with candidate spans).")
     min_similarity: float = Field(0.2, description="A sentence less similar to the question (cosine) is never shown.")
-    coverage_slack: float = Field(0.1, description="A sentence holding this much less of the question's term weight "
+    coverage_slack: float = Field(0.05, description="A sentence holding this much less of the question's term weight "
                                   "than the best one about what it names is not shown. Fitted by "
                                   "benchmarks/sweep.py (1.0 turns it off).")
+    support_weight: float = Field(2.0, description="Weight of corroboration in the pick: log(number of documents "
+                                  "that offer the same answer in a sentence about what is asked) times this is added "
+                                  "to the model's score. Fitted by benchmarks/sweep.py (0 turns it off).")
     min_margin: float = Field(-4.0, description="Refuse when the model's log-odds of answering against NOT FOUND "
                                                  "(first-token mass) is lower. Fitted by benchmarks/sweep.py.")
     min_coverage: float = Field(0.4, description="Refuse when the chosen sentence holds less of the question's term "
                                                  "weight (idf) than this. Fitted by benchmarks/sweep.py.")
-    keep_similarity: float = Field(0.75, description="A chosen sentence at least this similar (cosine) to the question "
+    keep_similarity: float = Field(0.7, description="A chosen sentence at least this similar (cosine) to the question "
                                                      "is kept whatever its coverage: a paraphrase shares the meaning, "
                                                      "not the words. Fitted by benchmarks/sweep.py (1.0 turns it off).")
 

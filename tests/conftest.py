@@ -48,7 +48,7 @@ class FakeGenerator:
     def generate_many(self, conversations, max_new_tokens):
         return [self.generate(messages, max_new_tokens) for messages in conversations]
 
-    def choose(self, messages, options, on_text=None, scored_only=0):
+    def choose(self, messages, options, on_text=None, scored_only=0, prior=None):
         """Like constrained decoding: the first option the scripted reply contains; a reply that contains none
         puts its weight on the scored-only options (NOT FOUND) and picks the first choosable one."""
         from rag.llm import Choice

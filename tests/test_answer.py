@@ -53,9 +53,9 @@ def test_the_model_may_only_pick_spans_of_the_sentences_it_was_shown(settings, e
     offered = []
 
     class Recording(FakeGenerator):
-        def choose(self, messages, options, on_text=None, scored_only=0):
+        def choose(self, messages, options, on_text=None, scored_only=0, prior=None):
             offered.append((messages[-1]["content"], options))
-            return super().choose(messages, options, on_text, scored_only)
+            return super().choose(messages, options, on_text, scored_only, prior)
 
     build_index(settings, embedder)
     answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("$1.5 billion"))
@@ -96,7 +96,7 @@ def test_an_answer_without_the_asked_kind_of_figure_is_not_accepted(settings, em
 
 
 def test_conflicting_sources_give_both_figures_each_cited(settings, embedder):
-    answerer, _ = make_answerer(settings, embedder, "$1.5 billion")
+    answerer, _ = make_answerer(settings, embedder, "$1.5 billion or $1.4 billion")  # whichever is shown first
     answer = answerer.ask("How much will Orbital Freight spend on new vessels?")
     assert "$1.5 billion" in answer.answer and "$1.4 billion" in answer.answer
     assert len({c.doc_id for c in answer.citations}) == 2
@@ -192,17 +192,17 @@ def test_how_much_is_read_as_a_sum_and_else_as_any_figure(settings, embedder):
     assert answer.answerable and "17%" in answer.answer
     answer = answerer.ask("How much does Orbital account for in Atlantic container traffic?")  # no sum on offer
     assert answer.answerable and "17%" in answer.answer
-    answerer, _ = make_answerer(settings, embedder, "$1.5 billion")
-    assert "$1.5 billion" in answerer.ask("How much does Orbital Freight plan to spend on new vessels?").answer
+    answerer, _ = make_answerer(settings, embedder, "$1.5 billion or $1.4 billion")
+    assert re.search(r"\$1\.[45] billion", answerer.ask("How much does Orbital Freight plan to spend on new vessels?").answer)
 
 
 def test_a_sentence_repeated_in_another_article_is_shown_once(settings, embedder):
     offered = []
 
     class Recording(FakeGenerator):
-        def choose(self, messages, options, on_text=None, scored_only=0):
+        def choose(self, messages, options, on_text=None, scored_only=0, prior=None):
             offered.append(messages[-1]["content"])
-            return super().choose(messages, options, on_text, scored_only)
+            return super().choose(messages, options, on_text, scored_only, prior)
 
     repeated = "Orbital Freight said on Monday that it will raise container rates by 12% from March."
     (settings.corpus_dir / "copy.txt").write_text(f"Freight Wire\n\n{repeated}\n", encoding="utf-8")

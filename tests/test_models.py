@@ -165,3 +165,9 @@ def test_constrained_choice_is_the_one_step_by_step_decoding_makes():
         assert index == step_by_step(scored_only) == runtime.choose(messages, options, scored_only=scored_only)[0]
         assert streamed and runtime.decode(streamed[-1]) == options[index]
         assert len(first) == len(options)
+    choosable = len(options) - 1
+    index, first = runtime.choose(messages, options, scored_only=1)
+    assert runtime.choose(messages, options, scored_only=1, prior=[0.0] * choosable) == (index, first)
+    for favoured in range(choosable):  # a prior far above the model's scores decides the pick, not the scores
+        prior = [50.0 if i == favoured else 0.0 for i in range(choosable)]
+        assert runtime.choose(messages, options, scored_only=1, prior=prior) == (favoured, first)

@@ -1,0 +1,80 @@
+"""Candidates and their support: an answer several documents give weighs more in the pick than one a single
+document gives, and an article repeating its own answer is still one source."""
+
+import math
+
+from rag.answer import Answerer
+from rag.evidence import Evidence
+from rag.extract import agrees, candidates, corroborate
+from rag.indexer import build_index
+from rag.query import parse_query
+from rag.schema import Document, Span
+from rag.settings import Settings
+from rag.store import load_index
+
+from conftest import FakeGenerator
+
+
+def sentence(text: str, doc_id: str = "d") -> Evidence:
+    document = Document(doc_id=doc_id, title="Sports desk", path=f"{doc_id}.txt", content_hash="h", text=text)
+    return Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+
+
+def offered(question: str, *items: Evidence):
+    query = parse_query(question)
+    return [c for item in items for c in candidates(query, item)]
+
+
+def test_the_same_answer_in_other_words_agrees():
+    names = offered("Who won the Kestrel Cup?", sentence("Tamsin Hale won the Kestrel Cup."),
+                    sentence("Hale, the champion, thanked her coach."), sentence("Orla Venn came second."))
+    tamsin, hale, orla = names[0], names[1], names[-1]
+    assert (tamsin.text, hale.text, orla.text) == ("Tamsin Hale", "Hale", "Orla Venn")
+    assert agrees(tamsin, hale) and agrees(hale, tamsin) and not agrees(tamsin, orla)
+    swapped = offered("Who won?", sentence("Hale Tamsin won."))[0]  # family name first
+    assert agrees(tamsin, swapped)
+    sums = offered("How much did Orbital spend?", sentence("Orbital spent $2 billion."),
+                   sentence("The outlay came to $2.0 billion."), sentence("Nordline spent 2% more."))
+    assert agrees(sums[0], sums[1]) and not any(agrees(sums[0], c) for c in sums[2:])
+    dates = offered("When did it open?", sentence("It opened on August 17, 2021."), sentence("It opened in August 2021."))
+    assert agrees(dates[0], dates[1])
+
+
+def test_support_counts_documents_not_sentences():
+    first = sentence("Tamsin Hale won the Kestrel Cup. Tamsin Hale was cheered.", doc_id="a")
+    again = Evidence(first.document, Span(start=33, end=len(first.document.text)), 0.9, 0.9)  # same article
+    other = sentence("Orla Venn praised Tamsin Hale after the Kestrel Cup.", doc_id="b")
+    found = offered("Who won the Kestrel Cup?", first, again, other)
+    supported = {c.text: c.support for c in corroborate(found, found)}
+    assert supported["Tamsin Hale"] == 2  # articles a and b, though a says it twice
+    assert supported["Orla Venn"] == 1
+
+
+def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = {"a": "Harbour Daily\n\nOrla Venn won the Kestrel Cup sailing final in the Kestrel Bay.\n",
+                "b": "Sports Desk\n\nThe Kestrel Cup went to Tamsin Hale on Sunday.\n",
+                "c": "Evening Post\n\nSpectators cheered as Tamsin Hale lifted the Kestrel Cup trophy.\n"}
+    for name, text in articles.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    seen = []
+
+    class Recording(FakeGenerator):
+        def choose(self, messages, options, on_text=None, scored_only=0, prior=None):
+            seen.append((options, prior))
+            return super().choose(messages, options, on_text, scored_only, prior)
+
+    build_index(settings, embedder)
+    answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("Tamsin Hale"))
+    answerer.ask("Who won the Kestrel Cup sailing final?")
+    options, prior = seen[0]
+    weights = dict(zip(options, prior))
+    assert weights["Tamsin Hale"] == settings.answer.support_weight * math.log(2)
+    assert weights["Orla Venn"] == 0.0  # one article says so
+    off = settings.model_copy(update={"answer": settings.answer.model_copy(update={"support_weight": 0.0})})
+    seen.clear()
+    Answerer(off, load_index(settings.index_dir), embedder, Recording("Tamsin Hale")).ask(
+        "Who won the Kestrel Cup sailing final?")
+    assert "Tamsin Hale" not in seen[0][0] and not any(seen[0][1])  # switched off: the best sentence alone is shown
