@@ -38,7 +38,7 @@ class Candidate:
     kind: str  # percent, money, number, year, date or name
     owner: str | None = None
     figure: Figure | None = None
-    support: int = 1  # distinct sentences about what is asked that offer this answer (see `corroborate`)
+    support: int = 1  # documents that offer this answer in a sentence about what is asked (see `corroborate`)
 
     @property
     def in_row(self) -> bool:
