@@ -110,3 +110,25 @@ def test_disk_full_and_read_only_folders_get_a_one_line_message(tmp_path, code, 
                              "--index", str(tmp_path / "index")], capture_output=True, text=True, cwd=REPO, env=env)
     assert result.returncode == 1 and words in result.stderr and "unexpected" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_while_the_cli_is_still_importing_exits_130_in_one_line(monkeypatch, capsys):
+    import rag
+    from rag import entry
+
+    class Interrupting:  # a Ctrl-C that lands while rag.cli is being imported
+        def find_spec(self, name, path=None, target=None):
+            if name == "rag.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "rag.cli", raising=False)
+    monkeypatch.delattr(rag, "cli", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
+    try:
+        with pytest.raises(SystemExit) as exited:
+            entry.main()
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt escaped the entry point as a traceback")
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == "interrupted; the last good index is kept\n"
