@@ -142,7 +142,7 @@ def pick_run(bests: dict[tuple[float, float], dict]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="Write the chosen slack's grid points as JSON here.")
+    parser.add_argument("--out", type=Path, default=None, help="Write the chosen pair's grid points as JSON here.")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), help="Dev sets to fit on.")
     parser.add_argument("--slacks", nargs="+", type=float, default=SLACKS, help="coverage_slack values to run.")
     parser.add_argument("--weights", nargs="+", type=float, default=WEIGHTS, help="support_weight values to run.")
