@@ -74,6 +74,9 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
 
     for number, match in enumerate(words):
         word = match.group()
+        if current and _joins_name(text, words, number):  # 'Tour de France', 'Wout van Aert'
+            current.append(match)
+            continue
         adjective = "-" in word and word.rsplit("-", 1)[1][:1].islower()  # 'AI-related', 'China-based'
         capital = (word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))) and not adjective
         capital = capital or bool(word[0].isdigit() and current and (is_period(word) or _model_number(match, text)))
@@ -90,6 +93,21 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
             close()
     close()
     return [r for r in runs if r.text]
+
+
+# Particles inside a name between two capitalised words ('Tour de France', 'Wout van Aert', 'Ludwig van Beethoven').
+_NAME_PARTICLES = frozenset("de van von der den da di du la le del della dos das ter".split())
+
+
+def _joins_name(text: str, words: list[re.Match], number: int) -> bool:
+    """Is words[number] a lower-case name particle that, after any particles following it ('de la'), leads to a
+    capitalised word, with single spaces between? (The word before it is in the name run being read.)"""
+    end = number
+    while end < len(words) and words[end].group() in _NAME_PARTICLES:
+        end += 1
+    if end == number or end >= len(words) or number == 0 or not words[end].group()[0].isupper():
+        return False
+    return all(text[words[i].end():words[i + 1].start()] == " " for i in range(number - 1, end))
 
 
 _MODEL_NUMBER = re.compile(r"\d{1,3}[a-z]{0,2}")

@@ -173,3 +173,11 @@ def test_a_sentence_holding_much_less_of_the_question_than_the_best_is_not_shown
     asked = parse_query("How big is Helix's share of the freight market?")
     assert showable(asked, [share, growth], AnswerSettings(coverage_slack=0.1)) == [share]
     assert showable(asked, [share, growth], AnswerSettings(coverage_slack=1.0)) == [share, growth]
+
+
+def test_a_name_particle_between_capitalised_words_is_part_of_the_name():
+    runs = [r.text for r in name_runs("Tamsin van Hale took the Tour de Nordline, ahead of Orla Venn de la Cruz.")]
+    assert runs == ["Tamsin van Hale", "Tour de Nordline", "Orla Venn de la Cruz"]
+    assert [r.text for r in name_runs("Orbital de facto leads; Nordline van rentals fell.")] == ["Orbital", "Nordline"]
+    text = "Tamsin van Hale holds 36% of the market."
+    assert owner_of(text, text.index("36%"), text.index("36%") + 3) == "Tamsin van Hale"
