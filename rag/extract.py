@@ -6,7 +6,6 @@ to exactly those strings. The span's offsets are known, so its citation is exact
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -186,19 +185,11 @@ def corroborate(found: list[Candidate], offered: list[Candidate]) -> list[Candid
 
 
 def agrees(a: Candidate, b: Candidate) -> bool:
-    """Do two candidates give the same answer? Figures by value, names and dates by their words, one's words
-    within the other's ('Gadot' and 'Gal Gadot', 'Liu Yifei' and 'Yifei Liu', 'August 2021' and 'August 17, 2021')."""
+    """Do two candidates give the same answer? Figures by value, names and dates by `same_name` (one's words
+    within the other's: 'Gadot' and 'Gal Gadot', 'Liu Yifei' and 'Yifei Liu', 'August 2021' and 'August 17, 2021')."""
     if a.figure is not None or b.figure is not None:
         return a.figure is not None and b.figure is not None and a.kind == b.kind and same_figure(a.figure, b.figure)
-    if a.kind != b.kind:
-        return False
-    words_a, words_b = _answer_words(a.text), _answer_words(b.text)
-    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
-
-
-@functools.lru_cache(maxsize=4096)
-def _answer_words(text: str) -> frozenset[str]:
-    return frozenset(w.lower().rstrip(".") for w in re.findall(r"[\w.'’-]+", text) if w.lower() not in ("of", "the"))
+    return a.kind == b.kind and same_name(a.text, b.text)
 
 
 def extract(query: Query, shown: list[Evidence], found: list[Candidate], generator, on_text=None,

@@ -227,8 +227,10 @@ def _model_numbers(name: str) -> set[str]:
     return {w for w in re.findall(r"[\w&.-]+", name) if _MODEL_NUMBER.fullmatch(w)}
 
 
-def _name_words(name: str) -> set[str]:
-    return {w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower() for w in re.findall(r"[\w&.-]+", name)}
+@functools.lru_cache(maxsize=8192)  # corroboration compares every candidate with every other
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower()
+                     for w in re.findall(r"[\w&.-]+", name))
 
 
 # Words that make a statement world-wide: a figure for one place ('within China') does not answer it.
