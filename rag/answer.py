@@ -116,16 +116,18 @@ class Answerer:
 
     def _shown(self, query: Query, evidence: list[Evidence], verify: bool) -> tuple[list[Evidence], list[Candidate]]:
         """The sentences shown to the model and their candidates, each with its support (documents that offer the
-        same answer). Shown are the best sentences about what the question names that hold a candidate, and
-        beside them any sentence about it whose answer another document corroborates."""
+        same answer). Shown are the best of the sentences about what the question names that hold a candidate
+        (a better sentence with no answer in it does not push them out), and beside them any sentence about it
+        whose answer another document corroborates."""
         settings = self.settings.answer
         asked = query if verify else _unchecked(query)
         topical = on_topic(query, evidence, settings) if verify else evidence
         offered = {id(item): candidates(asked, item) for item in topical}
         every = [c for spans in offered.values() for c in spans]
         supported = {key: corroborate(spans, every) for key, spans in offered.items()}
-        best = {id(item) for item in (showable(query, evidence, settings) if verify else evidence)}
-        pool = [item for item in topical if id(item) in best or
+        answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer
+        best = {id(item) for item in (showable(query, answering, settings) if verify else answering)}
+        pool = [item for item in answering if id(item) in best or
                 (settings.support_weight and any(c.support > 1 for c in supported[id(item)]))]
         shown, found, seen = [], [], set()
         for item in pool:
@@ -133,9 +135,8 @@ class Answerer:
             if wording in seen:
                 continue  # the same sentence in another article: a second copy shows the model nothing new
             seen.add(wording)
-            if supported[id(item)]:
-                shown.append(item)
-                found += supported[id(item)]
+            shown.append(item)
+            found += supported[id(item)]
             if len(shown) == settings.shown_sentences:
                 break
         return shown, found

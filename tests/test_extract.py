@@ -78,3 +78,18 @@ def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tm
     Answerer(off, load_index(settings.index_dir), embedder, Recording("Tamsin Hale")).ask(
         "Who won the Kestrel Cup sailing final?")
     assert "Tamsin Hale" not in seen[0][0] and not any(seen[0][1])  # switched off: the best sentence alone is shown
+
+
+def test_a_closer_sentence_with_no_answer_in_it_does_not_hide_one_that_has(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Harbour Daily\n\nThe Kestrel Cup sailing final, held in the bay, drew record crowds. "
+                                  "Kestrel Cup organisers said the final took place on August 17, 2021.\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    build_index(settings, embedder)
+    answerer = Answerer(settings, load_index(settings.index_dir), embedder, FakeGenerator("August 17, 2021"))
+    query = parse_query("When was the Kestrel Cup sailing final held?")
+    crowds, dated = sorted(answerer._evidence(query, None, None), key=lambda e: -e.coverage)[:2]
+    assert "crowds" in crowds.text and crowds.coverage - dated.coverage > settings.answer.coverage_slack
+    answer = answerer.ask(query.text)
+    assert answer.answerable and "August 17, 2021" in answer.answer
