@@ -14,7 +14,8 @@ from .clean import ROW_JOIN
 from .evidence import Evidence
 from .figures import Figure, find_figures, same_figure
 from .query import Query
-from .structure import MONTH, clause_bounds, is_period, name_runs, owner_of, refers_to, same_name
+from .structure import (MONTH, another_version, clause_bounds, is_period, name_runs, owner_of, refers_to,
+                        same_name)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -150,8 +151,9 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
 
 def dated_fits(query: Query, candidate: Candidate) -> bool:
     """A date answers for what its clause names: 'Google announced the Helix 4a and Helix 5 in October 2020' dates
-    those two, not the Helix 5a. A clause naming nothing ('it was released on ...') is about what its paragraph
-    named; names after a preposition ('released by Nordline') and months or weekdays are not what is dated."""
+    those two, not the Helix 5a; 'Nordline's Helix 5 ships in May 2021' dates no Helix but the fifth, whatever
+    else it names. A clause naming nothing ('it was released on ...') is about what its paragraph named; names
+    after a preposition ('released by Nordline') and months or weekdays are not what is dated."""
     if candidate.kind != "date" or not query.subjects:
         return True
     text = candidate.evidence.text
@@ -159,6 +161,8 @@ def dated_fits(query: Query, candidate: Candidate) -> bool:
     named = [r.text for r in name_runs(text[start:end]) if not (r.after_preposition or is_period(r.text))
              and not _CALENDAR.fullmatch(r.text.split()[0])]
     asked = query.subjects + query.qualifiers
+    if any(another_version(n, a) for n in named for a in asked):
+        return False  # 'Marvel's Spider-Man 2 will launch on ...' dates the sequel, not the 'Marvel's Spider-Man' asked
     return not named or any(refers_to(n, a) for n in named for a in asked)
 
 

@@ -222,6 +222,14 @@ def refers_to(found: str, asked: str) -> bool:
                                                                   mentions(asked, name_words(found)))
 
 
+def another_version(found: str, asked: str) -> bool:
+    """Does a source name another version of what is asked about: the same name with a number the question lacks
+    ('Spider-Man 2', 'Helix 5' when 'Spider-Man' or 'Helix 5a' is asked about)?"""
+    extra = _model_numbers(found) - _model_numbers(asked)
+    bare = " ".join(w for w in re.findall(r"[\w&.'’-]+", found) if w not in extra)
+    return bool(extra) and bool(bare) and (same_name(bare, asked) or mentions(asked, name_words(bare)))
+
+
 def _model_numbers(name: str) -> set[str]:
     """'Helix 5a' -> {'5a'}; '5G' and '3M' are words, not numbers of a version."""
     return {w for w in re.findall(r"[\w&.-]+", name) if _MODEL_NUMBER.fullmatch(w)}

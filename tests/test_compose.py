@@ -122,6 +122,10 @@ def test_a_date_answers_for_what_its_clause_names():
     assert dates("When was Helix 5a released?", "Helix 5a was released by Nordline on May 3, 2020.") == {"May 3, 2020"}
     assert dates("When did Helix Season 17 premiere?", "The seventeenth season of Grey's Helix premiered May 3, 2020.") \
         == {"May 3, 2020"}
+    # another version named beside the maker the question also names: the clause dates the sequel
+    assert dates("When was Nordline's Helix released?", "Nordline's Helix 2 will launch on 20th October, 2020.") == set()
+    assert dates("When was Nordline's Helix released?", "Nordline's Helix launched on 7 September 2020.") \
+        == {"7 September 2020"}
 
 
 def test_a_year_the_question_gives_is_not_its_answer():
