@@ -16,7 +16,7 @@ from .embed import Embedder
 from .errors import IndexStaleError
 from .ingest import read_document
 from .evidence import Evidence, EvidenceFinder
-from .extract import Candidate, candidates, corroborate, extract
+from .extract import Candidate, candidates, corroborate, extract, sharpest
 from .figures import find_figures, same_figure
 from .llm import Generator, OnText
 from .policy import keeps, names_present, on_topic, showable
@@ -94,7 +94,7 @@ class Answerer:
         extraction = extract(query, shown, found, self.generator, on_text, self.settings.answer.support_weight)
         if not keeps(extraction, self.settings.answer):
             return [], retrieved, extraction.signals
-        chosen = extraction.candidate
+        chosen = sharpest(extraction.candidate, found)  # picked '2015', another source says 'December 2015'
         sentence = verdict(query, chosen) + answer_sentence(chosen)
         return [(sentence, [chosen.evidence])] + conflicting(query, chosen, evidence), retrieved, extraction.signals
 

@@ -190,7 +190,10 @@ def corroborate(found: list[Candidate], offered: list[Candidate]) -> list[Candid
 
 def agrees(a: Candidate, b: Candidate) -> bool:
     """Do two candidates give the same answer? Figures by value, names and dates by `same_name` (one's words
-    within the other's: 'Gadot' and 'Gal Gadot', 'Liu Yifei' and 'Yifei Liu', 'August 2021' and 'August 17, 2021')."""
+    within the other's: 'Gadot' and 'Gal Gadot', 'Liu Yifei' and 'Yifei Liu', 'August 2021' and 'August 17, 2021',
+    the year 2015 and 'December 2015')."""
+    if {a.kind, b.kind} <= {"year", "date"}:
+        return same_name(a.text, b.text)  # '2015' and 'December 2015'
     if a.figure is not None or b.figure is not None:
         return a.figure is not None and b.figure is not None and a.kind == b.kind and same_figure(a.figure, b.figure)
     return a.kind == b.kind and same_name(a.text, b.text)
@@ -214,6 +217,20 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
     answer_mass = _logsumexp(_first_token_mass(options + also, choice.first_logprobs))
     margin = answer_mass - choice.first_logprobs[-1]
     return Extraction(by_option[options[choice.index]], margin)
+
+
+def sharpest(chosen: Candidate, found: list[Candidate]) -> Candidate:
+    """The most precise form of a picked date that a shown sentence gives: picked '2015' where another source
+    says 'December 2015', the answer is December 2015 (from that source). Only a date that contains the pick's
+    words is taken, so a finer date never contradicts it; among several, the best-ranked sentence's."""
+    if chosen.kind not in ("year", "date"):
+        return chosen
+    finer = [c for c in found if agrees(chosen, c) and len(_date_words(c.text)) > len(_date_words(chosen.text))]
+    return max(finer, key=lambda c: len(_date_words(c.text)), default=chosen)
+
+
+def _date_words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower())) - {"of", "st", "nd", "rd", "th"}
 
 
 def option_text(candidate: Candidate) -> str:

@@ -5,7 +5,7 @@ import math
 
 from rag.answer import Answerer
 from rag.evidence import Evidence
-from rag.extract import agrees, candidates, corroborate
+from rag.extract import agrees, candidates, corroborate, sharpest
 from rag.indexer import build_index
 from rag.query import parse_query
 from rag.schema import Document, Span
@@ -93,3 +93,14 @@ def test_a_closer_sentence_with_no_answer_in_it_does_not_hide_one_that_has(tmp_p
     assert "crowds" in crowds.text and crowds.coverage - dated.coverage > settings.answer.coverage_slack
     answer = answerer.ask(query.text)
     assert answer.answerable and "August 17, 2021" in answer.answer
+
+
+def test_a_picked_date_is_answered_in_the_most_precise_form_a_source_gives():
+    found = offered("When was the Kestrel Cup founded?", sentence("The Kestrel Cup was founded in 2015 by sailors."),
+                    sentence("The Kestrel Cup was founded in December 2015.", doc_id="b"),
+                    sentence("The Kestrel Cup was founded on 3 March 2016.", doc_id="c"))
+    year, month, other = found
+    assert (year.text, month.text, other.text) == ("2015", "December 2015", "3 March 2016")
+    assert agrees(year, month) and not agrees(year, other)
+    assert sharpest(year, found) is month
+    assert sharpest(month, found) is month and sharpest(other, found) is other  # nothing finer that agrees
