@@ -25,7 +25,7 @@ from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
 from .settings import Settings
 from .store import ChunkStore
-from .structure import owner_of, same_name
+from .structure import kinds_named, owner_of, same_name
 
 NOT_IN_CORPUS = "The corpus does not contain the answer to this question."
 
@@ -122,7 +122,8 @@ class Answerer:
         settings = self.settings.answer
         asked = query if verify else _unchecked(query)
         topical = on_topic(query, evidence, settings) if verify else evidence
-        offered = {id(item): candidates(asked, item) for item in topical}
+        kinds = kinds_named(query.ask, [item.text for item in topical])  # 'the global cloud AI market' is named
+        offered = {id(item): candidates(asked, item, kinds) for item in topical}
         every = [c for spans in offered.values() for c in spans]
         supported = {key: corroborate(spans, every) for key, spans in offered.items()}
         answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer

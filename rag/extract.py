@@ -14,8 +14,8 @@ from .clean import ROW_JOIN
 from .evidence import Evidence
 from .figures import Figure, find_figures, same_figure
 from .query import Query
-from .structure import (MONTH, another_version, clause_bounds, is_period, name_runs, owner_of, refers_to,
-                        same_name)
+from .structure import (MONTH, another_version, clause_bounds, is_period, kinds_differ, name_runs, owner_of,
+                        refers_to, same_name)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -62,8 +62,9 @@ class Extraction:
                 "support": float(self.candidate.support) if self.candidate else 0.0}
 
 
-def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
-    """Spans of one sentence that could answer the query."""
+def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozenset()) -> list[Candidate]:
+    """Spans of one sentence that could answer the query. `kinds`: the question's nouns that other sources give
+    with all its describing words (`structure.kinds_named`); a figure about another kind of them is no answer."""
     text = sentence.text
     found = []
     if query.kind in ("percent", "money", "number", "figure", "date", None):
@@ -77,7 +78,8 @@ def candidates(query: Query, sentence: Evidence) -> list[Candidate]:
                   if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)
                   for name, start, end in _name_forms(r.text, r.start)
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
-    fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)]
+    fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
+               and kind_fits(query, c, kinds)]
     return _most_specific(fitting)
 
 
@@ -147,6 +149,16 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
     if candidate.figure is None or candidate.owner is None or not query.subjects:
         return True
     return any(refers_to(candidate.owner, subject) for subject in query.subjects + query.qualifiers)
+
+
+def kind_fits(query: Query, candidate: Candidate, kinds: frozenset[str]) -> bool:
+    """A figure or date answers for the kind of thing its clause speaks of: asked about the global cloud AI market,
+    which a source names, a figure of a clause about the AI infrastructure market is not its answer."""
+    if candidate.kind == "name" or candidate.in_row or not kinds:
+        return True
+    text = candidate.evidence.text
+    start, end = next(((a, b) for a, b in clause_bounds(text) if a <= candidate.start < b), (0, len(text)))
+    return not kinds_differ(query.ask, text[start:end], kinds)
 
 
 def dated_fits(query: Query, candidate: Candidate) -> bool:

@@ -222,6 +222,50 @@ def refers_to(found: str, asked: str) -> bool:
                                                                   mentions(asked, name_words(found)))
 
 
+_PHRASE_WORD = re.compile(r"[A-Za-z][\w&'’-]*|\S")
+
+
+def kinds_named(asked: str, texts: list[str]) -> frozenset[str]:
+    """The nouns of the question that some text gives with all the describing words the question gives them
+    ('the global cloud AI market'): the kinds of thing asked about that the texts speak of as such."""
+    asked_kinds = _described_words(asked)
+    return frozenset(word for text in texts for word, described in _described_words(text).items()
+                     if word in asked_kinds and any(a <= b for a in asked_kinds[word] for b in described))
+
+
+def kinds_differ(asked: str, stated: str, named: frozenset[str]) -> bool:
+    """Does `stated` speak of another kind of the thing asked about, where other sources speak of the asked kind
+    (`named`, from `kinds_named`): a noun both give, with describing words of which neither side's contain the
+    other's ('the AI infrastructure market' against 'the global cloud AI market'; 'the cloud AI market' is the
+    same one, said less precisely). Where no source names the asked kind, a differing word may be a synonym
+    ('free tokens' for 'complimentary tokens') and nothing is ruled out."""
+    asked_kinds = _described_words(asked)
+    return any(word in named and all(_neither_within(a, b) for a in asked_kinds[word] for b in described)
+               for word, described in _described_words(stated).items())
+
+
+def _neither_within(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a - b) and bool(b - a)
+
+
+def _described_words(text: str) -> dict[str, list[frozenset[str]]]:
+    """Each word (stemmed) of a run of plain words, with the words before it in its run: 'the global cloud AI
+    market will grow' gives market -> {global, cloud, ai}. A run is broken by grammar words, figures,
+    punctuation, possessives and capitalised names (who owns a figure is `owner_of`'s question, not this)."""
+    described: dict[str, list[frozenset[str]]] = {}
+    run: list[str] = []
+    for token in _PHRASE_WORD.findall(text):
+        plain = token[0].islower() or (token.isupper() and len(token) > 1)  # 'cloud', 'AI'
+        stems = tokenize(token) if plain and token.lower() not in _FUNCTION_WORDS else []
+        if len(stems) != 1 or token.endswith(("'s", "’s")):
+            run = []
+            continue
+        if run:
+            described.setdefault(stems[0], []).append(frozenset(run))
+        run.append(stems[0])
+    return described
+
+
 def another_version(found: str, asked: str) -> bool:
     """Does a source name another version of what is asked about: the same name with a number the question lacks
     ('Spider-Man 2', 'Helix 5' when 'Spider-Man' or 'Helix 5a' is asked about)?"""

@@ -104,3 +104,24 @@ def test_a_picked_date_is_answered_in_the_most_precise_form_a_source_gives():
     assert agrees(year, month) and not agrees(year, other)
     assert sharpest(year, found) is month
     assert sharpest(month, found) is month and sharpest(other, found) is other  # nothing finer that agrees
+
+
+def test_a_figure_about_another_kind_of_market_is_not_offered(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Freight Weekly\n\nThe coastal freight market, unlike regional harbour trade, will grow "
+                                  "at 7.2% a year to 2030. The regional harbour freight market will grow at 5.1% a year "
+                                  "to 2030.\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    seen = []
+
+    class Recording(FakeGenerator):
+        def choose(self, messages, options, on_text=None, scored_only=0, prior=None):
+            seen.append(options)
+            return super().choose(messages, options, on_text, scored_only, prior)
+
+    build_index(settings, embedder)
+    answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("5.1%"))
+    answer = answerer.ask("At what rate will the regional harbour freight market grow to 2030?")
+    assert "5.1%" in seen[0] and "7.2%" not in seen[0]  # the coastal market's rate is not the regional market's
+    assert answer.answerable and "5.1%" in answer.answer

@@ -181,3 +181,22 @@ def test_a_name_particle_between_capitalised_words_is_part_of_the_name():
     assert [r.text for r in name_runs("Orbital de facto leads; Nordline van rentals fell.")] == ["Orbital", "Nordline"]
     text = "Tamsin van Hale holds 36% of the market."
     assert owner_of(text, text.index("36%"), text.index("36%") + 3) == "Tamsin van Hale"
+
+
+def test_a_figure_about_another_kind_of_the_thing_asked_about_is_ruled_out_where_a_source_names_the_asked_kind():
+    from rag.structure import kinds_differ, kinds_named
+
+    asked = "What growth rate is the regional harbour freight market expected to reach?"
+    coastal = "The coastal freight market will grow at 7.2% a year"
+    regional = "The regional harbour freight market, worth $3 billion, will grow at 5.1% a year"
+    vaguer = "The freight market will grow at 5.1% a year"
+    named = kinds_named(asked, [coastal, regional])
+    assert "market" in named
+    assert kinds_differ(asked, coastal, named)  # coastal against regional harbour: neither within the other
+    assert not kinds_differ(asked, regional, named) and not kinds_differ(asked, vaguer, named)
+    # nobody names the asked kind: a differing word may be a synonym ('free' for 'complimentary'), so nothing is out
+    tokens = "How many complimentary tokens can startups get?"
+    assert not kinds_differ(tokens, "It offers up to 2 billion free tokens", kinds_named(tokens, ["up to 2 billion free tokens"]))
+    # names are who owns a figure (owner_of), not what kind of thing it is
+    assert not kinds_differ("What share does Orbital Freight hold?", "Nordline Freight holds 12%",
+                            kinds_named("What share does Orbital Freight hold?", ["Orbital Freight holds 30%"]))
