@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from .clean import ROW_JOIN
 from .evidence import Evidence
 from .figures import Figure, find_figures, same_figure
+from .lexical import STOPWORDS
 from .query import Query
 from .structure import (MONTH, another_version, clause_bounds, is_period, kinds_differ, name_runs, owner_of,
                         refers_to, same_name)
@@ -69,7 +70,8 @@ def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozens
     found = []
     if query.kind in ("percent", "money", "number", "figure", "date", None):
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
-                  if _figure_fits(query, f) and not _footnote_marker(text, f) and not _restates(query, f)]
+                  if _figure_fits(query, f) and not _footnote_marker(text, f) and not _restates(query, f)
+                  and not (query.kind == "money" and counts_things(text, f))]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
     if query.kind in ("person", "place", None):
@@ -131,6 +133,16 @@ def _figure_fits(query: Query, figure: Figure) -> bool:
     if query.kind in ("number", "money"):
         return figure.kind in ("number", "money")
     return figure.kind == query.kind
+
+
+def counts_things(text: str, figure: Figure) -> bool:
+    """Is a bare number in prose a count of the things named right after it ('184,877 vehicles', '2 billion free
+    tokens')? Such a number is no sum of money, however a question about money is worded. A table cell, a number
+    followed by a grammar word ('10.4 billion in revenue') or by nothing is left alone."""
+    if figure.kind != "number" or ROW_JOIN in text:
+        return False
+    following = re.match(r"\s+([a-z][a-z-]*)", text[figure.end:])
+    return bool(following) and following.group(1) not in STOPWORDS
 
 
 def _restates(query: Query, figure: Figure) -> bool:

@@ -125,3 +125,18 @@ def test_a_figure_about_another_kind_of_market_is_not_offered(tmp_path, embedder
     answer = answerer.ask("At what rate will the regional harbour freight market grow to 2030?")
     assert "5.1%" in seen[0] and "7.2%" not in seen[0]  # the coastal market's rate is not the regional market's
     assert answer.answerable and "5.1%" in answer.answer
+
+
+def test_a_count_of_things_is_no_sum_of_money():
+    from rag.extract import counts_things
+    from rag.figures import find_figures
+
+    def counts(text):
+        return [counts_things(text, f) for f in find_figures(text)]
+
+    assert counts("Orbital delivered 184,877 vans and earned 10.4 billion in revenue.") == [True, False]
+    assert counts("It handed out 2 billion free tokens worth $3 million.") == [True, False]
+    assert counts("Revenue | 2021: 59,268 | 2020: 55,556") == [False, False, False, False]  # table cells
+    revenue = offered("What was Orbital's revenue in 2021?",
+                      sentence("In 2021 Orbital delivered 184,877 vans; revenue was 10.4 billion."))
+    assert [c.text for c in revenue] == ["10.4 billion"]
