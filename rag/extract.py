@@ -71,7 +71,8 @@ def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozens
     if query.kind in ("percent", "money", "number", "figure", "date", None):
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
                   if _figure_fits(query, f) and not _footnote_marker(text, f) and not _restates(query, f)
-                  and not (query.kind == "money" and counts_things(text, f))]
+                  and not (query.kind == "money" and counts_things(text, f))
+                  and not (query.currency and f.currency and f.currency != query.currency)]  # asked in yuan: no $
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
     if query.kind in ("person", "place", None):

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from .errors import InputError
-from .figures import Figure, find_figures
+from .figures import CURRENCIES, SCALES, Figure, find_figures
 from .lexical import canonical_periods, tokenize
 from .structure import is_period, name_runs, qualifiers
 
@@ -64,6 +64,7 @@ class Query:
     options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
     parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
+    currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
 
     @property
     def search_text(self) -> str:
@@ -107,12 +108,15 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
     if kind is None and claim is not None and comparison:
         kind = claim.kind
+    currency = asked_currency(directives)
+    if currency and kind in (None, "number", "figure"):
+        kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
     not_content = _FORM_TERMS | answer_type_terms(ask, kind)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
-                 open_ask=open_question(ask, claim, kind) if comparison else ask)
+                 open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency)
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
@@ -145,6 +149,14 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     return frozenset(tokenize(" ".join(governed + dates)))
 
 
+_CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))
+_SCALE_WORDS = "|".join(w for w in SCALES if len(w) > 2)
+# 'in dollars', 'when counted in yuan', 'in USD millions', 'in billions of euros': the unit the answer is wanted in
+_UNIT = rf"(?:(?:US\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|(?:{_SCALE_WORDS})s?(?:\s+of\s+(?:{_CURRENCY_WORDS}))?)"
+_UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?(?:(?:counted|measured|expressed|stated|given|converted|"
+                          rf"reported|quoted|shown)\s+)?in\s+(?P<unit>{_UNIT})\s*(?=[?.!]*\s*$)", re.IGNORECASE)
+
+
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
     ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
@@ -157,7 +169,21 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     for parenthetical in re.findall(r"\s*\(([^()]*)\)", ask):
         directives.append(parenthetical)
     ask = re.sub(r"\s*\([^()]*\)", "", ask).strip()
+    unit = _UNIT_PHRASE.search(ask)
+    if unit:  # the form of the answer, not what it is about: a source need not say 'in yuan' to answer
+        directives.append(f"in {unit.group('unit')}")
+        ask = ask[:unit.start()] + ask[unit.end():]
     return ask, tuple(directives)
+
+
+def asked_currency(directives: tuple[str, ...]) -> str | None:
+    """The currency an instruction asks the answer in ('in yuan', 'Answer in USD millions'), as a code (CNY, USD)."""
+    for directive in directives:
+        match = re.search(rf"\bin\s+(?:US\s)?({_CURRENCY_WORDS})\b", directive, re.IGNORECASE) or \
+            re.search(rf"\bof\s+({_CURRENCY_WORDS})\b", directive, re.IGNORECASE)
+        if match:
+            return CURRENCIES[match.group(1).lower()]
+    return None
 
 
 def _sentences(text: str) -> list[str]:

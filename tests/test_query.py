@@ -79,3 +79,28 @@ def test_asked_for_a_date_a_word_that_only_asks_for_one_is_not_a_term():
 def test_an_ordinal_or_a_rank_is_no_figure_the_question_states():
     assert parse_query("Which film won at the 90th Helix Awards?").claim is None
     assert parse_query("Which company's share is 36%?").claim.kind == "percent"
+
+
+def test_the_unit_the_answer_is_wanted_in_is_an_instruction_and_picks_the_currency():
+    query = parse_query("What is the size of Orbital's freight budget when counted in yuan?")
+    assert query.ask == "What is the size of Orbital's freight budget?" and query.directives == ("in yuan",)
+    assert query.currency == "CNY" and query.kind == "money" and "yuan" not in query.terms
+    assert parse_query("How large is the Orbital plan in US dollars?").currency == "USD"
+    assert parse_query("What was Orbital's revenue in 2021, in billions of euros?").currency == "EUR"
+    assert parse_query("What were capital expenditures (in USD millions)?").currency == "USD"
+    plain = parse_query("What share does Orbital hold in China?")
+    assert plain.currency is None and plain.directives == () and "china" in plain.terms
+
+
+def test_asked_in_one_currency_a_sum_in_another_is_not_offered():
+    from rag.evidence import Evidence
+    from rag.extract import candidates
+    from rag.schema import Document, Span
+
+    text = "Orbital's $53 billion (RMB 380 billion) freight budget runs to 2028."
+    item = Evidence(Document(doc_id="d", title="t", path="d.txt", content_hash="h", text=text),
+                    Span(start=0, end=len(text)), 0.9, 0.9)
+    assert [c.text for c in candidates(parse_query("How big is Orbital's freight budget in yuan?"), item)] == \
+        ["RMB 380 billion"]
+    assert [c.text for c in candidates(parse_query("How much is Orbital's freight budget?"), item)] == \
+        ["$53 billion", "RMB 380 billion"]
