@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from .clean import ROW_JOIN
 from .evidence import Evidence
 from .figures import Figure, find_figures, same_figure
-from .lexical import STOPWORDS
+from .lexical import STOPWORDS, tokenize
 from .query import Query
 from .structure import (MONTH, another_version, clause_bounds, is_period, kinds_differ, name_runs, owner_of,
                         refers_to, same_name)
@@ -70,8 +70,10 @@ def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozens
     found = []
     if query.kind in ("percent", "money", "number", "figure", "date", None):
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
-                  if _figure_fits(query, f) and not _footnote_marker(text, f) and not _restates(query, f)
+                  if _figure_fits(query, f) and not _footnote_marker(text, f) and not _list_marker(text, f)
+                  and not _restates(query, f)
                   and not (query.kind == "money" and counts_things(text, f))
+                  and not (query.counted and counts_things(text, f) and not set(query.counted) & set(counted_words(text, f)))
                   and not (query.currency and f.currency and f.currency != query.currency)]  # asked in yuan: no $
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
@@ -138,17 +140,35 @@ def _figure_fits(query: Query, figure: Figure) -> bool:
 
 def counts_things(text: str, figure: Figure) -> bool:
     """Is a bare number in prose a count of the things named right after it ('184,877 vehicles', '2 billion free
-    tokens')? Such a number is no sum of money, however a question about money is worded. A table cell, a number
-    followed by a grammar word ('10.4 billion in revenue') or by nothing is left alone."""
+    tokens')? Such a number is no sum of money, however a question about money is worded, and answers 'how many'
+    only for the things it counts. A table cell, a number followed by a grammar word ('10.4 billion in revenue')
+    or by nothing is left alone."""
     if figure.kind != "number" or ROW_JOIN in text:
         return False
     following = re.match(r"\s+([a-z][a-z-]*)", text[figure.end:])
     return bool(following) and following.group(1) not in STOPWORDS
 
 
+def counted_words(text: str, figure: Figure) -> list[str]:
+    """The words (stemmed) naming what a number counts: '200 proprietary AI models (...)' -> proprietari, ai, model."""
+    following = re.match(r"(?:\s+[A-Za-z][\w-]*){1,4}", text[figure.end:])
+    words = []
+    for word in (following.group().split() if following else []):
+        if word.lower() in STOPWORDS:
+            break
+        words += tokenize(word)
+    return words
+
+
 def _restates(query: Query, figure: Figure) -> bool:
     """A year the question itself gives ('the date of the 2020 draft') is no answer to it."""
     return figure.kind == "year" and figure.text in query.qualifiers
+
+
+def _list_marker(text: str, figure: Figure) -> bool:
+    """'2. Regional Expansion: ...' or '3) ...' opening a sentence numbers a list item; it counts nothing."""
+    return not text[:figure.start].strip() and re.fullmatch(r"\d{1,2}", figure.text) is not None and \
+        re.match(r"[.)]\s", text[figure.end:figure.end + 2]) is not None
 
 
 def _footnote_marker(text: str, figure: Figure) -> bool:

@@ -65,6 +65,7 @@ class Query:
     parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
+    counted: tuple[str, ...] = ()  # what 'how many' counts, stemmed: 'How many data centers ...?' -> data, center
 
     @property
     def search_text(self) -> str:
@@ -116,7 +117,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
-                 open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency)
+                 open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency,
+                 counted=counted_thing(ask))
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
@@ -174,6 +176,18 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
         directives.append(f"in {unit.group('unit')}")
         ask = ask[:unit.start()] + ask[unit.end():]
     return ask, tuple(directives)
+
+
+_COUNTED = re.compile(r"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:" + "|".join(AUXILIARIES) + r")\b)"
+                      r"((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)"
+                      r"(?=\s+(?:" + "|".join(AUXILIARIES) + r"|in|at|on|for|of|that|which|across)\b|\s*[?,.]|$)",
+                      re.IGNORECASE)
+
+
+def counted_thing(ask: str) -> tuple[str, ...]:
+    """The words (stemmed) of what the question counts: 'How many data centers does ...' -> data, center."""
+    match = _COUNTED.search(ask)
+    return tuple(tokenize(match.group(1))) if match else ()
 
 
 def asked_currency(directives: tuple[str, ...]) -> str | None:

@@ -140,3 +140,17 @@ def test_a_count_of_things_is_no_sum_of_money():
     revenue = offered("What was Orbital's revenue in 2021?",
                       sentence("In 2021 Orbital delivered 184,877 vans; revenue was 10.4 billion."))
     assert [c.text for c in revenue] == ["10.4 billion"]
+
+
+def test_a_number_that_opens_a_list_item_counts_nothing():
+    found = offered("How many depots does Orbital run in Brazil?",
+                    sentence("2. Regional growth: Orbital runs depots in Brazil and Chile."),
+                    sentence("Orbital runs 12 depots in Brazil."), sentence("3 depots opened in Brazil in 2024."))
+    assert [c.text for c in found] == ["12", "3"]
+
+
+def test_how_many_is_answered_only_by_a_count_of_the_things_asked_about():
+    asked = "How many depots does Orbital run in Brazil now?"
+    found = offered(asked, sentence("Orbital launched 200 freight apps and opened depots in Brazil."),
+                    sentence("Orbital now runs 12 depots in Brazil."), sentence("In Brazil, Orbital's count rose to 14."))
+    assert [c.text for c in found] == ["12", "14"]  # 200 counts apps; 14 names no thing and may be the count

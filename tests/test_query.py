@@ -104,3 +104,10 @@ def test_asked_in_one_currency_a_sum_in_another_is_not_offered():
         ["RMB 380 billion"]
     assert [c.text for c in candidates(parse_query("How much is Orbital's freight budget?"), item)] == \
         ["$53 billion", "RMB 380 billion"]
+
+
+def test_what_a_how_many_question_counts_is_read_once():
+    assert parse_query("How many data centers does Orbital run in Brazil?").counted == ("data", "center")
+    assert parse_query("Orbital runs how many depots now?").counted == tuple(tokenize("depots now"))
+    assert parse_query("What is the number of employees at Orbital?").counted == tuple(tokenize("employees"))
+    assert parse_query("How many were sold?").counted == () and parse_query("How much did it cost?").counted == ()
