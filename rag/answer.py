@@ -94,7 +94,7 @@ class Answerer:
         extraction = extract(query, shown, found, self.generator, on_text, self.settings.answer.support_weight)
         if not keeps(extraction, self.settings.answer):
             return [], retrieved, extraction.signals
-        chosen = sharpest(extraction.candidate, found)  # picked '2015', another source says 'December 2015'
+        chosen = sharpest(extraction.candidate, found, self.settings.answer.coverage_slack)  # '2015' -> 'December 2015'
         sentence = verdict(query, chosen) + answer_sentence(chosen)
         return [(sentence, [chosen.evidence])] + conflicting(query, chosen, evidence), retrieved, extraction.signals
 

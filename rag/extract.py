@@ -264,13 +264,16 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
     return Extraction(by_option[options[choice.index]], margin)
 
 
-def sharpest(chosen: Candidate, found: list[Candidate]) -> Candidate:
+def sharpest(chosen: Candidate, found: list[Candidate], slack: float = 0.0) -> Candidate:
     """The most precise form of a picked date that a shown sentence gives: picked '2015' where another source
     says 'December 2015', the answer is December 2015 (from that source). Only a date that contains the pick's
-    words is taken, so a finer date never contradicts it; among several, the best-ranked sentence's."""
+    words is taken, so a finer date never contradicts it, and only from a sentence about as much of the question
+    as the pick's (within `slack` of its coverage: 'In December 2015 it raised funds' does not date a founding);
+    among several, the best-ranked sentence's."""
     if chosen.kind not in ("year", "date"):
         return chosen
-    finer = [c for c in found if agrees(chosen, c) and len(_date_words(c.text)) > len(_date_words(chosen.text))]
+    finer = [c for c in found if agrees(chosen, c) and len(_date_words(c.text)) > len(_date_words(chosen.text))
+             and c.evidence.coverage >= chosen.evidence.coverage - slack]
     return max(finer, key=lambda c: len(_date_words(c.text)), default=chosen)
 
 

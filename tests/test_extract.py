@@ -104,6 +104,11 @@ def test_a_picked_date_is_answered_in_the_most_precise_form_a_source_gives():
     assert agrees(year, month) and not agrees(year, other)
     assert sharpest(year, found) is month
     assert sharpest(month, found) is month and sharpest(other, found) is other  # nothing finer that agrees
+    funding = offered("When was the Kestrel Cup founded?", sentence("The Kestrel Cup was founded in 2015 by sailors."),
+                      sentence("In December 2015 the cup's organisers raised funds.", doc_id="b"))[:2]
+    for item in funding:
+        item.evidence.coverage = 1.0 if "founded" in item.evidence.text else 0.4
+    assert sharpest(funding[0], funding, slack=0.05) is funding[0]  # a finer date of another event is not taken
 
 
 def test_a_figure_about_another_kind_of_market_is_not_offered(tmp_path, embedder):
