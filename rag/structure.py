@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .figures import Figure, find_figures
+from .figures import WORDS as NUMBER_WORDS, Figure, find_figures
 from .lexical import canonical_periods, tokenize
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
@@ -57,7 +57,8 @@ def is_period(text: str) -> bool:
 
 def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
     """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped; a compound adjective
-    ('AI-related') and a lone capitalised function word ('However', 'The') are not names. With skip_first_word, a
+    ('AI-related'), a lone capitalised function word ('However', 'The', 'A') and a lone number word ('One') are not
+    names. With skip_first_word, a
     capitalised first word counts only when it is plainly a name (all capitals, digits, a possessive, or followed
     by another capitalised word)."""
     runs: list[NameRun] = []
@@ -80,7 +81,7 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
         adjective = "-" in word and word.rsplit("-", 1)[1][:1].islower()  # 'AI-related', 'China-based'
         capital = (word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))) and not adjective
         capital = capital or bool(word[0].isdigit() and current and (is_period(word) or _model_number(match, text)))
-        function = word.lower().strip(".") in _FUNCTION_WORDS and word[1:].islower()
+        function = word.lower().strip(".") in _FUNCTION_WORDS and (word[1:].islower() or (len(word) == 1 and not current))  # "A", "I" (not "Class A")
         first = number == 0 and skip_first_word and not _plainly_a_name(text, words)
         joined = current and text[current[-1].end():match.start()].strip() == ""
         if capital and not function and not first:
@@ -92,7 +93,7 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
         else:
             close()
     close()
-    return [r for r in runs if r.text]
+    return [r for r in runs if r.text and r.text.lower() not in NUMBER_WORDS]  # 'One customer ...' counts one
 
 
 # Particles inside a name between two capitalised words ('Tour de France', 'Wout van Aert', 'Ludwig van Beethoven').

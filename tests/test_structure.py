@@ -200,3 +200,14 @@ def test_a_figure_about_another_kind_of_the_thing_asked_about_is_ruled_out_where
     # names are who owns a figure (owner_of), not what kind of thing it is
     assert not kinds_differ("What share does Orbital Freight hold?", "Nordline Freight holds 12%",
                             kinds_named("What share does Orbital Freight hold?", ["Orbital Freight holds 30%"]))
+
+
+def test_an_article_or_a_number_word_opening_a_sentence_is_no_name():
+    from rag.structure import name_runs, owner_of
+
+    assert [r.text for r in name_runs("A loss of this customer would hurt Orbital.")] == ["Orbital"]
+    assert [r.text for r in name_runs("Class A shares of Orbital rose.")] == ["Class A", "Orbital"]
+    assert [r.text for r in name_runs("One Piece sold well.")] == ["One Piece"]
+    text = "One customer accounted for 16% of Orbital's revenue."
+    assert [r.text for r in name_runs(text)] == ["Orbital"]
+    assert owner_of(text, text.index("16%"), text.index("16%") + 3) is None  # not 'One''s 16%
