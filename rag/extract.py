@@ -69,12 +69,7 @@ def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozens
     text = sentence.text
     found = []
     if query.kind in ("percent", "money", "number", "figure", "date", None):
-        found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
-                  if _figure_fits(query, f) and not _footnote_marker(text, f) and not _list_marker(text, f)
-                  and not _restates(query, f)
-                  and not (query.kind == "money" and counts_things(text, f))
-                  and not (query.counted and counts_things(text, f) and not set(query.counted) & set(counted_words(text, f)))
-                  and not (query.currency and f.currency and f.currency != query.currency)]  # asked in yuan: no $
+        found += [_figure_candidate(text, f, sentence) for f in find_figures(text) if _figure_answers(query, text, f)]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
     if query.kind in ("person", "place", None):
@@ -126,6 +121,19 @@ def column_fits(query: Query, candidate: Candidate) -> bool:
     if not years or not _COLUMN.search(text[:text.rfind(":") + 1]):
         return True  # no period asked, or a row without year columns
     return column is not None and re.sub(r"\D", "", column.group(1))[-4:] in years  # a label's figure is no cell
+
+
+def _figure_answers(query: Query, text: str, figure: Figure) -> bool:
+    """Can a figure of the sentence answer the query: the asked kind, no marker ('[1]', '2. ...'), not a year the
+    question gives, a sum in the currency asked for, and a count only of the things asked about?"""
+    if not _figure_fits(query, figure) or _footnote_marker(text, figure) or _list_marker(text, figure) or \
+            _restates(query, figure):
+        return False
+    if query.currency and figure.currency and figure.currency != query.currency:
+        return False  # asked in yuan: a dollar sum is not the answer
+    if not counts_things(text, figure):
+        return True
+    return query.kind != "money" and (not query.counted or bool(set(query.counted) & set(counted_words(text, figure))))
 
 
 def _figure_fits(query: Query, figure: Figure) -> bool:

@@ -154,7 +154,8 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))
 _SCALE_WORDS = "|".join(w for w in SCALES if len(w) > 2)
 # 'in dollars', 'when counted in yuan', 'in USD millions', 'in billions of euros': the unit the answer is wanted in
-_UNIT = rf"(?:(?:US\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|(?:{_SCALE_WORDS})s?(?:\s+of\s+(?:{_CURRENCY_WORDS}))?)"
+_UNIT = (rf"(?:(?:US\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|"
+         rf"(?:{_SCALE_WORDS})s?(?:\s+of\s+(?:{_CURRENCY_WORDS}))?)")
 _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?(?:(?:counted|measured|expressed|stated|given|converted|"
                           rf"reported|quoted|shown)\s+)?in\s+(?P<unit>{_UNIT})\s*(?=[?.!]*\s*$)", re.IGNORECASE)
 
@@ -178,10 +179,11 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     return ask, tuple(directives)
 
 
-_COUNTED = re.compile(r"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:" + "|".join(AUXILIARIES) + r")\b)"
+_AUXILIARY = "|".join(sorted(AUXILIARIES))
+# 'how many data centers does ...', 'the number of employees at ...': up to four words before a verb or preposition
+_COUNTED = re.compile(rf"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:{_AUXILIARY})\b)"
                       r"((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)"
-                      r"(?=\s+(?:" + "|".join(AUXILIARIES) + r"|in|at|on|for|of|that|which|across)\b|\s*[?,.]|$)",
-                      re.IGNORECASE)
+                      rf"(?=\s+(?:{_AUXILIARY}|in|at|on|for|of|that|which|across)\b|\s*[?,.]|$)", re.IGNORECASE)
 
 
 def counted_thing(ask: str) -> tuple[str, ...]:

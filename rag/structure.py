@@ -58,9 +58,8 @@ def is_period(text: str) -> bool:
 def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
     """Runs of capitalised words ('Alibaba Cloud', 'Q2 2025', '3M'), possessive 's dropped; a compound adjective
     ('AI-related'), a lone capitalised function word ('However', 'The', 'A') and a lone number word ('One') are not
-    names. With skip_first_word, a
-    capitalised first word counts only when it is plainly a name (all capitals, digits, a possessive, or followed
-    by another capitalised word)."""
+    names. With skip_first_word, a capitalised first word counts only when it is plainly a name (all capitals,
+    digits, a possessive, or followed by another capitalised word)."""
     runs: list[NameRun] = []
     words = list(_WORD.finditer(text))
     current: list[re.Match] = []
@@ -81,7 +80,8 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
         adjective = "-" in word and word.rsplit("-", 1)[1][:1].islower()  # 'AI-related', 'China-based'
         capital = (word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))) and not adjective
         capital = capital or bool(word[0].isdigit() and current and (is_period(word) or _model_number(match, text)))
-        function = word.lower().strip(".") in _FUNCTION_WORDS and (word[1:].islower() or (len(word) == 1 and not current))  # "A", "I" (not "Class A")
+        lone_letter = len(word) == 1 and not current  # 'A loss ...', not 'Class A'
+        function = word.lower().strip(".") in _FUNCTION_WORDS and (word[1:].islower() or lone_letter)
         first = number == 0 and skip_first_word and not _plainly_a_name(text, words)
         joined = current and text[current[-1].end():match.start()].strip() == ""
         if capital and not function and not first:

@@ -196,7 +196,8 @@ def test_a_figure_about_another_kind_of_the_thing_asked_about_is_ruled_out_where
     assert not kinds_differ(asked, regional, named) and not kinds_differ(asked, vaguer, named)
     # nobody names the asked kind: a differing word may be a synonym ('free' for 'complimentary'), so nothing is out
     tokens = "How many complimentary tokens can startups get?"
-    assert not kinds_differ(tokens, "It offers up to 2 billion free tokens", kinds_named(tokens, ["up to 2 billion free tokens"]))
+    free = "It offers up to 2 billion free tokens"
+    assert not kinds_differ(tokens, free, kinds_named(tokens, [free]))
     # names are who owns a figure (owner_of), not what kind of thing it is
     assert not kinds_differ("What share does Orbital Freight hold?", "Nordline Freight holds 12%",
                             kinds_named("What share does Orbital Freight hold?", ["Orbital Freight holds 30%"]))
