@@ -127,7 +127,7 @@ def _figure_answers(query: Query, text: str, figure: Figure) -> bool:
     """Can a figure of the sentence answer the query: the asked kind, no marker ('[1]', '2. ...'), not a year the
     question gives, a sum in the currency asked for, and a count only of the things asked about?"""
     if not _figure_fits(query, figure) or _footnote_marker(text, figure) or _list_marker(text, figure) or \
-            _restates(query, figure):
+            _restates(query, figure) or _in_a_name(text, figure):
         return False
     if query.currency and figure.currency and figure.currency != query.currency:
         return False  # asked in yuan: a dollar sum is not the answer
@@ -171,6 +171,16 @@ def counted_words(text: str, figure: Figure) -> list[str]:
 def _restates(query: Query, figure: Figure) -> bool:
     """A year the question itself gives ('the date of the 2020 draft') is no answer to it."""
     return figure.kind == "year" and figure.text in query.qualifiers
+
+
+def _in_a_name(text: str, figure: Figure) -> bool:
+    """A capitalised number word beside another capitalised word is part of a name ('the Big Three', 'Formula
+    One'), not a count."""
+    if not figure.text[:1].isupper():
+        return False
+    before = re.search(r"(\S+)\s+$", text[:figure.start])
+    after = re.match(r"\s+(\S+)", text[figure.end:])
+    return any(m and m.group(1)[:1].isupper() for m in (before, after))
 
 
 def _list_marker(text: str, figure: Figure) -> bool:

@@ -159,3 +159,9 @@ def test_how_many_is_answered_only_by_a_count_of_the_things_asked_about():
     found = offered(asked, sentence("Orbital launched 200 freight apps and opened depots in Brazil."),
                     sentence("Orbital now runs 12 depots in Brazil."), sentence("In Brazil, Orbital's count rose to 14."))
     assert [c.text for c in found] == ["12", "14"]  # 200 counts apps; 14 names no thing and may be the count
+
+
+def test_a_number_word_inside_a_name_counts_nothing():
+    found = offered("How many depots does Orbital run?", sentence("The Big Three run depots where Orbital runs Three."),
+                    sentence("One depot opened; Orbital runs twelve depots."))
+    assert [c.text for c in found] == ["Three", "One", "twelve"]
