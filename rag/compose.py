@@ -12,6 +12,7 @@ import re
 from .extract import Candidate, option_text
 from .faithful import meaning_lost
 from .figures import find_figures, same_figure
+from .lexical import tokenize
 from .query import Query
 from .structure import clause_bounds
 
@@ -38,7 +39,7 @@ def answer_sentence(candidate: Candidate) -> str:
         forms.append(f"{candidate.owner}: {candidate.text}")
     if _RELATIVE.match(clause) and candidate.owner:
         forms.append(_RELATIVE.sub(f"{candidate.owner} ", clause, count=1))
-    forms.append(_before_next_figure(said, end))
+    forms.append(_before_next_figure(said, start, end))
     bodies = [_LEADING_CONNECTIVE.sub("", _MARKERS.sub("", form).strip(" ,;—–-")) for form in forms]
     bodies = [b for b in bodies if len(b) <= MAX_ANSWER_CHARS and candidate.text in b]
     faithful = [b for b in bodies if not meaning_lost(said, b)]
@@ -46,14 +47,23 @@ def answer_sentence(candidate: Candidate) -> str:
     return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
 
 
-def _before_next_figure(body: str, span_end: int) -> str:
+def _before_next_figure(body: str, span_start: int, span_end: int) -> str:
     """Stop before a later phrase that brings another figure: '..., ahead of Tencent Cloud (12%)' is not part of
-    Alibaba's answer."""
-    later = [f for f in find_figures(body) if f.start >= span_end]
-    if not later:
-        return body
-    cut = body.rfind(", ", span_end, later[0].start)
-    return body[:cut] if cut != -1 else body
+    Alibaba's answer. A cut that would leave nothing said about the answer ('However, within China' of 'However,
+    within China, Alibaba Cloud dominates with a 36% share') is not made."""
+    for figure in (f for f in find_figures(body) if f.start >= span_end):
+        cut = body.rfind(", ", span_end, figure.start)
+        if cut == -1:
+            return body  # the next figure belongs to the answer's own phrase ('$89.43 billion in 2025')
+        if _says_more(body[:cut], span_start, span_end):
+            return body[:cut]
+    return body
+
+
+def _says_more(body: str, span_start: int, span_end: int) -> bool:
+    """Does the text hold a content word beside the answer span and grammar words?"""
+    rest = body[:span_start] + " " + body[span_end:]
+    return bool(tokenize(_LEADING_CONNECTIVE.sub("", rest.strip(" ,;—–-"))))
 
 
 def _parenthesised(text: str, start: int, end: int) -> bool:

@@ -144,3 +144,13 @@ def test_a_figure_restated_in_another_currency_is_one_amount_to_compare():
     assert [f.text for f in restated_forms(text, rmb)] == ["RMB 380 billion", "$53 billion"]
     assert [f.text for f in restated_forms(text, usd)] == ["$53 billion", "RMB 380 billion"]
     assert [f.text for f in restated_forms(text, ports)] == ["$2 billion"]  # a share beside it is another thing
+
+
+def test_a_named_answer_keeps_what_its_sentence_says_about_it():
+    text = "However, within Canada, Orbital leads with a 36% share, ahead of Nordline (12%)."
+    document = Document(doc_id="d", title="T", path="d.txt", content_hash="h", text=text)
+    evidence = Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+    start = text.index("Canada")
+    place = Candidate("Canada", evidence, start, start + len("Canada"), "name")
+    assert answer_sentence(place) == "Within Canada, Orbital leads with a 36% share."  # not a bare 'Within Canada.'
+    assert answer_sentence(candidate(text, "36%")) == "Within Canada, Orbital leads with a 36% share."
