@@ -11,7 +11,7 @@ from .figures import Figure, find_figures
 from .lexical import tokenize
 from .policy import names_present
 from .query import Query
-from .structure import clause_bounds, name_runs, same_name
+from .structure import clause_at, name_runs, same_name
 
 MIN_SHARED_MEASURE_WORDS = 2  # content words two figures' clauses must share to measure the same thing
 MAX_RATIO = 2.0  # figures for one thing differ a little; a tenfold gap is another quantity
@@ -39,7 +39,7 @@ def _list_marker(text: str, figure: Figure) -> bool:
 def measure_words(text: str, figure: Figure, owner: str | None) -> set[str]:
     """Content words of the figure's clause, less names (whose and where, not what) and numbers: what the
     figure measures."""
-    a, b = next(((a, b) for a, b in clause_bounds(text) if a <= figure.start < b), (0, len(text)))
+    a, b = clause_at(text, figure.start)
     names = set(tokenize(" ".join([owner or ""] + [r.text for r in name_runs(text[a:b])])))
     return {w for w in tokenize(text[a:b]) if not w[0].isdigit() and w not in names and w != "percent"}
 

@@ -15,7 +15,7 @@ from .evidence import Evidence
 from .figures import Figure, find_figures, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
-from .structure import (MONTH, another_version, clause_bounds, is_period, kinds_differ, name_runs, owner_of,
+from .structure import (MONTH, Kinds, another_version, clause_at, is_period, kinds_differ, name_runs, owner_of,
                         refers_to, same_name)
 
 REFUSAL = "NOT FOUND"
@@ -63,7 +63,7 @@ class Extraction:
                 "support": float(self.candidate.support) if self.candidate else 0.0}
 
 
-def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozenset()) -> list[Candidate]:
+def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> list[Candidate]:
     """Spans of one sentence that could answer the query. `kinds`: the question's nouns that other sources give
     with all its describing words (`structure.kinds_named`); a figure about another kind of them is no answer."""
     text = sentence.text
@@ -79,7 +79,7 @@ def candidates(query: Query, sentence: Evidence, kinds: frozenset[str] = frozens
                   for name, start, end in _name_forms(r.text, r.start)
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
-               and kind_fits(query, c, kinds)]
+               and kind_fits(c, kinds)]
     return _most_specific(fitting)
 
 
@@ -202,14 +202,14 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
     return any(refers_to(candidate.owner, subject) for subject in query.subjects + query.qualifiers)
 
 
-def kind_fits(query: Query, candidate: Candidate, kinds: frozenset[str]) -> bool:
+def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:
     """A figure or date answers for the kind of thing its clause speaks of: asked about the global cloud AI market,
     which a source names, a figure of a clause about the AI infrastructure market is not its answer."""
     if candidate.kind == "name" or candidate.in_row or not kinds:
         return True
     text = candidate.evidence.text
-    start, end = next(((a, b) for a, b in clause_bounds(text) if a <= candidate.start < b), (0, len(text)))
-    return not kinds_differ(query.ask, text[start:end], kinds)
+    start, end = clause_at(text, candidate.start)
+    return not kinds_differ(text[start:end], kinds)
 
 
 def dated_fits(query: Query, candidate: Candidate) -> bool:
@@ -220,7 +220,7 @@ def dated_fits(query: Query, candidate: Candidate) -> bool:
     if candidate.kind != "date" or not query.subjects:
         return True
     text = candidate.evidence.text
-    start, end = next(((a, b) for a, b in clause_bounds(text) if a <= candidate.start < b), (0, len(text)))
+    start, end = clause_at(text, candidate.start)
     named = [r.text for r in name_runs(text[start:end]) if not (r.after_preposition or is_period(r.text))
              and not _CALENDAR.fullmatch(r.text.split()[0])]
     asked = query.subjects + query.qualifiers

@@ -152,6 +152,11 @@ def previous_word(text: str, position: int) -> str:
     return words[-1].lower() if words else ""
 
 
+def clause_at(text: str, position: int) -> tuple[int, int]:
+    """The [start, end) of the clause that holds `position`."""
+    return next(((a, b) for a, b in clause_bounds(text) if a <= position < b), (0, len(text)))
+
+
 def clause_bounds(text: str) -> list[tuple[int, int]]:
     """The sentence cut into clauses, as [start, end) ranges."""
     cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
@@ -165,7 +170,7 @@ def owner_of(text: str, start: int, end: int) -> str | None:
     before_paren = _parenthesised_owner(text, start, end, runs)
     if before_paren:
         return before_paren
-    clause = next(((a, b) for a, b in clause_bounds(text) if a <= start < b), (0, len(text)))
+    clause = clause_at(text, start)
     outside = [(a, b) for a, b in _parenthesis_spans(text) if not a < start < b]  # asides the figure is not in
     in_clause = [r for r in owners if clause[0] <= r.start < start and not _inside(r.start, outside)]
     if in_clause:
@@ -226,22 +231,25 @@ def refers_to(found: str, asked: str) -> bool:
 _PHRASE_WORD = re.compile(r"[A-Za-z][\w&'’-]*|\S")
 
 
-def kinds_named(asked: str, texts: list[str]) -> frozenset[str]:
-    """The nouns of the question that some text gives with all the describing words the question gives them
+Kinds = dict[str, list[frozenset[str]]]  # a noun (stemmed) -> the sets of describing words said before it
+
+
+def kinds_named(asked: str, texts: list[str]) -> Kinds:
+    """The nouns of the question, with its describing words, that some text gives with all those describing words
     ('the global cloud AI market'): the kinds of thing asked about that the texts speak of as such."""
     asked_kinds = _described_words(asked)
-    return frozenset(word for text in texts for word, described in _described_words(text).items()
-                     if word in asked_kinds and any(a <= b for a in asked_kinds[word] for b in described))
+    named = {word for text in texts for word, described in _described_words(text).items()
+             if word in asked_kinds and any(a <= b for a in asked_kinds[word] for b in described)}
+    return {word: asked_kinds[word] for word in named}
 
 
-def kinds_differ(asked: str, stated: str, named: frozenset[str]) -> bool:
-    """Does `stated` speak of another kind of the thing asked about, where other sources speak of the asked kind
-    (`named`, from `kinds_named`): a noun both give, with describing words of which neither side's contain the
-    other's ('the AI infrastructure market' against 'the global cloud AI market'; 'the cloud AI market' is the
-    same one, said less precisely). Where no source names the asked kind, a differing word may be a synonym
-    ('free tokens' for 'complimentary tokens') and nothing is ruled out."""
-    asked_kinds = _described_words(asked)
-    return any(word in named and all(_neither_within(a, b) for a in asked_kinds[word] for b in described)
+def kinds_differ(stated: str, named: Kinds) -> bool:
+    """Does `stated` speak of another kind of a thing asked about that other sources speak of as asked (`named`,
+    from `kinds_named`): a noun both give, with describing words of which neither side's contain the other's
+    ('the AI infrastructure market' against 'the global cloud AI market'; 'the cloud AI market' is the same one,
+    said less precisely)? Where no source names the asked kind, a differing word may be a synonym ('free tokens'
+    for 'complimentary tokens') and nothing is ruled out."""
+    return any(word in named and all(_neither_within(a, b) for a in named[word] for b in described)
                for word, described in _described_words(stated).items())
 
 
@@ -272,7 +280,7 @@ def another_version(found: str, asked: str) -> bool:
     ('Spider-Man 2', 'Helix 5' when 'Spider-Man' or 'Helix 5a' is asked about)?"""
     extra = _model_numbers(found) - _model_numbers(asked)
     bare = " ".join(w for w in re.findall(r"[\w&.'’-]+", found) if w not in extra)
-    return bool(extra) and bool(bare) and (same_name(bare, asked) or mentions(asked, name_words(bare)))
+    return bool(extra) and bool(bare) and refers_to(bare, asked)
 
 
 def _model_numbers(name: str) -> set[str]:
