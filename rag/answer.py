@@ -164,7 +164,7 @@ def _asks_whose_figure(query: Query) -> bool:
     """'Which company's share is 36%?': a stated percentage or sum whose owner is asked for. A bare number names a
     thing ('No 1', 'Season 17'), not a figure."""
     return query.claim is not None and query.claim.kind in ("percent", "money") and \
-        query.kind in ("person", "place", None) and not query.comparison
+        query.kind in ("name", "place", None) and not query.comparison
 
 
 def _asks_for_less(ask: str) -> bool:

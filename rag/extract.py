@@ -15,7 +15,7 @@ from .evidence import Evidence
 from .figures import Figure, find_figures, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
-from .structure import (MONTH, Kinds, another_version, clause_at, is_period, kinds_differ, name_runs, owner_of,
+from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs, owner_of,
                         refers_to, same_name)
 
 REFUSAL = "NOT FOUND"
@@ -72,11 +72,11 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text) if _figure_answers(query, text, f)]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in _DATE.finditer(text)]
-    if query.kind in ("person", "place", None):
+    if query.kind in ("name", "place", None):
         asked = query.subjects + query.qualifiers
-        found += [Candidate(name, sentence, start, end, "name") for r in name_runs(text)
-                  if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)
-                  for name, start, end in _name_forms(r.text, r.start)
+        runs = [r for r in name_runs(text) if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)]
+        found += [Candidate(name, sentence, start, end, "name") for r in runs
+                  for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds)]
@@ -100,6 +100,16 @@ def _name_forms(name: str, start: int) -> list[tuple[str, int, int]]:
     words = list(re.finditer(r"\S+", name))
     return [(name[w.start():], start + w.start(), start + len(name)) for i, w in enumerate(words)
             if i == 0 or len(words) - i >= 2]
+
+
+_OF = re.compile(r" of (?:the )?")
+
+
+def _joined_by_of(text: str, run: NameRun, runs: list[NameRun]) -> list[tuple[str, int, int]]:
+    """A name that holds 'of' ('The Shape of Water', 'Bank of America') is offered whole beside its parts (the
+    parts stay: 'Lisa Su of AMD' names Lisa Su)."""
+    return [(text[run.start:after.end], run.start, after.end) for after in runs
+            if after.start > run.end and _OF.fullmatch(text[run.end:after.start])]
 
 
 def _figure_candidate(text: str, figure: Figure, sentence: Evidence) -> Candidate:

@@ -26,7 +26,7 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 # Interrogative forms and the kind of answer each expects, tried in order.
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
-    ("person", r"^(who|whom)\b|\bwhich (person|executive|ceo|founder|player|team|company|firm|country|city)\b"),
+    ("name", r"^(who|whom)\b"),
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|portion|fraction|slice|rates?|cagr|margin)\b|%"),
@@ -52,7 +52,7 @@ class Query:
     text: str = field(metadata={"doc": "the cleaned question as asked"})
     ask: str = field(metadata={"doc": "the interrogative sentence, instructions and parentheticals removed"})
     directives: tuple[str, ...] = ()  # "Answer in USD millions", "(in USD millions)": they steer search only
-    kind: str | None = None  # person, place, date, percent, money, number, figure (any of the figures), or None
+    kind: str | None = None  # name (of a person or thing), place, date, percent, money, number, figure (any), or None
     fallback_kind: str | None = None  # read when no shown sentence offers `kind` ('how much': money, else any figure)
     subjects: tuple[str, ...] = ()  # names the answer must be about (Alibaba, Tencent Cloud)
     qualifiers: tuple[str, ...] = ()  # names after a preposition and periods: China, 2019, Q2 2025, FY2018
@@ -146,7 +146,10 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     one ('the release date of'). The answering sentence states the answer ('30%', 'Singapore', 'April 20, 2018')
     and need not repeat them, so they do not count towards its coverage of the question (search still reads
     them). A word naming what is measured ('what dividend') stays: a sentence without it is about something else."""
-    governed = [m.group(2) for m in _GOVERNED.finditer(ask) if expected_kind(m.group(1))]
+    governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
+    opening = _WHICH.match(ask.lower())
+    if opening and expected_kind(ask) == "name":
+        governed.append(opening.group(1))  # 'Which movie won ...': the answer names it; a source need not say 'movie'
     dates = [w for w in re.findall(r"[a-z]+", ask.lower()) if kind == "date" and expected_kind(f"what {w}") == "date"]
     return frozenset(tokenize(" ".join(governed + dates)))
 
@@ -227,8 +230,23 @@ def _first_word(text: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+# 'Which movie won ...', 'In which countries ...': the word 'which' governs says what kind of answer is wanted.
+_WHICH = re.compile(r"^(?:[a-z]+ )?which ([a-z]+)\b")
+
+
 def expected_kind(ask: str) -> str | None:
+    """The kind of answer the interrogative form asks for. 'Which' + a word asks for what that word names: a figure
+    or a date where it names one ('which year', 'which share'), else a name ('which company', 'which movie'),
+    whatever the rest of the question says ('Which company's share is 36%?'). 'Which is bigger, A or B?' is a
+    choice between the options, read elsewhere."""
     lowered = ask.lower().strip()
+    which = _WHICH.match(lowered)
+    if which and which.group(1) not in AUXILIARIES | {"of", "one", "ones"}:
+        return _form_kind(f"what {which.group(1)}") or "name"
+    return _form_kind(lowered)
+
+
+def _form_kind(lowered: str) -> str | None:
     for kind, pattern in _KIND_FORMS:
         if re.search(pattern, lowered):
             return kind

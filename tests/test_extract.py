@@ -165,3 +165,13 @@ def test_a_number_word_inside_a_name_counts_nothing():
     found = offered("How many depots does Orbital run?", sentence("The Big Three run depots where Orbital runs Three."),
                     sentence("One depot opened; Orbital runs twelve depots."))
     assert [c.text for c in found] == ["Three", "One", "twelve"]
+
+
+def test_which_and_a_noun_asks_for_a_name_not_a_date_or_a_figure():
+    ceremony = sentence("Mar 4, 2018 ... at the Lumen Hall, with Harbor Films' The Keeper of Lanterns winning best "
+                        "picture by 12 votes.")
+    names = [c.text for c in offered("Which film won best picture at the Lumen Awards?", ceremony)]
+    assert "Keeper of Lanterns" in names and "Harbor Films" in names  # a name holding 'of' is offered whole
+    assert not any(any(ch.isdigit() for ch in name) for name in names)  # neither the date nor the vote count
+    parts = [c.text for c in offered("Who spoke?", sentence("Lisa Venn of Orbital spoke."))]
+    assert "Lisa Venn" in parts  # the whole 'Lisa Venn of Orbital' does not hide the person

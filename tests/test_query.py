@@ -45,7 +45,7 @@ def test_choice_questions_list_their_options():
 
 
 def test_kinds_follow_the_interrogative_form():
-    assert parse_query("Who leads the company?").kind == "person"
+    assert parse_query("Who leads the company?").kind == "name"
     assert parse_query("Where is the hub?").kind == "place"
     assert parse_query("When did it open?").kind == "date"
     assert parse_query("How many ships are there?").kind == "number"
@@ -53,6 +53,16 @@ def test_kinds_follow_the_interrogative_form():
     loose = parse_query("How much does Nordline account for in shipping?")  # a sum, else any figure (a share)
     assert (loose.kind, loose.fallback_kind) == ("money", "figure")
     assert parse_query("How much revenue did Nordline report?").kind == "money"
+
+
+def test_which_asks_for_what_the_word_it_governs_names():
+    film = parse_query("Which film won the Golden Reel at the Lumen Awards?")
+    assert film.kind == "name" and "film" not in film.terms  # the answer names the film; a source need not say 'film'
+    assert parse_query("In which countries is Orbital opening depots?").kind == "name"
+    assert parse_query("Which year did the depot open?").kind == "date"
+    assert parse_query("Which share does Orbital hold?").kind == "percent"
+    assert parse_query("Which company's share is 36%?").kind == "name"  # the company is asked for, not the share
+    assert parse_query("Which is larger, Orbital or Nordline?").options == ("Orbital", "Nordline")
 
 
 def test_a_claim_is_asked_openly_so_the_model_finds_the_figure_and_code_compares():
