@@ -146,11 +146,16 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), help="Dev sets to fit on.")
     parser.add_argument("--slacks", nargs="+", type=float, default=SLACKS, help="coverage_slack values to run.")
     parser.add_argument("--weights", nargs="+", type=float, default=WEIGHTS, help="support_weight values to run.")
+    parser.add_argument("--k", type=int, default=None, help="Chunks retrieved (Settings.retrieval.k) for every run; "
+                        "compare the best of runs with different k to fit it.")
     args = parser.parse_args()
     from rag.settings import load_settings, offline_quiet_environment
 
     offline_quiet_environment()
     settings = load_settings()
+    if args.k:
+        settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"k": args.k})})
+        print(f"retrieval k = {args.k}")
     runs = {}
     for slack in args.slacks:
         for weight in args.weights:

@@ -27,7 +27,8 @@ class ChunkSettings(_Group):
 
 
 class RetrievalSettings(_Group):
-    k: int = Field(6, description="Chunks handed to answering.")
+    k: int = Field(8, description="Chunks handed to answering (their sentences are ranked again). Fitted by "
+                                  "benchmarks/sweep.py --k on dev data (benchmarks/results/sweep-k.txt).")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     mode: str = Field("hybrid", description="dense, lexical or hybrid.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
