@@ -78,9 +78,21 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         found += [Candidate(name, sentence, start, end, "name") for r in runs
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
+    dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
-               and kind_fits(c, kinds)]
+               and kind_fits(c, kinds) and not (c.start < dateline)]
     return _most_specific(fitting)
+
+
+# A date opening the text and set off by an ellipsis or a dash: when the piece was published ('Mar 4, 2018 ... at the
+# ceremony ...', 'March 4, 2018 — The ...'), not a date the sentence states.
+_DATELINE = re.compile(rf"\s*(?:{_DATE.pattern})\s*(?:\.\.\.|…|[-–—]\s)")
+
+
+def _dateline(text: str) -> int:
+    """Where the sentence's dateline ends (0 when it has none)."""
+    match = _DATELINE.match(text)
+    return match.end() if match else 0
 
 
 # A month or weekday alone ('Aug' of 'Aug 22, 2019', 'Sunday') names no person, place or organisation.
@@ -137,7 +149,7 @@ def _figure_answers(query: Query, text: str, figure: Figure) -> bool:
     """Can a figure of the sentence answer the query: the asked kind, no marker ('[1]', '2. ...'), not a year the
     question gives, a sum in the currency asked for, and a count only of the things asked about?"""
     if not _figure_fits(query, figure) or _footnote_marker(text, figure) or _list_marker(text, figure) or \
-            _restates(query, figure) or _in_a_name(text, figure):
+            _restates(query, text, figure) or _in_a_name(text, figure):
         return False
     if query.currency and figure.currency and figure.currency != query.currency:
         return False  # asked in yuan: a dollar sum is not the answer
@@ -178,9 +190,23 @@ def counted_words(text: str, figure: Figure) -> list[str]:
     return words
 
 
-def _restates(query: Query, figure: Figure) -> bool:
-    """A year the question itself gives ('the date of the 2020 draft') is no answer to it."""
-    return figure.kind == "year" and figure.text in query.qualifiers
+def _restates(query: Query, text: str, figure: Figure) -> bool:
+    """A figure the question itself gives is no answer to it: a year ('the date of the 2020 draft') or a number
+    inside a name it asks about ('1' of 'the year-end No. 1' asked as 'No 1', '5' of 'Helix 5a')."""
+    if figure.kind == "year" and figure.text in query.qualifiers:
+        return True
+    return any(start <= figure.start and figure.end <= end for start, end in _asked_names_in(query, text))
+
+
+def _asked_names_in(query: Query, text: str) -> list[tuple[int, int]]:
+    """Where the sentence names what the question names with a number in it, punctuation aside ('No. 1')."""
+    spans = []
+    for name in query.subjects + query.qualifiers:
+        words = re.findall(r"\w+", name)
+        if any(w.isdigit() for w in words):
+            pattern = r"\b" + r"\W{0,2}".join(map(re.escape, words)) + r"\b"
+            spans += [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
+    return spans
 
 
 def _in_a_name(text: str, figure: Figure) -> bool:

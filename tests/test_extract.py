@@ -175,3 +175,18 @@ def test_which_and_a_noun_asks_for_a_name_not_a_date_or_a_figure():
     assert not any(any(ch.isdigit() for ch in name) for name in names)  # neither the date nor the vote count
     parts = [c.text for c in offered("Who spoke?", sentence("Lisa Venn of Orbital spoke."))]
     assert "Lisa Venn" in parts  # the whole 'Lisa Venn of Orbital' does not hide the person
+
+
+def test_a_dateline_is_when_the_piece_was_published_not_a_date_it_states():
+    published = [c.text for c in offered("When did Orbital open the depot?",
+                                         sentence("Mar 4, 2018 ... Orbital opened the depot in Kestrel Bay."))]
+    assert published == []
+    stated = [c.text for c in offered("When did Orbital open the depot?",
+                                      sentence("Orbital opened the depot on Mar 4, 2018 ... to crowds."))]
+    assert stated == ["Mar 4, 2018"]
+
+
+def test_a_number_inside_the_name_asked_about_is_no_answer():
+    names = [c.text for c in offered("What is the year-end No 1 in rowing in 2019?",
+                                     sentence("Tamsin Hale finished 2019 as the year-end No. 1 in rowing."))]
+    assert "Tamsin Hale" in names and "1" not in names
