@@ -80,7 +80,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
-               and kind_fits(c, kinds) and not (c.start < dateline)]
+               and kind_fits(c, kinds) and c.start >= dateline]
     return _most_specific(fitting)
 
 
