@@ -70,31 +70,56 @@ def chunk_document(document: Document, settings: ChunkSettings, first_id: int = 
     """Group each paragraph's sentences into chunks of at most `max_sentences` and `max_chars`; consecutive
     table rows (one per line) are grouped as one paragraph, up to `table_rows` rows a chunk."""
     chunks: list[Chunk] = []
-    section = ""
+    section = caption = ""
     line_start = 0
     rows: list[Span] = []
+    labels: list[tuple[str, list[Span]]] = []  # short lines waiting to be read: column labels or headings
 
-    def add(groups: list[list[Span]]) -> None:
+    def add(groups: list[list[Span]], heading: str) -> None:
         for group in groups:
             start, end = group[0].start, group[-1].end
             text = document.text[start:end]
             chunks.append(Chunk(chunk_id=first_id + len(chunks), doc_id=document.doc_id, start=start, end=end,
-                                text=text, sentences=group, section=section,
+                                text=text, sentences=group, section=heading,
                                 figure_kinds=sorted({f.kind for f in find_figures(text)})))
+
+    def read_labels_as_headings() -> None:
+        nonlocal section
+        for line, sentences in labels:
+            section = line.strip()
+            add(_group(sentences, settings.max_sentences, settings.max_chars), section)
+        labels.clear()
 
     for line in document.text.split("\n"):
         sentences = _split_line(line, line_start)
         line_start += len(line) + 1
         if ROW_JOIN in line and len(sentences) == 1:
+            if labels and not rows:  # short lines right above a table are its column labels, not sections
+                if not caption:
+                    del labels[1:]  # the first is the table's title
+                    read_labels_as_headings()
+                labels.clear()
             rows += sentences
             continue
-        add(_group(rows, settings.table_rows, settings.max_chars))
-        rows = []
+        add(_group(rows, settings.table_rows, settings.max_chars), caption or section)
+        if rows:
+            rows, caption = [], ""
         if len(sentences) == 1 and is_heading(line):
-            section = line.strip()
-        add(_group(sentences, settings.max_sentences, settings.max_chars))
-    add(_group(rows, settings.table_rows, settings.max_chars))
+            labels.append((line, sentences))
+            continue
+        read_labels_as_headings()
+        caption = _caption(document.text, sentences)
+        add(_group(sentences, settings.max_sentences, settings.max_chars), section)
+    read_labels_as_headings()
+    add(_group(rows, settings.table_rows, settings.max_chars), caption or section)
     return chunks
+
+
+def _caption(text: str, sentences: list[Span]) -> str:
+    """A line ending in a colon ('Stores open at the end of the quarter were as follows:') introduces what follows;
+    when a table follows, its rows are about what the line says."""
+    last = text[sentences[-1].start:sentences[-1].end].strip() if sentences else ""
+    return last if last.endswith(":") else ""
 
 
 def _group(sentences: list[Span], max_sentences: int, max_chars: int) -> list[list[Span]]:

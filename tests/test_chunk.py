@@ -58,3 +58,18 @@ def test_property_chunk_offsets_always_slice_to_the_chunk(paragraphs, max_senten
     for chunk in chunk_document(document, ChunkSettings(max_sentences=max_sentences, max_chars=max_chars)):
         assert text[chunk.start:chunk.end] == chunk.text
         assert chunk.text.strip() == chunk.text and chunk.text
+
+
+def test_table_rows_are_headed_by_the_caption_not_by_their_column_labels():
+    text = ("Harbor 2024 10-Q, page 7\nStore Data\nSales fell 2% in the quarter.\n"
+            "Depots open at the end of the second quarters of fiscal 2024 and fiscal 2023 were as follows:\n"
+            "Fiscal 2024\nFiscal 2023\nTotal Depots at\nQuarter\n"
+            "Harbor | 908 | 907\nTotal | 966 | 969\nWe review depots each year.\n"
+            "Balance Sheet\nFiscal 2024\nTotal assets | 2024: 12 | 2023: 11")
+    document = Document(doc_id="d", title="Harbor 2024 10-Q, page 7", path="d.txt", content_hash="h", text=text)
+    chunks = chunk_document(document, ChunkSettings())
+    by_text = {c.text.split("\n")[0]: c for c in chunks}
+    assert by_text["Harbor | 908 | 907"].section.startswith("Depots open at the end")
+    assert not any(c.text in ("Fiscal 2023", "Total Depots at", "Quarter") for c in chunks)  # labels are no chunks
+    assert by_text["We review depots each year."].section == "Store Data"
+    assert by_text["Total assets | 2024: 12 | 2023: 11"].section == "Balance Sheet"  # no caption: the table's title
