@@ -27,7 +27,8 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 _WORD_FIGURE = re.compile(r"\b(?P<word>" + "|".join(WORDS) + r")\b(?:\s(?P<pct>percent\b))?", re.IGNORECASE)
-_GLUED = re.compile(r"[A-Za-z]$")
+_GLUED = re.compile(r"[A-Za-z]$|[A-Za-z]-$")  # 'Q1', 'Qwen2.5', and codes: 'COVID-19', 'F-16'
+_CODE_AFTER = re.compile(r"-[A-Z]")  # '10-K', '8-K': a form's name
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Figure:
 
 
 def find_figures(text: str) -> list[Figure]:
-    """Every figure in the text, left to right. Numbers glued to letters (Q1, Qwen2.5) are names, not figures."""
+    """Every figure in the text, left to right. Numbers glued to letters (Q1, Qwen2.5) or hyphened to them in a
+    code (10-K, COVID-19) are names, not figures."""
     figures = [f for f in map(_from_match, _FIGURE.finditer(text)) if f is not None]
     taken = [(f.start, f.end) for f in figures]
     for match in _WORD_FIGURE.finditer(text):
@@ -65,7 +67,8 @@ def _hyphenated_word(text: str, match: re.Match) -> bool:
 
 
 def _from_match(match: re.Match) -> Figure | None:
-    if match.start("num") > 0 and _GLUED.search(match.string[: match.start("num")]):
+    if match.start("num") > 0 and _GLUED.search(match.string[: match.start("num")]) or \
+            _CODE_AFTER.match(match.string, match.end("num")):
         return None
     scale = SCALES.get((match.group("scale") or "").lower(), 1.0)
     currency_mark = match.group("cur") or match.group("cur_after")

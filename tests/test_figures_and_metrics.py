@@ -23,6 +23,8 @@ def test_percentages_ranges_words_and_names():
     assert kinds("growing 140–160% a year") == [("percent", 140, 160, None)]
     assert kinds("for six consecutive quarters") == [("number", 6, None, None)]
     assert kinds("Qwen2.5-Max in Q1 a once-in-a-generation deal") == []
+    assert kinds("its 10-K, an 8-K, the F-16 and COVID-19") == []  # codes, not figures
+    assert kinds("a 5-year plan, Q2-2025") == [("number", 5, None, None), ("year", 2025, None, None)]
     assert kinds("from $36.59 billion in 2023 to $356.14 billion") == [
         ("money", 36.59e9, None, "USD"), ("year", 2023, None, None), ("money", 356.14e9, None, "USD")]
 
