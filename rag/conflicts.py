@@ -7,7 +7,7 @@ import re
 
 from .evidence import Evidence
 from .extract import Candidate, candidates
-from .figures import Figure, find_figures
+from .figures import Figure, find_figures, numbers_list_item
 from .lexical import tokenize
 from .policy import names_present
 from .query import Query
@@ -21,7 +21,7 @@ def disagree(a: Figure, a_text: str, a_owner: str | None, b: Figure, b_text: str
     """Do these two figures state different values for the same measure of the same owner?"""
     if a.kind != b.kind or a.currency != b.currency or a.values == b.values:
         return False
-    if _list_marker(a_text, a) or _list_marker(b_text, b):
+    if numbers_list_item(a_text, a) or numbers_list_item(b_text, b):
         return False
     low, high = sorted((abs(a.value), abs(b.value)))
     if low == 0 or high / low > MAX_RATIO:
@@ -29,11 +29,6 @@ def disagree(a: Figure, a_text: str, a_owner: str | None, b: Figure, b_text: str
     if a_owner and b_owner and not same_name(a_owner, b_owner):
         return False
     return len(measure_words(a_text, a, a_owner) & measure_words(b_text, b, b_owner)) >= MIN_SHARED_MEASURE_WORDS
-
-
-def _list_marker(text: str, figure: Figure) -> bool:
-    """'1. Specialized AI Infrastructure: ...' numbers a list item; it measures nothing."""
-    return figure.start == 0 and text[figure.end:figure.end + 2] == ". "
 
 
 def measure_words(text: str, figure: Figure, owner: str | None) -> set[str]:

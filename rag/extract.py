@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from .clean import ROW_JOIN
 from .evidence import Evidence
-from .figures import Figure, find_figures, same_figure
+from .figures import Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
 from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs, owner_of,
@@ -148,7 +148,7 @@ def column_fits(query: Query, candidate: Candidate) -> bool:
 def _figure_answers(query: Query, text: str, figure: Figure) -> bool:
     """Can a figure of the sentence answer the query: the asked kind, no marker ('[1]', '2. ...'), not a year the
     question gives, a sum in the currency asked for, and a count only of the things asked about?"""
-    if not _figure_fits(query, figure) or _footnote_marker(text, figure) or _list_marker(text, figure) or \
+    if not _figure_fits(query, figure) or _footnote_marker(text, figure) or numbers_list_item(text, figure) or \
             _restates(query, text, figure) or _in_a_name(text, figure):
         return False
     if query.currency and figure.currency and figure.currency != query.currency:
@@ -217,12 +217,6 @@ def _in_a_name(text: str, figure: Figure) -> bool:
     before = re.search(r"(\S+)\s+$", text[:figure.start])
     after = re.match(r"\s+(\S+)", text[figure.end:])
     return any(m and m.group(1)[:1].isupper() for m in (before, after))
-
-
-def _list_marker(text: str, figure: Figure) -> bool:
-    """'2. Regional Expansion: ...' or '3) ...' opening a sentence numbers a list item; it counts nothing."""
-    return not text[:figure.start].strip() and re.fullmatch(r"\d{1,2}", figure.text) is not None and \
-        re.match(r"[.)]\s", text[figure.end:figure.end + 2]) is not None
 
 
 def _footnote_marker(text: str, figure: Figure) -> bool:

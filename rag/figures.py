@@ -61,6 +61,13 @@ def find_figures(text: str) -> list[Figure]:
     return sorted(figures, key=lambda f: f.start)
 
 
+def numbers_list_item(text: str, figure: Figure) -> bool:
+    """'2. Regional Expansion: ...' or '3) ...' opening a sentence numbers a list item; it counts and measures
+    nothing."""
+    return not text[:figure.start].strip() and re.fullmatch(r"\d{1,2}", figure.text) is not None and \
+        re.match(r"[.)]\s", text[figure.end:figure.end + 2]) is not None
+
+
 def _hyphenated_word(text: str, match: re.Match) -> bool:
     """'one-time', 'two-thirds', 'once-in-a-generation': words, not counts."""
     return match.end() < len(text) and text[match.end()] == "-" or match.start() > 0 and text[match.start() - 1] == "-"

@@ -147,9 +147,7 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     and need not repeat them, so they do not count towards its coverage of the question (search still reads
     them). A word naming what is measured ('what dividend') stays: a sentence without it is about something else."""
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
-    opening = _WHICH.match(ask.lower())
-    if opening and expected_kind(ask) == "name":
-        governed.append(opening.group(1))  # 'Which movie won ...': the answer names it; a source need not say 'movie'
+    governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     dates = [w for w in re.findall(r"[a-z]+", ask.lower()) if kind == "date" and expected_kind(f"what {w}") == "date"]
     return frozenset(tokenize(" ".join(governed + dates)))
 
@@ -240,10 +238,15 @@ def expected_kind(ask: str) -> str | None:
     whatever the rest of the question says ('Which company's share is 36%?'). 'Which is bigger, A or B?' is a
     choice between the options, read elsewhere."""
     lowered = ask.lower().strip()
+    which = _which_word(lowered)
+    return (_form_kind(f"what {which}") or "name") if which else _form_kind(lowered)
+
+
+def _which_word(lowered: str) -> str:
+    """The word an opening 'which' governs ('movie' of 'Which movie won ...', 'countries' of 'In which countries
+    ...'); '' when there is none ('Which is bigger, A or B?', 'Which of them ...')."""
     which = _WHICH.match(lowered)
-    if which and which.group(1) not in AUXILIARIES | {"of", "one", "ones"}:
-        return _form_kind(f"what {which.group(1)}") or "name"
-    return _form_kind(lowered)
+    return which.group(1) if which and which.group(1) not in AUXILIARIES | {"of", "one", "ones"} else ""
 
 
 def _form_kind(lowered: str) -> str | None:
