@@ -27,7 +27,8 @@ def answer_sentence(candidate: Candidate) -> str:
     """The shortest of the source's own wordings that keeps what the source says about the answer: its owner
     and its place and period ('Tencent Cloud: 10%' drops 'within China', so the clause is used instead)."""
     if candidate.in_row:  # a cell reads with its row label and column head; later columns are other periods
-        return _MARKERS.sub("", option_text(candidate)).strip() + "."
+        closing = ")" if _parenthesised(candidate.evidence.text, candidate.start, candidate.end) else ""  # '(1,577)'
+        return _MARKERS.sub("", option_text(candidate)).strip() + closing + "."
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end
     bounds = clause_bounds(text)

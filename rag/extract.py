@@ -129,7 +129,8 @@ def _figure_candidate(text: str, figure: Figure, sentence: Evidence) -> Candidat
     return Candidate(figure.text, sentence, figure.start, figure.end, figure.kind, owner, figure)
 
 
-_COLUMN = re.compile(r"(?:^|\|\s)((?:FY\s?)?(?:19|20)\d\d|[A-Z][a-z]+\.? \d{1,2}, (?:19|20)\d\d):\s*$")
+# A column head right before a cell: '| 2018: ' and, for a negative or a sum, '| 2018: (' or '| 2018: $'.
+_COLUMN = re.compile(r"(?:^|\|\s)((?:FY\s?)?(?:19|20)\d\d|[A-Z][a-z]+\.? \d{1,2}, (?:19|20)\d\d):\s*[(\-−–$€£¥]*\s*$")
 
 
 def column_fits(query: Query, candidate: Candidate) -> bool:

@@ -190,3 +190,15 @@ def test_a_number_inside_the_name_asked_about_is_no_answer():
     names = [c.text for c in offered("What is the year-end No 1 in rowing in 2019?",
                                      sentence("Tamsin Hale finished 2019 as the year-end No. 1 in rowing."))]
     assert "Tamsin Hale" in names and "1" not in names
+
+
+def test_a_negative_cell_answers_from_its_year_column():
+    """A cash outflow printed in parentheses ('| 2018: (1,577)') is a cell of the 2018 column like any other, and the
+    answer keeps its closing parenthesis."""
+    from rag.compose import answer_sentence
+
+    row = sentence("Purchases of equipment (PP&E) | 2018: (1,577) | 2017: (1,373) | 2016: $1,420")
+    cells = offered("How much did Orbital spend on purchases of equipment in FY2018?", row)
+    assert [c.text for c in cells] == ["1,577"]
+    assert answer_sentence(cells[0]) == "Purchases of equipment (PP&E) | 2018: (1,577)."
+    assert [c.text for c in offered("How much did Orbital spend on purchases of equipment in 2016?", row)] == ["$1,420"]
