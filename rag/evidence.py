@@ -11,7 +11,7 @@ import numpy as np
 
 from .chunk import is_heading
 from .embed import Embedder
-from .figures import Figure, find_figures
+from .figures import Figure, find_figures, fits_kind
 from .lexical import acronym_terms, tokenize
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
@@ -147,13 +147,6 @@ def phrase_overlap(terms: list[str], text: str) -> float:
 
 def _score(item: Evidence, query: Query) -> float:
     score = 0.55 * item.similarity + 0.45 * item.coverage
-    if query.kind and any(kind_fits(f, query.kind) for f in item.figures):
+    if query.kind and any(fits_kind(f.kind, query.kind) for f in item.figures):
         score += KIND_BONUS
     return score
-
-
-def kind_fits(figure: Figure, kind: str) -> bool:
-    """Counts and amounts blur (a '2 billion tokens' answer to 'how much'); percentages and years do not; a
-    'figure' question ('by how much') takes any figure but a year."""
-    return figure.kind == kind or (kind in ("number", "money") and figure.kind in ("number", "money")) or \
-        (kind == "figure" and figure.kind != "year")

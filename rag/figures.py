@@ -123,3 +123,11 @@ def _compatible(claim: Figure, source: Figure) -> bool:
 
 def _close(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-12)
+
+
+def fits_kind(found: str, asked: str) -> bool:
+    """Can a figure of kind `found` answer a question asking for kind `asked`? Counts and amounts blur (a '2 billion
+    tokens' answer to 'how much', a statement's cells printed without a currency sign); percentages and years do
+    not; a 'figure' question ('by how much') takes any figure but a year."""
+    return found == asked or (asked in ("number", "money") and found in ("number", "money")) or \
+        (asked == "figure" and found != "year")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .embed import Embedder
+from .figures import fits_kind
 from .schema import Hit
 from .settings import RetrievalSettings
 from .store import ChunkStore
@@ -46,8 +47,7 @@ class Retriever:
         if kind:
             bonus = _KIND_BONUS / (self.settings.rrf_k + 1)
             for row in fused:
-                kinds = self.index.chunks[row].figure_kinds
-                if kind in kinds or (kind == "number" and "money" in kinds) or (kind == "figure" and set(kinds) - {"year"}):
+                if any(fits_kind(found, kind) for found in self.index.chunks[row].figure_kinds):
                     fused[row] += bonus
         ordered = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [Hit(chunk=self.index.chunks[row], score=score, dense_rank=dense_rank.get(row),
