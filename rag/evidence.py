@@ -12,6 +12,7 @@ import numpy as np
 from .chunk import is_heading
 from .embed import Embedder
 from .figures import Figure, find_figures, fits_kind
+from .glossary import equivalent_terms
 from .lexical import acronym_terms, tokenize
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
@@ -93,7 +94,8 @@ class EvidenceFinder:
             item = Evidence(document, span, float(similarity), 0.0, find_figures(text),
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
             heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
-            item.coverage = self.coverage(terms, text, document.title, heading, acronym_terms(query.ask, text))
+            also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text)
+            item.coverage = self.coverage(terms, text, document.title, heading, also)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
         return sorted(evidence, key=lambda e: -e.score)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .errors import InputError
 from .figures import CURRENCIES, SCALES, Figure, find_figures
+from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .structure import is_period, name_runs, qualifiers
 
@@ -66,11 +67,14 @@ class Query:
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
     counted: tuple[str, ...] = ()  # what 'how many' counts, stemmed: 'How many data centers ...?' -> data, center
+    wordings: tuple[str, ...] = ()  # other names of the line items it asks about ('capital expenditure': 'purchases
+    # of property, plant and equipment', ...), from `glossary`: searched for beside the ask
 
     @property
     def search_text(self) -> str:
-        """What retrieval reads: the ask, steered by the instructions (statement names, units)."""
-        return " ".join((self.ask,) + self.directives)
+        """What retrieval reads: the ask, steered by the instructions (statement names, units) and by the other
+        names of the line items it asks about."""
+        return " ".join((self.ask,) + self.directives + self.wordings)
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
@@ -118,7 +122,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency,
-                 counted=counted_thing(ask))
+                 counted=counted_thing(ask), wordings=other_wordings(ask))
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"

@@ -1,0 +1,66 @@
+"""Financial statements name one line item several ways: an analyst asks for 'capital expenditure', the cash flow
+statement prints 'Purchases of property, plant and equipment'. Neither words nor MiniLM vectors bridge such pairs
+(the statement's row ranks past 200th for 'capital expenditure' on real filings), so the standard equivalent
+wordings are written down here, as an accountant's glossary would give them: each group holds wordings of one
+item, from the US GAAP taxonomy's standard and common labels. A question naming one wording searches for the
+others too, and a sentence stating another wording covers the question's words for it.
+
+This is domain vocabulary, not a list of known questions: add a group only for a line item that filings print
+under several names, with every common name of it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .lexical import tokenize
+
+EQUIVALENT_WORDINGS: tuple[tuple[str, ...], ...] = (
+    ("capital expenditure", "capex", "capital spending", "purchases of property, plant and equipment",
+     "purchases of property and equipment", "additions to property, plant and equipment",
+     "payments for property, plant and equipment", "payments to acquire property, plant and equipment"),
+    ("revenue", "net sales", "total net sales", "net revenues", "total revenues", "sales to customers"),
+    ("cost of goods sold", "cost of sales", "cost of revenue", "cost of products sold"),
+    ("operating income", "income from operations", "operating profit", "earnings from operations"),
+    ("net income", "net earnings", "net profit"),
+    ("cash from operations", "operating cash flow", "cash flow from operations",
+     "net cash provided by operating activities", "net cash from operating activities"),
+    ("depreciation and amortization", "depreciation, depletion and amortization"),
+    ("shareholders' equity", "stockholders' equity", "total equity"),
+    ("accounts receivable", "trade receivables", "receivables, net"),
+    ("accounts payable", "trade payables"),
+    ("dividends paid", "cash dividends", "dividends to shareholders"),
+)
+
+
+@lru_cache(maxsize=1)
+def _groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The groups as token sequences (stemmed, stop words dropped), as questions and sentences are read."""
+    return tuple(tuple(tuple(tokenize(wording)) for wording in group) for group in EQUIVALENT_WORDINGS)
+
+
+def _holds(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
+
+
+def other_wordings(question: str) -> tuple[str, ...]:
+    """The other standard wordings of the line items a question names ('capital expenditure' -> 'purchases of
+    property, plant and equipment', ...): what search looks for beside the question's own words."""
+    tokens = tokenize(question)
+    found: list[str] = []
+    for wordings, phrases in zip(EQUIVALENT_WORDINGS, _groups()):
+        if any(_holds(tokens, p) for p in phrases):
+            found += [w for w, p in zip(wordings, phrases) if not _holds(tokens, p)]
+    return tuple(found)
+
+
+def equivalent_terms(question: str, text: str) -> set[str]:
+    """The question's terms for a line item that the text names in another standard wording ('capital
+    expenditure' where the text says 'Purchases of property, plant and equipment')."""
+    asked, stated = tokenize(question), tokenize(text)
+    found: set[str] = set()
+    for phrases in _groups():
+        named = [p for p in phrases if _holds(asked, p)]
+        if named and any(_holds(stated, p) for p in phrases if p not in named):
+            found |= {t for p in named for t in p}
+    return found
