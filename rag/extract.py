@@ -278,8 +278,18 @@ def corroborate(found: list[Candidate], offered: list[Candidate]) -> list[Candid
     figure is still one source."""
     holders: dict[int, set[str]] = {}
     for i, candidate in enumerate(found):
-        holders[i] = {o.evidence.document.doc_id for o in offered if agrees(candidate, o)}
+        holders[i] = {source_of(o.evidence.document) for o in offered if agrees(candidate, o)}
     return [replace(c, support=max(1, len(holders[i]))) for i, c in enumerate(found)]
+
+
+_PAGE = re.compile(r"[\s,;:|–—-]*\bpage\s+\d+\s*$", re.IGNORECASE)
+
+
+def source_of(document) -> str:
+    """Which source a document is: pages of one filing, saved one per file ('Acme 2019 10-K, page 70' and '..., page
+    73'), are one source, so a figure a filing prints on two pages is not corroborated by itself."""
+    title = _PAGE.sub("", document.title).strip()
+    return title if title != document.title.strip() and title else document.doc_id
 
 
 def agrees(a: Candidate, b: Candidate) -> bool:

@@ -50,6 +50,21 @@ def test_support_counts_documents_not_sentences():
     assert supported["Orla Venn"] == 1
 
 
+def test_pages_of_one_filing_are_one_source():
+    """A filing saved one page per file prints its net income on the income statement and again on the cash flow
+    statement: that is one source saying it twice, not two agreeing."""
+    def page(number: int, text: str, filing: str = "Orbital 2019 10-K") -> Evidence:
+        document = Document(doc_id=f"{filing}-{number}", title=f"{filing}, page {number}", path=f"p{number}.txt",
+                            content_hash="h", text=text)
+        return Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+
+    rows = [page(70, "Net income | 2019: $1,503"), page(73, "Net income | 2019: $1,503"),
+            page(12, "Net income | 2019: $1,503", filing="Nordline 2019 10-K")]
+    found = offered("What was the net income in 2019?", *rows)
+    assert [c.support for c in corroborate(found[:2], found[:2])] == [1, 1]
+    assert [c.support for c in corroborate(found, found)] == [2, 2, 2]  # another company's filing: two sources
+
+
 def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tmp_path, embedder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
