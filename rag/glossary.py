@@ -16,7 +16,8 @@ from .lexical import tokenize
 
 EQUIVALENT_WORDINGS: tuple[tuple[str, ...], ...] = (
     ("capital expenditure", "capex", "capital spending", "purchases of property, plant and equipment",
-     "purchases of property and equipment", "additions to property, plant and equipment",
+     "purchases of property and equipment", "payments for property and equipment",
+     "additions to property, plant and equipment", "additions to property and equipment",
      "payments for property, plant and equipment", "payments to acquire property, plant and equipment"),
     ("revenue", "net sales", "total net sales", "net revenues", "total revenues", "sales to customers"),
     ("cost of goods sold", "cost of sales", "cost of revenue", "cost of products sold"),
