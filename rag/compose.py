@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .extract import Candidate, option_text
+from .extract import DATE, Candidate, option_text
 from .faithful import meaning_lost
 from .figures import find_figures, same_figure
 from .lexical import tokenize
@@ -52,7 +52,10 @@ def _before_next_figure(body: str, span_start: int, span_end: int) -> str:
     """Stop before a later phrase that brings another figure: '..., ahead of Tencent Cloud (12%)' is not part of
     Alibaba's answer. A cut that would leave nothing said about the answer ('However, within China' of 'However,
     within China, Alibaba Cloud dominates with a 36% share') is not made."""
+    dates = [m.span() for m in DATE.finditer(body)]
     for figure in (f for f in find_figures(body) if f.start >= span_end):
+        if any(a <= figure.start < b for a, b in dates):
+            continue  # the year of 'June 24, 2021' belongs to its date, whose comma is no phrase boundary
         cut = body.rfind(", ", span_end, figure.start)
         if cut == -1:
             return body  # the next figure belongs to the answer's own phrase ('$89.43 billion in 2025')

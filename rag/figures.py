@@ -29,6 +29,10 @@ _FIGURE = re.compile(
 _WORD_FIGURE = re.compile(r"\b(?P<word>" + "|".join(WORDS) + r")\b(?:\s(?P<pct>percent\b))?", re.IGNORECASE)
 _GLUED = re.compile(r"[A-Za-z]$|[A-Za-z]-$")  # 'Q1', 'Qwen2.5', and codes: 'COVID-19', 'F-16'
 _CODE_AFTER = re.compile(r"-[A-Z]")  # '10-K', '8-K': a form's name
+# A day of a month ('December 31', 'Dec. 31', '31 December'): part of a date, not a figure.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)(?:[a-z]*\.?)"
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s$")
+_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}\b")
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def _hyphenated_word(text: str, match: re.Match) -> bool:
 
 def _from_match(match: re.Match) -> Figure | None:
     if match.start("num") > 0 and _GLUED.search(match.string[: match.start("num")]) or \
-            _CODE_AFTER.match(match.string, match.end("num")):
+            _CODE_AFTER.match(match.string, match.end("num")) or _day_of_month(match):
         return None
     scale = SCALES.get((match.group("scale") or "").lower(), 1.0)
     currency_mark = match.group("cur") or match.group("cur_after")
@@ -93,6 +97,15 @@ def _from_match(match: re.Match) -> Figure | None:
     end = match.end()
     text = match.string[start:end].rstrip()
     return Figure(value, kind, text, start, start + len(text), high, currency)
+
+
+def _day_of_month(match: re.Match) -> bool:
+    """'31' of 'December 31, 2019' or '31st of December': a day, read as part of its date, never a figure."""
+    if match.group("cur") or match.group("scale") or match.group("pct") or match.group("high") or \
+            not re.fullmatch(r"\d{1,2}", match.group("num")):
+        return False
+    text = match.string
+    return bool(_MONTH_BEFORE.search(text[:match.start("num")]) or _MONTH_AFTER.match(text, match.end("num")))
 
 
 def _plain_kind(number: str, scale: float) -> str:

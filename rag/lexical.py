@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 12  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+TOKENIZER_VERSION = 13  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
 # joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped; 10: 'first quarter' reads
 # as 'Q1'; 11: a table's rows are headed by its caption, not its column labels; 12: codes such as '10-K' hold no
 # figure): older indexes are stale

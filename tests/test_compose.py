@@ -154,3 +154,11 @@ def test_a_named_answer_keeps_what_its_sentence_says_about_it():
     place = Candidate("Canada", evidence, start, start + len("Canada"), "name")
     assert answer_sentence(place) == "Within Canada, Orbital leads with a 36% share."  # not a bare 'Within Canada.'
     assert answer_sentence(candidate(text, "36%")) == "Within Canada, Orbital leads with a 36% share."
+
+
+def test_a_date_after_the_answer_is_kept_whole():
+    """The comma of 'June 24, 2021' is no phrase boundary: the answer does not stop at the day."""
+    text = "Orbital grew 12% at its Leeds depot, opened on June 24, 2021 by Tamsin Hale."
+    assert answer_sentence(candidate(text, "12%")) == text[:-1] + "."
+    shipped = "Orbital shipped 400 crates on June 24, 2021, and Nordline shipped 300."
+    assert answer_sentence(candidate(shipped, "400")) == "Orbital shipped 400 crates on June 24, 2021."

@@ -29,6 +29,16 @@ def test_percentages_ranges_words_and_names():
         ("money", 36.59e9, None, "USD"), ("year", 2023, None, None), ("money", 356.14e9, None, "USD")]
 
 
+def test_the_day_of_a_date_is_no_figure():
+    """'31' of 'December 31' is part of a date (a statement's column head 'Year Ended December 31,' offered it as a
+    sum); a count beside a month stays a count."""
+    assert kinds("Year Ended December 31, | 2018 | 2017") == [("year", 2018, None, None), ("year", 2017, None, None)]
+    assert kinds("on Dec. 31, 2019 it ran 500 depots") == [("year", 2019, None, None), ("number", 500, None, None)]
+    assert kinds("by the 31st of December and on 4 May") == []
+    assert kinds("In May 2021, 12 depots opened; sales may 5% rise") == [
+        ("year", 2021, None, None), ("number", 12, None, None), ("percent", 5, None, None)]
+
+
 def test_same_figure_is_strict_about_kind_and_value():
     fifty_three, = find_figures("$53 billion")
     assert same_figure(find_figures("53 billion")[0], fifty_three)  # a bare number may match money
