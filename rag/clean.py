@@ -76,12 +76,27 @@ _CURRENCY_ONLY = re.compile(r"^[$€£¥]$")
 _YEAR = re.compile(r"^(?:FY\s?)?(?:19|20)\d\d$|^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+"
                    r"\d{1,2},?\s+(?:19|20)\d\d$")
 ROW_JOIN = " | "
+_HEAD = r"(?:FY\s?)?(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d\d"
+_HEADS_ON_ONE_LINE = re.compile(rf"(?:{_HEAD})(?:\s+(?:{_HEAD}))+")
+_CELL_THEN_CURRENCY = re.compile(r"^(.*\d\)?)\s+([$€£¥])$")  # '26,268 $': a cell, then the sign of the next one
+
+
+def _one_cell_per_line(line: str) -> list[str]:
+    """Column heads printed on one line ('December 28, 2019 December 29, 2018', '2019 2018 2017') and a cell followed
+    by the next cell's currency sign ('26,268 $') are split as the rest of the table arrives: one cell per line."""
+    if _HEADS_ON_ONE_LINE.fullmatch(line):
+        return [m.group() for m in re.finditer(_HEAD, line)]
+    split = _CELL_THEN_CURRENCY.match(line)
+    if split and _CELL.match(split.group(1)):
+        return [split.group(1), split.group(2)]
+    return [line]
 
 
 def join_table_rows(lines: list[str]) -> list[str]:
     """Rebuild table rows from one-cell-per-line text: 'Label | 2018: 5,363 | 2017: 4,869', the years (or period-end
     dates) taken from the last run of year-only lines above (the column header) when the counts agree. Prose is
     left alone."""
+    lines = [cell for line in lines for cell in _one_cell_per_line(line)]
     out: list[str] = []
     header: list[str] = []
     i = 0

@@ -106,3 +106,15 @@ def test_lines_wrapped_mid_sentence_are_joined_and_others_kept():
 def test_period_end_dates_head_table_columns_like_years():
     lines = ["Fiscal Years Ended", "January 28, 2023", "January 29, 2022", "Revenue", "$", "46,298", "$", "51,761"]
     assert join_table_rows(lines)[-1] == "Revenue | January 28, 2023: $46,298 | January 29, 2022: $51,761"
+
+
+def test_column_heads_on_one_line_and_a_cell_carrying_the_next_sign_keep_their_columns():
+    """PDF text may print the column heads on one line and hang the next cell's '$' on a cell ('26,268 $'): the row
+    still reads one cell per column, each under its head."""
+    lines = ["(in millions)", "December 28, 2019 December 29, 2018 December 30, 2017", "Net sales", "$", "24,977", "$",
+             "26,268 $", "26,076", "Cost of products sold", "16,830", "17,347", "17,043"]
+    assert join_table_rows(lines)[2:] == [
+        "Net sales | December 28, 2019: $24,977 | December 29, 2018: $26,268 | December 30, 2017: $26,076",
+        "Cost of products sold | December 28, 2019: 16,830 | December 29, 2018: 17,347 | December 30, 2017: 17,043"]
+    assert join_table_rows(["2019 2018", "Stores", "12", "(3)"]) == ["2019 | 2018", "Stores | 2019: 12 | 2018: (3)"]
+    assert join_table_rows(["It grew 12 $", "in 2019 2018 terms."]) == ["It grew 12 $", "in 2019 2018 terms."]
