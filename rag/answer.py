@@ -118,7 +118,8 @@ class Answerer:
         """The sentences shown to the model and their candidates, each with its support (documents that offer the
         same answer). Shown are the best of the sentences about what the question names that hold a candidate
         (a better sentence with no answer in it does not push them out), and beside them any sentence about it
-        whose answer another document corroborates."""
+        whose answer another document corroborates; not a table cell, whose meaning is its row label: a figure two
+        filings print as net income is corroborated as net income, not as the cost of sales asked about."""
         settings = self.settings.answer
         asked = query if verify else _unchecked(query)
         topical = on_topic(query, evidence, settings) if verify else evidence
@@ -129,7 +130,7 @@ class Answerer:
         answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer
         best = {id(item) for item in (showable(query, answering, settings) if verify else answering)}
         pool = [item for item in answering if id(item) in best or
-                (settings.support_weight and any(c.support > 1 for c in supported[id(item)]))]
+                (settings.support_weight and any(c.support > 1 and not c.in_row for c in supported[id(item)]))]
         shown, found, seen = [], [], set()
         for item in pool:
             wording = " ".join(item.text.lower().split())

@@ -217,3 +217,24 @@ def test_a_negative_cell_answers_from_its_year_column():
     assert [c.text for c in cells] == ["1,577"]
     assert answer_sentence(cells[0]) == "Purchases of equipment (PP&E) | 2018: (1,577)."
     assert [c.text for c in offered("How much did Orbital spend on purchases of equipment in 2016?", row)] == ["$1,420"]
+
+
+def test_a_table_cell_other_filings_repeat_is_not_shown_beside_the_asked_row(tmp_path, embedder):
+    """A cell means what its row label says: net income printed by two filings is corroborated as net income, not
+    as the cost of sales asked about, so its row is not shown beside the cost of sales row (and the pick is not
+    pulled to it)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    pages = {"a": "Orbital 2021 10-K, page 59\n\nCost of sales | 2021: 24,576 | 2020: 21,162\n",
+             "b": "Orbital 2021 10-K, page 61\n\nNet income of Orbital sales | 2021: $5,727 | 2020: $2,539\n",
+             "c": "Orbital 2023 10-K, page 62\n\nNet income of Orbital sales | 2023: $5,070 | 2021: $5,727\n"}
+    for name, text in pages.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    build_index(settings, embedder)
+    generator = FakeGenerator("Net income of Orbital sales | 2021: $5,727")
+    answerer = Answerer(settings, load_index(settings.index_dir), embedder, generator)
+    answer = answerer.ask("What was Orbital's cost of sales in FY2021?")
+    sources = generator.prompts[0][-1]["content"]
+    assert "Cost of sales" in sources and "Net income" not in sources
+    assert "24,576" in answer.answer
