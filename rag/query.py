@@ -7,6 +7,7 @@ and two-part forms."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -116,7 +117,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     currency = asked_currency(directives)
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
-    not_content = _FORM_TERMS | answer_type_terms(ask, kind)
+    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
@@ -140,6 +141,23 @@ def open_question(ask: str, claim: Figure, kind: str | None) -> str:
 
 
 _FORM_TERMS = frozenset(tokenize(" ".join(INTERROGATIVES | AUXILIARIES)))
+# Words that say which point or span of a period is meant ('at the end of FY2022', 'year end FY2019', 'fiscal 2021'):
+# the period itself is a qualifier, checked as one (a statement heads its column '2022' or 'December 31, 2022').
+_PERIOD_FRAME = frozenset("at by as of the end ending ended year years fiscal fy close".split())
+
+
+def period_words(ask: str, qualifiers: tuple[str, ...]) -> set[str]:
+    """The terms that frame a period the question gives: the run of framing words right before it ('year end',
+    'at the end of') and right after it ('FY2019 year-end'), and the 'FY' of 'FY2019'."""
+    words: set[str] = set()
+    for period in (q for q in qualifiers if is_period(q)):
+        for match in re.finditer(re.escape(period), ask):
+            before = re.findall(r"[A-Za-z]+", ask[:match.start()])
+            after = re.findall(r"[A-Za-z]+", ask[match.end():])
+            framing = list(itertools.takewhile(lambda w: w.lower() in _PERIOD_FRAME, reversed(before))) + \
+                list(itertools.takewhile(lambda w: w.lower() in _PERIOD_FRAME, after))
+            words |= set(tokenize(" ".join(framing) + " " + re.sub(r"\d", " ", period)))
+    return words
 # The word an interrogative governs: 'what percentage', 'which city', 'how much'.
 _GOVERNED = re.compile(r"\b((?i:what|which|how)\s+([a-z][a-z-]*))\b")
 

@@ -121,3 +121,13 @@ def test_what_a_how_many_question_counts_is_read_once():
     assert parse_query("Orbital runs how many depots now?").counted == tuple(tokenize("depots now"))
     assert parse_query("What is the number of employees at Orbital?").counted == tuple(tokenize("employees"))
     assert parse_query("How many were sold?").counted == () and parse_query("How much did it cost?").counted == ()
+
+
+def test_words_framing_a_period_are_no_content_terms():
+    """'at the end of FY2022', 'year end FY2019': which point of the period is meant, checked with the period (a
+    balance sheet heads its column '2022'), not words a sentence must repeat."""
+    assert parse_query("What were Orbital's total assets at the end of FY2022?").terms == (
+        "orbital", "total", "asset", "2022")
+    assert parse_query("What is the year end FY2019 inventory for Orbital?").terms == ("2019", "inventory", "orbital")
+    assert "year" in parse_query("What is the year-end No 1 in rowing in 2019?").terms  # not framing the period
+    assert "end" in parse_query("When did the strike end?").terms
