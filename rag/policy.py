@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from .clean import ROW_JOIN
 from .evidence import Evidence
 from .extract import Extraction
+from .lexical import tokenize
 from .query import Query
 from .settings import AnswerSettings
 from .structure import abbreviates, mentions, name_words, places, worldwide
@@ -66,7 +68,17 @@ def showable(query: Query, evidence: list[Evidence], settings: AnswerSettings) -
     something else as readily as from the one about what was asked)."""
     about = on_topic(query, evidence, settings)
     best = max((e.coverage for e in about), default=0.0)
-    return [e for e in about if e.coverage >= best - settings.coverage_slack]
+    return plainest_rows(query, [e for e in about if e.coverage >= best - settings.coverage_slack])
+
+
+def plainest_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
+    """Among table rows holding about as much of the question, those whose label adds the least to it: a row's
+    label names its line item, and a longer one names a narrower item (asked for long-term debt, 'Long-term debt |
+    2019: 3,464', not 'Current portion of long-term debt | 2019: $6')."""
+    asked = set(query.terms) | {t for wording in query.wordings for t in tokenize(wording)}
+    extra = {id(e): len(set(tokenize(e.text.split(ROW_JOIN, 1)[0])) - asked) for e in evidence if ROW_JOIN in e.text}
+    least = min(extra.values(), default=0)
+    return [e for e in evidence if extra.get(id(e), least) == least]
 
 
 def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:

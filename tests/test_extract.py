@@ -238,3 +238,18 @@ def test_a_table_cell_other_filings_repeat_is_not_shown_beside_the_asked_row(tmp
     sources = generator.prompts[0][-1]["content"]
     assert "Cost of sales" in sources and "Net income" not in sources
     assert "24,576" in answer.answer
+
+
+def test_of_two_rows_as_near_the_question_the_one_whose_label_adds_least_is_shown():
+    """A row's label names its line item; 'Current portion of long-term debt' is a narrower item than the
+    'long-term debt' asked about, though it holds every word of the question."""
+    from rag.policy import plainest_rows
+
+    query = parse_query("What is Orbital's FY2019 long-term debt?")
+    rows = [sentence("Current portion of long-term debt | 2019: $6 | 2018: $6"),
+            sentence("Long-term debt | 2019: 3,464 | 2018: 3,468"), sentence("Orbital's long-term debt fell in 2019.")]
+    assert [e.text for e in plainest_rows(query, rows)] == [rows[1].text, rows[2].text]  # prose is left alone
+    capex = parse_query("What was Orbital's capital expenditure in 2019?")  # the glossary's wordings are asked too
+    cash = [sentence("Purchases of property, plant and equipment | 2019: (91)"),
+            sentence("Proceeds from sale of property, plant and equipment | 2019: 14")]
+    assert [e.text for e in plainest_rows(capex, cash)] == [cash[0].text]
