@@ -29,7 +29,7 @@ class ChunkSettings(_Group):
 class RetrievalSettings(_Group):
     k: int = Field(8, description="Chunks handed to answering (their sentences are ranked again). Fitted by "
                                   "benchmarks/sweep.py --k on dev data (benchmarks/results/sweep-k.txt).")
-    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    candidates: int = Field(100, description="Candidates taken from each retriever before fusion.")
     mode: str = Field("hybrid", description="dense, lexical or hybrid.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     approximate_above: int = Field(100_000, description="Chunk count above which a FAISS IVF index replaces exact search.")
