@@ -32,6 +32,9 @@ _CODE_AFTER = re.compile(r"-[A-Z]")  # '10-K', '8-K': a form's name
 # A day of a month ('December 31', 'Dec. 31', '31 December'): part of a date, not a figure.
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)(?:[a-z]*\.?)"
 _MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s$")
+# A number that numbers a part of a document ('Note 5', 'Item 7', 'page 20', 'Exhibit 10.1'): a reference, not a figure.
+_REFERENCE_BEFORE = re.compile(r"\b(?:Note|Item|Part|Section|Exhibit|Page|Chapter|Schedule|Table|Figure|Appendix|"
+                               r"Article)s?\.?\s$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}\b")
 
 
@@ -79,7 +82,7 @@ def _hyphenated_word(text: str, match: re.Match) -> bool:
 
 def _from_match(match: re.Match) -> Figure | None:
     if match.start("num") > 0 and _GLUED.search(match.string[: match.start("num")]) or \
-            _CODE_AFTER.match(match.string, match.end("num")) or _day_of_month(match):
+            _CODE_AFTER.match(match.string, match.end("num")) or _day_of_month(match) or _reference(match):
         return None
     scale = SCALES.get((match.group("scale") or "").lower(), 1.0)
     currency_mark = match.group("cur") or match.group("cur_after")
@@ -106,6 +109,12 @@ def _day_of_month(match: re.Match) -> bool:
         return False
     text = match.string
     return bool(_MONTH_BEFORE.search(text[:match.start("num")]) or _MONTH_AFTER.match(text, match.end("num")))
+
+
+def _reference(match: re.Match) -> bool:
+    """'5' of 'Note 5 - Acquisitions', '20' of 'page 20': the number of a part of a document."""
+    plain = not (match.group("cur") or match.group("scale") or match.group("pct") or match.group("cur_after"))
+    return plain and bool(_REFERENCE_BEFORE.search(match.string[:match.start("num")]))
 
 
 def _plain_kind(number: str, scale: float) -> str:

@@ -29,6 +29,12 @@ def test_percentages_ranges_words_and_names():
         ("money", 36.59e9, None, "USD"), ("year", 2023, None, None), ("money", 356.14e9, None, "USD")]
 
 
+def test_the_number_of_a_part_of_a_document_is_no_figure():
+    """'Note 5 - Acquisitions' was offered as the answer to a question about acquisitions."""
+    assert kinds("Note 5 - Acquisitions, see page 20 and Item 7A") == []
+    assert kinds("Table 3 shows 12 depots") == [("number", 12, None, None)]
+
+
 def test_the_day_of_a_date_is_no_figure():
     """'31' of 'December 31' is part of a date (a statement's column head 'Year Ended December 31,' offered it as a
     sum); a count beside a month stays a count."""
