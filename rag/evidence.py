@@ -17,7 +17,7 @@ from .lexical import acronym_terms, tokenize
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
 from .store import ChunkStore
-from .structure import name_runs, names_its_subject
+from .structure import mentions, name_runs, name_words, names_its_subject
 
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
 KIND_BONUS = 0.1  # bonus for holding the kind of answer asked for
@@ -94,7 +94,8 @@ class EvidenceFinder:
             item = Evidence(document, span, float(similarity), 0.0, find_figures(text),
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
             heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
-            also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text)
+            also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text) | \
+                self._titled_subjects(query, document.title)
             item.coverage = self.coverage(terms, text, document.title, heading, also)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
@@ -112,6 +113,14 @@ class EvidenceFinder:
                     paragraph_start = document.text.rfind("\n", 0, span.start) + 1
                     out.append((document, span, hit.chunk, document.text[paragraph_start:span.start].strip()))
         return out
+
+    @staticmethod
+    def _titled_subjects(query: Query, title: str) -> set[str]:
+        """The terms of the question's subjects that the document's title names: every sentence of 'Acme 2019 10-K,
+        page 70' is Acme's, as much as one that says 'Acme' again ('Total Acme stockholders equity' must not
+        outweigh 'Total revenue' for naming the company the title already names)."""
+        words = name_words(title)
+        return {t for subject in query.subjects if mentions(subject, words) for t in tokenize(subject)}
 
     def coverage(self, terms: list[str], text: str, title: str = "", section: str = "",
                  also: set[str] = frozenset()) -> float:

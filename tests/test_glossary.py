@@ -37,3 +37,4 @@ def test_coverage_counts_the_equivalent_wording():
     credited = finder.coverage(list(query.terms), row, also=equivalent_terms(query.ask, row))
     assert credited > plain and {"capital", "expenditur"} <= set(query.terms)
     assert set(tokenize(row)).isdisjoint({"capital", "expenditur"})
+
