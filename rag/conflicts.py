@@ -57,8 +57,15 @@ def conflicting(query: Query, chosen: Candidate, evidence: list[Evidence]) -> li
 
 
 def _disagreeing(query: Query, chosen: Candidate, item: Evidence) -> Candidate | None:
+    """A figure of the sentence that differs from the answer's, unless the sentence also states the answer's own
+    value (a row without column heads, 'Total current assets | 4,186.5 | 4,123.7', gives this year's and last
+    year's: it agrees with 4,186.5, it does not dispute it)."""
     forms = restated_forms(chosen.evidence.text, chosen.figure)
-    for candidate in candidates(query, item):
+    offered = candidates(query, item)
+    if any(c.figure is not None and any(c.figure.values == form.values and c.figure.kind == form.kind
+                                        for form in forms) for c in offered):
+        return None
+    for candidate in offered:
         if candidate.figure is not None and any(disagree(form, chosen.evidence.text, chosen.owner, candidate.figure,
                                                          item.text, candidate.owner) for form in forms):
             return candidate

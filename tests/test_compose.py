@@ -162,3 +162,21 @@ def test_a_date_after_the_answer_is_kept_whole():
     assert answer_sentence(candidate(text, "12%")) == text[:-1] + "."
     shipped = "Orbital shipped 400 crates on June 24, 2021, and Nordline shipped 300."
     assert answer_sentence(candidate(shipped, "400")) == "Orbital shipped 400 crates on June 24, 2021."
+
+
+def test_a_source_that_also_states_the_answer_does_not_dispute_it():
+    """A row without column heads gives this year's and last year's value: it agrees with the answer it holds."""
+    from rag.conflicts import conflicting
+
+    def row(text: str, doc_id: str) -> Evidence:
+        document = Document(doc_id=doc_id, title=f"Orbital annual report, {doc_id}", path=f"{doc_id}.txt",
+                            content_hash="h", text=text)
+        return Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+
+    query = parse_query("What were Orbital's total current assets in FY2019?")
+    asked = row("Total current assets | 2019: 4,186.5 | 2018: 4,123.7", "page 50")
+    figure = next(f for f in find_figures(asked.text) if f.text == "4,186.5")
+    chosen = Candidate(figure.text, asked, figure.start, figure.end, figure.kind, None, figure)
+    assert conflicting(query, chosen, [row("Total current assets | 4,186.5 | 4,123.7", "page 55")]) == []
+    other = conflicting(query, chosen, [row("Total current assets | 4,301.2 | 4,123.7", "page 56")])
+    assert len(other) == 1 and "4,301.2" in other[0][0]
