@@ -261,10 +261,17 @@ def dated_fits(query: Query, candidate: Candidate) -> bool:
 
 
 def build_messages(query: Query, shown: list[Evidence]) -> list[dict]:
-    sources = "\n".join(f"[{i}] {_strip_markers(e.text)}" for i, e in enumerate(shown, 1))
+    sources = "\n".join(f"[{i}] {_headed(e)}{_strip_markers(e.text)}" for i, e in enumerate(shown, 1))
     ask = query.open_ask or query.ask  # 'Is it true ... 50%?' is asked openly; code compares the figure found
     return [{"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": f"Sources:\n{sources}\n\nQuestion: {ask}"}]
+
+
+def _headed(evidence: Evidence) -> str:
+    """A table row names no one: it is shown under its document's title ('AES Corporation 2022 10-K, page 130:
+    Total current assets | 2022: 7,643'), so the model can see whose it is, as the name check did."""
+    title = evidence.document.title.strip()
+    return f"{title}: " if title and ROW_JOIN in evidence.text else ""
 
 
 def _strip_markers(text: str) -> str:

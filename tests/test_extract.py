@@ -253,3 +253,19 @@ def test_of_two_rows_as_near_the_question_the_one_whose_label_adds_least_is_show
     cash = [sentence("Purchases of property, plant and equipment | 2019: (91)"),
             sentence("Proceeds from sale of property, plant and equipment | 2019: 14")]
     assert [e.text for e in plainest_rows(capex, cash)] == [cash[0].text]
+
+
+def test_a_table_row_is_shown_to_the_model_under_its_documents_title():
+    """'Total current assets | 2022: 7,643' names no company; asked about Orbital the model saw nothing of Orbital
+    in it and leaned to NOT FOUND. Prose that names its own subject is shown as it is."""
+    from rag.extract import build_messages
+
+    def item(text: str, title: str) -> Evidence:
+        document = Document(doc_id="d", title=title, path="d.txt", content_hash="h", text=text)
+        return Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+
+    shown = [item("Total current assets | 2022: 7,643 | 2021: 5,356", "Orbital 2022 10-K, page 130"),
+             item("Orbital ran 12 depots in 2022.", "Freight Weekly"), item("Total assets | 2022: 9", "")]
+    sources = build_messages(parse_query("What were Orbital's total current assets in FY2022?"), shown)[-1]["content"]
+    assert "[1] Orbital 2022 10-K, page 130: Total current assets | 2022: 7,643" in sources
+    assert "[2] Orbital ran 12 depots in 2022." in sources and "[3] Total assets | 2022: 9" in sources
