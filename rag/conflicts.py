@@ -7,7 +7,7 @@ import re
 
 from .evidence import Evidence
 from .extract import Candidate, candidates
-from .figures import Figure, find_figures, numbers_list_item
+from .figures import Figure, find_figures, numbers_list_item, same_figure
 from .lexical import tokenize
 from .policy import names_present
 from .query import Query
@@ -62,8 +62,7 @@ def _disagreeing(query: Query, chosen: Candidate, item: Evidence) -> Candidate |
     year's: it agrees with 4,186.5, it does not dispute it)."""
     forms = restated_forms(chosen.evidence.text, chosen.figure)
     offered = candidates(query, item)
-    if any(c.figure is not None and any(c.figure.values == form.values and c.figure.kind == form.kind
-                                        for form in forms) for c in offered):
+    if any(c.figure is not None and any(same_figure(form, c.figure) for form in forms) for c in offered):
         return None
     for candidate in offered:
         if candidate.figure is not None and any(disagree(form, chosen.evidence.text, chosen.owner, candidate.figure,

@@ -15,6 +15,7 @@ from .evidence import Evidence
 from .figures import Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
+from .schema import Document
 from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs, owner_of,
                         refers_to, same_name)
 
@@ -292,7 +293,7 @@ def corroborate(found: list[Candidate], offered: list[Candidate]) -> list[Candid
 _PAGE = re.compile(r"[\s,;:|–—-]*\bpage\s+\d+\s*$", re.IGNORECASE)
 
 
-def source_of(document) -> str:
+def source_of(document: Document) -> str:
     """Which source a document is: pages of one filing, saved one per file ('Acme 2019 10-K, page 70' and '..., page
     73'), are one source, so a figure a filing prints on two pages is not corroborated by itself."""
     title = _PAGE.sub("", document.title).strip()

@@ -29,13 +29,13 @@ _FIGURE = re.compile(
 _WORD_FIGURE = re.compile(r"\b(?P<word>" + "|".join(WORDS) + r")\b(?:\s(?P<pct>percent\b))?", re.IGNORECASE)
 _GLUED = re.compile(r"[A-Za-z]$|[A-Za-z]-$")  # 'Q1', 'Qwen2.5', and codes: 'COVID-19', 'F-16'
 _CODE_AFTER = re.compile(r"-[A-Z]")  # '10-K', '8-K': a form's name
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"  # a month's name or abbreviation
 # A day of a month ('December 31', 'Dec. 31', '31 December'): part of a date, not a figure.
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)(?:[a-z]*\.?)"
-_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s$")
+_MONTH_BEFORE = re.compile(rf"\b{MONTH}\s$")
+_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s(?:of\s)?{MONTH}\b")
 # A number that numbers a part of a document ('Note 5', 'Item 7', 'page 20', 'Exhibit 10.1'): a reference, not a figure.
 _REFERENCE_BEFORE = re.compile(r"\b(?:Note|Item|Part|Section|Exhibit|Page|Chapter|Schedule|Table|Figure|Appendix|"
                                r"Article)s?\.?\s$", re.IGNORECASE)
-_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}\b")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .figures import WORDS as NUMBER_WORDS, Figure, find_figures
+from .figures import MONTH, WORDS as NUMBER_WORDS, Figure, find_figures
 from .lexical import canonical_periods, tokenize
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
@@ -112,7 +112,6 @@ def _joins_name(text: str, words: list[re.Match], number: int) -> bool:
 
 
 _MODEL_NUMBER = re.compile(r"\d{1,3}[a-z]{0,2}")
-MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"  # a month's name or abbreviation
 _MONTH_WORD = re.compile(MONTH + ",?")
 
 
