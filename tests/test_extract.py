@@ -20,6 +20,17 @@ def sentence(text: str, doc_id: str = "d") -> Evidence:
     return Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
 
 
+def indexed(tmp_path, embedder, texts: dict[str, str]) -> Settings:
+    """Settings over an index of the given articles (file name -> text), built."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in texts.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    build_index(settings, embedder)
+    return settings
+
+
 def offered(question: str, *items: Evidence):
     query = parse_query(question)
     return [c for item in items for c in candidates(query, item)]
@@ -66,14 +77,10 @@ def test_pages_of_one_filing_are_one_source():
 
 
 def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tmp_path, embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    articles = {"a": "Harbour Daily\n\nOrla Venn won the Kestrel Cup sailing final in the Kestrel Bay.\n",
-                "b": "Sports Desk\n\nThe Kestrel Cup went to Tamsin Hale on Sunday.\n",
-                "c": "Evening Post\n\nSpectators cheered as Tamsin Hale lifted the Kestrel Cup trophy.\n"}
-    for name, text in articles.items():
-        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    settings = indexed(tmp_path, embedder, {
+        "a": "Harbour Daily\n\nOrla Venn won the Kestrel Cup sailing final in the Kestrel Bay.\n",
+        "b": "Sports Desk\n\nThe Kestrel Cup went to Tamsin Hale on Sunday.\n",
+        "c": "Evening Post\n\nSpectators cheered as Tamsin Hale lifted the Kestrel Cup trophy.\n"})
     seen = []
 
     class Recording(FakeGenerator):
@@ -81,7 +88,6 @@ def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tm
             seen.append((options, prior))
             return super().choose(messages, options, on_text, scored_only, prior)
 
-    build_index(settings, embedder)
     answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("Tamsin Hale"))
     answerer.ask("Who won the Kestrel Cup sailing final?")
     options, prior = seen[0]
@@ -96,12 +102,9 @@ def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tm
 
 
 def test_a_closer_sentence_with_no_answer_in_it_does_not_hide_one_that_has(tmp_path, embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("Harbour Daily\n\nThe Kestrel Cup sailing final, held in the bay, drew record crowds. "
-                                  "Kestrel Cup organisers said the final took place on August 17, 2021.\n", encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
-    build_index(settings, embedder)
+    settings = indexed(tmp_path, embedder, {
+        "a": "Harbour Daily\n\nThe Kestrel Cup sailing final, held in the bay, drew record crowds. Kestrel Cup "
+             "organisers said the final took place on August 17, 2021.\n"})
     answerer = Answerer(settings, load_index(settings.index_dir), embedder, FakeGenerator("August 17, 2021"))
     query = parse_query("When was the Kestrel Cup sailing final held?")
     crowds, dated = sorted(answerer._evidence(query, None, None), key=lambda e: -e.coverage)[:2]
@@ -127,12 +130,9 @@ def test_a_picked_date_is_answered_in_the_most_precise_form_a_source_gives():
 
 
 def test_a_figure_about_another_kind_of_market_is_not_offered(tmp_path, embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("Freight Weekly\n\nThe coastal freight market, unlike regional harbour trade, will grow "
-                                  "at 7.2% a year to 2030. The regional harbour freight market will grow at 5.1% a year "
-                                  "to 2030.\n", encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    settings = indexed(tmp_path, embedder, {
+        "a": "Freight Weekly\n\nThe coastal freight market, unlike regional harbour trade, will grow at 7.2% a year to "
+             "2030. The regional harbour freight market will grow at 5.1% a year to 2030.\n"})
     seen = []
 
     class Recording(FakeGenerator):
@@ -140,7 +140,6 @@ def test_a_figure_about_another_kind_of_market_is_not_offered(tmp_path, embedder
             seen.append(options)
             return super().choose(messages, options, on_text, scored_only, prior)
 
-    build_index(settings, embedder)
     answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("5.1%"))
     answer = answerer.ask("At what rate will the regional harbour freight market grow to 2030?")
     assert "5.1%" in seen[0] and "7.2%" not in seen[0]  # the coastal market's rate is not the regional market's
@@ -223,15 +222,10 @@ def test_a_table_cell_other_filings_repeat_is_not_shown_beside_the_asked_row(tmp
     """A cell means what its row label says: net income printed by two filings is corroborated as net income, not
     as the cost of sales asked about, so its row is not shown beside the cost of sales row (and the pick is not
     pulled to it)."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    pages = {"a": "Orbital 2021 10-K, page 59\n\nCost of sales | 2021: 24,576 | 2020: 21,162\n",
-             "b": "Orbital 2021 10-K, page 61\n\nNet income of Orbital sales | 2021: $5,727 | 2020: $2,539\n",
-             "c": "Orbital 2023 10-K, page 62\n\nNet income of Orbital sales | 2023: $5,070 | 2021: $5,727\n"}
-    for name, text in pages.items():
-        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
-    build_index(settings, embedder)
+    settings = indexed(tmp_path, embedder, {
+        "a": "Orbital 2021 10-K, page 59\n\nCost of sales | 2021: 24,576 | 2020: 21,162\n",
+        "b": "Orbital 2021 10-K, page 61\n\nNet income of Orbital sales | 2021: $5,727 | 2020: $2,539\n",
+        "c": "Orbital 2023 10-K, page 62\n\nNet income of Orbital sales | 2023: $5,070 | 2021: $5,727\n"})
     generator = FakeGenerator("Net income of Orbital sales | 2021: $5,727")
     answerer = Answerer(settings, load_index(settings.index_dir), embedder, generator)
     answer = answerer.ask("What was Orbital's cost of sales in FY2021?")
