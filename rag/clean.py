@@ -73,7 +73,8 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 _CELL = re.compile(r"^(?:[$€£¥]\s*)?\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?$|^[—–-]+$")
 _CURRENCY_ONLY = re.compile(r"^[$€£¥]$")
 # A column header cell: a year ('2018', 'FY2018') or a period-end date ('January 28, 2023', 'Dec. 31, 2022').
-_HEAD = r"(?:FY\s?)?(?:19|20)\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d\d"
+_HEAD = (r"(?:FY\s?)?(?:19|20)\d\d|"
+         r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d\d")
 _YEAR = re.compile(rf"^(?:{_HEAD})$")
 ROW_JOIN = " | "
 _HEADS_ON_ONE_LINE = re.compile(rf"(?:{_HEAD})(?:\s+(?:{_HEAD}))+")

@@ -158,6 +158,8 @@ def period_words(ask: str, qualifiers: tuple[str, ...]) -> set[str]:
                 list(itertools.takewhile(lambda w: w.lower() in _PERIOD_FRAME, after))
             words |= set(tokenize(" ".join(framing) + " " + re.sub(r"\d", " ", period)))
     return words
+
+
 # The word an interrogative governs: 'what percentage', 'which city', 'how much'.
 _GOVERNED = re.compile(r"\b((?i:what|which|how)\s+([a-z][a-z-]*))\b")
 
