@@ -7,6 +7,8 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from .figures import MONTH
+
 # "AlibabaBABA--", "MicrosoftMSFT--", "pointIPCX--", "BerkshireBRK.B--": a ticker glued to a word.
 _TICKER_TAG = re.compile(r"(?<=[a-z0-9)])[A-Z]{1,5}(?:\.[A-Z])?--")
 # "(NASDAQ: BABA)" style exchange tags are kept: they are prose. Footnote markers point at lost links.
@@ -73,11 +75,10 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 _CELL = re.compile(r"^(?:[$€£¥]\s*)?\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?$|^[—–-]+$")
 _CURRENCY_ONLY = re.compile(r"^[$€£¥]$")
 # A column header cell: a year ('2018', 'FY2018') or a period-end date ('January 28, 2023', 'Dec. 31, 2022').
-_HEAD = (r"(?:FY\s?)?(?:19|20)\d\d|"
-         r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d\d")
-_YEAR = re.compile(rf"^(?:{_HEAD})$")
+COLUMN_HEAD = rf"(?:FY\s?)?(?:19|20)\d\d|{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d"
+_YEAR = re.compile(rf"^(?:{COLUMN_HEAD})$")
 ROW_JOIN = " | "
-_HEADS_ON_ONE_LINE = re.compile(rf"(?:{_HEAD})(?:\s+(?:{_HEAD}))+")
+_HEADS_ON_ONE_LINE = re.compile(rf"(?:{COLUMN_HEAD})(?:\s+(?:{COLUMN_HEAD}))+")
 _CELL_THEN_CURRENCY = re.compile(r"^(.*\d\)?)\s+([$€£¥])$")  # '26,268 $': a cell, then the sign of the next one
 
 
@@ -85,7 +86,7 @@ def _one_cell_per_line(line: str) -> list[str]:
     """Column heads printed on one line ('December 28, 2019 December 29, 2018', '2019 2018 2017') and a cell followed
     by the next cell's currency sign ('26,268 $') are split as the rest of the table arrives: one cell per line."""
     if _HEADS_ON_ONE_LINE.fullmatch(line):
-        return [m.group() for m in re.finditer(_HEAD, line)]
+        return [m.group() for m in re.finditer(COLUMN_HEAD, line)]
     split = _CELL_THEN_CURRENCY.match(line)
     if split and _CELL.match(split.group(1)):
         return [split.group(1), split.group(2)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .chunk import is_heading
+from .clean import ROW_JOIN
 from .embed import Embedder
 from .figures import Figure, find_figures, fits_kind
 from .glossary import equivalent_terms
@@ -46,6 +47,11 @@ class Evidence:
     @property
     def text(self) -> str:
         return self.document.text[self.span.start:self.span.end]
+
+    @property
+    def in_table(self) -> bool:
+        """Is it a table row ('Total assets | 2018: 59,268 | 2017: 55,556'), which names no one itself?"""
+        return ROW_JOIN in self.text
 
     @functools.cached_property
     def names_own_subject(self) -> bool:
@@ -95,7 +101,7 @@ class EvidenceFinder:
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
             heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
             also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text) | \
-                self._titled_subjects(query, document.title)
+                titled_subjects(query.subjects, document.title)
             item.coverage = self.coverage(terms, text, document.title, heading, also)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
@@ -113,14 +119,6 @@ class EvidenceFinder:
                     paragraph_start = document.text.rfind("\n", 0, span.start) + 1
                     out.append((document, span, hit.chunk, document.text[paragraph_start:span.start].strip()))
         return out
-
-    @staticmethod
-    def _titled_subjects(query: Query, title: str) -> set[str]:
-        """The terms of the question's subjects that the document's title names: every sentence of 'Acme 2019 10-K,
-        page 70' is Acme's, as much as one that says 'Acme' again ('Total Acme stockholders equity' must not
-        outweigh 'Total revenue' for naming the company the title already names)."""
-        words = name_words(title)
-        return {t for subject in query.subjects if mentions(subject, words) for t in tokenize(subject)}
 
     def coverage(self, terms: list[str], text: str, title: str = "", section: str = "",
                  also: set[str] = frozenset()) -> float:
@@ -140,6 +138,15 @@ class EvidenceFinder:
             elif term in context_terms:
                 covered += 0.5 * weight
         return covered / total if total else 1.0
+
+
+@functools.lru_cache(maxsize=1024)  # one title per document, asked for each of its sentences
+def titled_subjects(subjects: tuple[str, ...], title: str) -> frozenset[str]:
+    """The terms of the question's subjects that the document's title names: every sentence of 'Acme 2019 10-K,
+    page 70' is Acme's, as much as one that says 'Acme' again ('Total Acme stockholders equity' must not outweigh
+    'Total revenue' for naming the company the title already names)."""
+    words = name_words(title)
+    return frozenset(t for subject in subjects if mentions(subject, words) for t in tokenize(subject))
 
 
 def subject_names(paragraph: str) -> str:

@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from .clean import ROW_JOIN
+from .clean import COLUMN_HEAD, ROW_JOIN
 from .evidence import Evidence
 from .figures import Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
@@ -45,7 +45,7 @@ class Candidate:
     @property
     def in_row(self) -> bool:
         """Is it a table cell ('Total assets | 2018: 59,268'), whose meaning is its row label and column?"""
-        return self.figure is not None and ROW_JOIN in self.evidence.text
+        return self.figure is not None and self.evidence.in_table
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,9 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     text = sentence.text
     found = []
     if query.kind in ("percent", "money", "number", "figure", "date", None):
-        found += [_figure_candidate(text, f, sentence) for f in find_figures(text) if _figure_answers(query, text, f)]
+        asked_names = _asked_names_in(query, text)
+        found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
+                  if _figure_answers(query, text, f, asked_names)]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in DATE.finditer(text)]
     if query.kind in ("name", "place", None):
@@ -131,7 +133,7 @@ def _figure_candidate(text: str, figure: Figure, sentence: Evidence) -> Candidat
 
 
 # A column head right before a cell: '| 2018: ' and, for a negative or a sum, '| 2018: (' or '| 2018: $'.
-_COLUMN = re.compile(r"(?:^|\|\s)((?:FY\s?)?(?:19|20)\d\d|[A-Z][a-z]+\.? \d{1,2}, (?:19|20)\d\d):\s*[(\-−–$€£¥]*\s*$")
+_COLUMN = re.compile(rf"(?:^|\|\s)((?:{COLUMN_HEAD})):\s*[(\-−–$€£¥]*\s*$")
 
 
 def column_fits(query: Query, candidate: Candidate) -> bool:
@@ -147,11 +149,11 @@ def column_fits(query: Query, candidate: Candidate) -> bool:
     return column is not None and re.sub(r"\D", "", column.group(1))[-4:] in years  # a label's figure is no cell
 
 
-def _figure_answers(query: Query, text: str, figure: Figure) -> bool:
+def _figure_answers(query: Query, text: str, figure: Figure, asked_names: list[tuple[int, int]]) -> bool:
     """Can a figure of the sentence answer the query: the asked kind, no marker ('[1]', '2. ...'), not a year the
     question gives, a sum in the currency asked for, and a count only of the things asked about?"""
     if not _figure_fits(query, figure) or _footnote_marker(text, figure) or numbers_list_item(text, figure) or \
-            _restates(query, text, figure) or _in_a_name(text, figure):
+            _restates(query, figure, asked_names) or _in_a_name(text, figure):
         return False
     if query.currency and figure.currency and figure.currency != query.currency:
         return False  # asked in yuan: a dollar sum is not the answer
@@ -192,12 +194,12 @@ def counted_words(text: str, figure: Figure) -> list[str]:
     return words
 
 
-def _restates(query: Query, text: str, figure: Figure) -> bool:
+def _restates(query: Query, figure: Figure, asked_names: list[tuple[int, int]]) -> bool:
     """A figure the question itself gives is no answer to it: a year ('the date of the 2020 draft') or a number
-    inside a name it asks about ('1' of 'the year-end No. 1' asked as 'No 1', '5' of 'Helix 5a')."""
+    inside a name it asks about (`asked_names`: '1' of 'the year-end No. 1' asked as 'No 1', '5' of 'Helix 5a')."""
     if figure.kind == "year" and figure.text in query.qualifiers:
         return True
-    return any(start <= figure.start and figure.end <= end for start, end in _asked_names_in(query, text))
+    return any(start <= figure.start and figure.end <= end for start, end in asked_names)
 
 
 def _asked_names_in(query: Query, text: str) -> list[tuple[int, int]]:
@@ -272,7 +274,7 @@ def _headed(evidence: Evidence) -> str:
     """A table row names no one: it is shown under its document's title ('AES Corporation 2022 10-K, page 130:
     Total current assets | 2022: 7,643'), so the model can see whose it is, as the name check did."""
     title = evidence.document.title.strip()
-    return f"{title}: " if title and ROW_JOIN in evidence.text else ""
+    return f"{title}: " if title and evidence.in_table else ""
 
 
 def _strip_markers(text: str) -> str:

@@ -102,10 +102,14 @@ def _from_match(match: re.Match) -> Figure | None:
     return Figure(value, kind, text, start, start + len(text), high, currency)
 
 
+def _plain(match: re.Match) -> bool:
+    """A bare number: no currency, scale, percent sign or range."""
+    return not any(match.group(part) for part in ("cur", "cur_after", "scale", "pct", "high"))
+
+
 def _day_of_month(match: re.Match) -> bool:
     """'31' of 'December 31, 2019' or '31st of December': a day, read as part of its date, never a figure."""
-    if match.group("cur") or match.group("scale") or match.group("pct") or match.group("high") or \
-            not re.fullmatch(r"\d{1,2}", match.group("num")):
+    if not _plain(match) or not re.fullmatch(r"\d{1,2}", match.group("num")):
         return False
     text = match.string
     return bool(_MONTH_BEFORE.search(text[:match.start("num")]) or _MONTH_AFTER.match(text, match.end("num")))
@@ -113,8 +117,7 @@ def _day_of_month(match: re.Match) -> bool:
 
 def _reference(match: re.Match) -> bool:
     """'5' of 'Note 5 - Acquisitions', '20' of 'page 20': the number of a part of a document."""
-    plain = not (match.group("cur") or match.group("scale") or match.group("pct") or match.group("cur_after"))
-    return plain and bool(_REFERENCE_BEFORE.search(match.string[:match.start("num")]))
+    return _plain(match) and bool(_REFERENCE_BEFORE.search(match.string[:match.start("num")]))
 
 
 def _plain_kind(number: str, scale: float) -> str:

@@ -39,7 +39,13 @@ def _groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
     return tuple(tuple(tuple(tokenize(wording)) for wording in group) for group in EQUIVALENT_WORDINGS)
 
 
-def _holds(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+@lru_cache(maxsize=64)
+def _tokens(question: str) -> tuple[str, ...]:
+    """The question's tokens, read once for all the sentences it is compared with."""
+    return tuple(tokenize(question))
+
+
+def _holds(tokens, phrase: tuple[str, ...]) -> bool:
     size = len(phrase)
     return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
 
@@ -47,7 +53,7 @@ def _holds(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 def other_wordings(question: str) -> tuple[str, ...]:
     """The other standard wordings of the line items a question names ('capital expenditure' -> 'purchases of
     property, plant and equipment', ...): what search looks for beside the question's own words."""
-    tokens = tokenize(question)
+    tokens = _tokens(question)
     found: list[str] = []
     for wordings, phrases in zip(EQUIVALENT_WORDINGS, _groups()):
         if any(_holds(tokens, p) for p in phrases):
@@ -58,7 +64,7 @@ def other_wordings(question: str) -> tuple[str, ...]:
 def equivalent_terms(question: str, text: str) -> set[str]:
     """The question's terms for a line item that the text names in another standard wording ('capital
     expenditure' where the text says 'Purchases of property, plant and equipment')."""
-    asked, stated = tokenize(question), tokenize(text)
+    asked, stated = _tokens(question), tokenize(text)
     found: set[str] = set()
     for phrases in _groups():
         named = [p for p in phrases if _holds(asked, p)]
