@@ -2,9 +2,10 @@
 
 Signals, each measurable: every name and period the question gives must appear where the sentence can vouch
 for it (the sentence, its document's title or section, or, for a sentence with no name of its own, its paragraph
-so far); the sentence's similarity to the question; its coverage of the question's term weight (or, for a
-paraphrase, a similarity high enough to stand for it); and the model's own log-odds of answering against
-NOT FOUND. The thresholds live in `Settings.answer` and are fitted by `benchmarks/sweep.py` on dev data."""
+so far; a sentence with no year of its own is of the years its paragraph gave before it); the sentence's
+similarity to the question; its coverage of the question's term weight (or, for a paraphrase, a similarity high
+enough to stand for it); and the model's own log-odds of answering against NOT FOUND. The thresholds live in
+`Settings.answer` and are fitted by `benchmarks/sweep.py` on dev data."""
 
 from __future__ import annotations
 
@@ -32,7 +33,21 @@ def names_present(query: Query, evidence: Evidence) -> bool:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
     subjects_in = all(mentions(name, around) or any(abbreviates(name, s) for s in sources) for name in query.subjects)
     single = [q for q in query.qualifiers if q not in query.period_choices]
+    around |= _paragraph_years(query, evidence, around)
     return subjects_in and all(_vouched(q, around) for q in single) and _one_vouched(query.period_choices, around)
+
+
+def _paragraph_years(query: Query, evidence: Evidence, around: set[str]) -> set[str]:
+    """The years a sentence with none of its own is of: those its paragraph gave before it ('Oct 13, 2016 ...
+    Dylan won the prize' is of 2016, not the 2018 asked about); none when the paragraph also gives an asked one."""
+    if _years(around) or not evidence.previous:
+        return set()
+    earlier = _years(name_words(evidence.previous))
+    return set() if any(mentions(q, earlier) for q in query.qualifiers) else earlier
+
+
+def _years(words: set[str]) -> set[str]:
+    return {w for w in words if re.fullmatch(r"(?:19|20)\d\d", w)}
 
 
 def _vouched(qualifier: str, around: set[str]) -> bool:
@@ -54,7 +69,7 @@ def _contradicted(qualifier: str, around: set[str]) -> bool:
     ('in 2019' against a sentence about 2018); a place it lacks always does."""
     if not re.search(r"\d", qualifier):
         return True
-    return any(re.fullmatch(r"(?:19|20)\d\d", w) for w in around)
+    return bool(_years(around))
 
 
 def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:
