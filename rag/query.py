@@ -95,7 +95,7 @@ def parse_query(question: str) -> Query:
     """The typed record for a cleaned question."""
     ask, directives = split_directives(canonical_periods(question))
     query = _parse_ask(ask, question, directives)
-    parts = [_parse_ask(part, question, directives) for part in _two_parts(ask)]
+    parts = [_parse_ask(part, question, directives) for part in _two_parts(ask) or compared_parts(ask)]
     if len(parts) < 2:
         return query
     # a later part ('and how fast did it grow?') is about what the first part names
@@ -327,9 +327,32 @@ def _options(ask: str) -> tuple[str, ...]:
 
 
 def _two_parts(ask: str) -> list[str]:
-    """'What revenue did X report, and how fast did it grow?' -> two questions."""
+    """'What revenue did X report, and how fast did it grow?' -> two questions; [] when it is one."""
     pieces = [p.strip(" ,") for p in _PART_SPLIT.split(ask) if p.strip(" ,")]
     if len(pieces) < 2 or any(len(p.split()) < 3 for p in pieces):
-        return [ask]
+        return []
     return [p if p.endswith("?") else p + "?" for p in pieces]
+
+
+_COMPARED = re.compile(r"^\s*how\s+(?:did|does|do|has|have|will|would)\s+(?P<a>.+?)\s+compare\s+(?:to|with|against)\s+"
+                       r"(?P<b>.+?)(?P<tail>\s+(?:in|for|during|over|at|as of|from|between)\s+[^?]*)?\s*\??\s*$",
+                       re.IGNORECASE)
+_POSSESSED = re.compile(r"^(?P<owner>.*?[A-Za-z0-9&.]['’]s)\s+(?P<thing>.+)$")
+
+
+def compared_parts(ask: str) -> list[str]:
+    """'How did X's US sales growth compare to international sales growth in FY2022?' -> 'What was X's US sales
+    growth in FY2022?' and 'What was X's international sales growth in FY2022?': each side is answered and cited
+    on its own. The owner of the first side owns the second when it names none; 'compare to Google's' compares
+    the same thing of Google's. [] when the ask is no such comparison."""
+    match = _COMPARED.match(ask)
+    if not match:
+        return []
+    first, second, tail = match.group("a"), match.group("b"), match.group("tail") or ""
+    possessed = _POSSESSED.match(first)
+    if possessed and re.search(r"['’]s$", second):
+        second = f"{second} {possessed.group('thing')}"  # '... compare to Google's': Google's sales growth
+    elif possessed and not name_runs(second):
+        second = f"{possessed.group('owner')} {second}"
+    return [f"What was {side}{tail}?" for side in (first, second)]
 

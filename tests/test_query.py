@@ -39,6 +39,17 @@ def test_two_part_questions_split_and_the_second_part_keeps_the_subject():
     assert q.parts[1].subjects == ("Nordline",)
 
 
+def test_how_one_thing_compares_to_another_is_asked_as_two_parts_sharing_owner_and_period():
+    q = parse_query("How did Nordline's US sales growth compare to international sales growth in FY2022?")
+    assert [p.ask for p in q.parts] == ["What was Nordline's US sales growth in FY2022?",
+                                        "What was Nordline's international sales growth in FY2022?"]
+    assert q.parts[1].subjects == ("Nordline",) and q.parts[1].qualifiers == ("FY2022",)
+    other = parse_query("How does Orbital's revenue compare with Nordline's in 2024?")
+    assert [p.ask for p in other.parts] == ["What was Orbital's revenue in 2024?", "What was Nordline's revenue in 2024?"]
+    assert [p.subjects for p in other.parts] == [("Orbital",), ("Nordline",)]
+    assert not parse_query("How did the launch go?").parts
+
+
 def test_choice_questions_list_their_options():
     q = parse_query("Which is larger in shipping, Orbital Freight or Nordline?")
     assert q.options == ("Orbital Freight", "Nordline")
