@@ -16,8 +16,8 @@ from .figures import Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
 from .schema import Document
-from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs, owner_of,
-                        refers_to, same_name)
+from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs,
+                        name_words, owner_of, refers_to, respective_item, same_name)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -83,7 +83,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   if not any(same_name(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
-               and kind_fits(c, kinds) and c.start >= dateline]
+               and kind_fits(c, kinds) and respective_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -234,6 +234,23 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
     if candidate.figure is None or candidate.owner is None or not query.subjects:
         return True
     return any(refers_to(candidate.owner, subject) for subject in query.subjects + query.qualifiers)
+
+
+def respective_fits(query: Query, candidate: Candidate) -> bool:
+    """In 'A, B and C were X, Y and Z, respectively' a figure answers for its own item: asked about U.S. sales
+    growth, 5.0% of 'worldwide, U.S. and international sales were 3.5%, 5.0% and 2.2%', not 3.5%. The items that
+    share most words with the question are the asked ones; when none shares any, any figure may answer."""
+    if candidate.figure is None or candidate.in_row:
+        return True
+    text = candidate.evidence.text
+    own = respective_item(text, candidate.start, candidate.end)
+    if own is None:
+        return True
+    items = {respective_item(text, f.start, f.end) for f in find_figures(text)} - {None}
+    asked = set(query.terms) | {w for name in query.subjects + query.qualifiers for w in name_words(name)}
+    shared = {item: len(name_words(item) & asked) for item in items}
+    most = max(shared.values())
+    return most == 0 or shared[own] == most
 
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:

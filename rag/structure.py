@@ -1,8 +1,8 @@
 """Sentence structure, read in code: name runs, whether a preposition governs a name (a qualifier: 'in China')
 or not (an owner: 'Alibaba Cloud holds'), clause boundaries, and whose figure each figure is.
 
-A figure's owner is, in order: the name right before the parenthesis it stands in ('Tencent Cloud (10%)'),
-else the last owner-name before it in its own clause ('Alibaba Cloud dominates with a 36% share'), else the
+A figure's owner is, in order: in 'A, B and C were X, Y and Z, respectively', the name of its own item (none
+for 'international'); the name right before the parenthesis it stands in ('Tencent Cloud (10%)'), else the last owner-name before it in its own clause ('Alibaba Cloud dominates with a 36% share'), else the
 nearest owner-name before its clause (a relative clause: 'Microsoft Azure, which grew 39%'), else nobody.
 Only closed-class grammar words are listed here (prepositions, conjunctions, determiners)."""
 
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .figures import MONTH, WORDS as NUMBER_WORDS, Figure, find_figures
-from .lexical import canonical_periods, tokenize
+from .lexical import STOPWORDS, canonical_periods, tokenize
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
 # is what the text is about ('the capital expenditure for 3M').
@@ -164,6 +164,9 @@ def clause_bounds(text: str) -> list[tuple[int, int]]:
 
 def owner_of(text: str, start: int, end: int) -> str | None:
     """Whose is the figure at text[start:end]? See the module docstring for the order of the rules."""
+    item = respective_item(text, start, end)
+    if item is not None:
+        return next((run.text for run in name_runs(item) if not is_period(run.text)), None)
     runs = [r for r in name_runs(text) if not is_period(r.text)]
     owners = [r for r in runs if not r.after_preposition]
     before_paren = _parenthesised_owner(text, start, end, runs)
@@ -205,6 +208,66 @@ def _parenthesis_spans(text: str) -> list[tuple[int, int]]:
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= position < b for a, b in spans)
+
+
+_RESPECTIVELY = re.compile(r",?\s*respectively\b", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r"\s*(?:,\s*and|,|and)\s*")
+_LIST_OPENING = re.compile(r".*\b(?:for|of|in|by|from|at|to|between|on)\s+", re.IGNORECASE | re.DOTALL)
+
+
+def respective_item(text: str, start: int, end: int) -> str | None:
+    """The item a figure is given for in 'A, B and C were X, Y and Z, respectively': 'The growth rates for
+    worldwide, U.S. and international sales were 3.5%, 5.0% and 2.2%, respectively' gives 5.0% for 'U.S.';
+    '$48.6 billion and $47.2 billion in 2022 and 2021, respectively' gives $47.2 billion for 2021. None when the
+    figure is in no such pair of lists."""
+    ending = _RESPECTIVELY.search(text, end)
+    if not ending:
+        return None
+    figures = find_figures(text[:ending.start()])
+    second = _figure_list(text, figures, ending.start())
+    first = _figure_list(text, figures, second[0].start) if second else []
+    if len(first) == len(second) >= 2 and all(f.kind == "year" for f in second):  # '... in 2022 and 2021, resp.'
+        place = next((i for i, f in enumerate(first) if f.start == start), None)
+        return second[place].text if place is not None else None
+    place = next((i for i, f in enumerate(second) if f.start == start), None)
+    if place is None or len(second) < 2:
+        return None
+    items = _list_items(text[:second[0].start], len(second))
+    return items[place] if items else None
+
+
+def _figure_list(text: str, figures: list[Figure], edge: int) -> list[Figure]:
+    """The figures joined by commas and 'and' that end at `edge` (or a short linking phrase before it: 'in')."""
+    listed: list[Figure] = []
+    for figure in reversed([f for f in figures if f.end <= edge]):
+        gap = text[figure.end:listed[-1].start if listed else edge]
+        if not (_LIST_SEPARATOR.fullmatch(gap) or (not listed and re.fullmatch(r"[\s,]*(?:in|for|of)?\s*", gap))):
+            break
+        listed.append(figure)
+    return listed[::-1]
+
+
+def _list_items(before: str, count: int) -> list[str]:
+    """The `count` items of the list that ends with the last 'and' of `before` ('... for worldwide, U.S. and
+    international sales were'): the first from the preposition opening the list, the last up to a comma or a
+    grammar word ('were') and no longer than the others (the noun they share is not its own). [] when there are
+    not so many."""
+    joint = list(re.finditer(r",?\s+and\s+", before))
+    if not joint:
+        return []
+    last_words = []
+    for word in re.split(r"\s+", before[joint[-1].end():].split(",")[0].strip()):
+        if word.lower() in STOPWORDS:
+            break
+        last_words.append(word)
+    earlier = before[:joint[-1].start()].split(",")
+    if len(earlier) < count - 1 or not last_words:
+        return []
+    items = [piece.strip() for piece in earlier[len(earlier) - (count - 1):]]
+    items[0] = _LIST_OPENING.sub("", items[0]).strip()
+    width = max(len(item.split()) for item in items)  # 'U.S. and international sales': the head noun is shared
+    items.append(" ".join(last_words[:width]))
+    return items if all(items) else []
 
 
 def figure_owners(text: str) -> list[tuple[Figure, str | None]]:

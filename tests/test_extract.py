@@ -206,6 +206,15 @@ def test_a_number_inside_the_name_asked_about_is_no_answer():
     assert "Tamsin Hale" in names and "1" not in names
 
 
+def test_a_figure_given_respectively_answers_only_for_its_own_item():
+    said = sentence("Orbital's growth rates for worldwide, U.S. and international sales were 4.4%, 4.0% and 4.9%, "
+                    "respectively.")
+    assert [c.text for c in offered("What was Orbital's U.S. sales growth?", said)] == ["4.0%"]
+    assert [c.text for c in offered("What was Orbital's international sales growth?", said)] == ["4.9%"]
+    # no item asked: none is filtered out by its item (4.0% is the U.S.'s, a name the question does not give)
+    assert [c.text for c in offered("What was Orbital's sales growth?", said)] == ["4.4%", "4.9%"]
+
+
 def test_a_negative_cell_answers_from_its_year_column():
     """A cash outflow printed in parentheses ('| 2018: (1,577)') is a cell of the 2018 column like any other, and the
     answer keeps its closing parenthesis."""

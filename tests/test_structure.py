@@ -20,6 +20,8 @@ CASES = [
     ("In Canada, Orbital holds 17%, behind Nordline (23%).", {"17%": "Orbital", "23%": "Nordline"}),
     ("Chief executive Mara Lind said the group plans to spend $1.5 billion.", {"$1.5 billion": None}),
     ("The company rose 5%, whereas Nordline's sales fell 2%.", {"5%": None, "2%": "Nordline"}),
+    ("Orbital's growth rates for worldwide, U.S. and international sales were 4.4%, 4.0% and 4.9%, respectively.",
+     {"4.4%": None, "4.0%": "U.S", "4.9%": None}),  # a name run drops its final full stop
 ]
 
 
@@ -27,6 +29,23 @@ CASES = [
 def test_each_figure_belongs_to_the_name_the_structure_attaches_it_to(sentence, owners):
     found = {f.text: owner for f, owner in figure_owners(sentence) if f.text in owners}
     assert found == owners
+
+
+@pytest.mark.parametrize("sentence,items", [
+    ("The five-year growth rates for worldwide, U.S. and international sales were 4.4%, 4.0% and 4.9%, respectively.",
+     {"4.4%": "worldwide", "4.0%": "U.S.", "4.9%": "international"}),
+    ("Revenue and operating income were $5.2 billion and $1.1 billion, respectively, in 2022.",
+     {"$5.2 billion": "Revenue", "$1.1 billion": "operating"}),
+    ("Sales by Orbital were $48.6 billion and $47.2 billion in 2022 and 2021, respectively.",
+     {"$48.6 billion": "2022", "$47.2 billion": "2021"}),
+    ("Orbital holds 36% and Nordline 10%.", {"36%": None, "10%": None}),
+])
+def test_respectively_pairs_each_figure_with_the_item_in_its_place(sentence, items):
+    from rag.figures import find_figures
+    from rag.structure import respective_item
+
+    found = {f.text: respective_item(sentence, f.start, f.end) for f in find_figures(sentence) if f.text in items}
+    assert found == items
 
 
 def test_names_match_across_forms():
