@@ -58,7 +58,7 @@ class AnswerSettings(_Group):
                                                  "(first-token mass) is lower. Fitted by benchmarks/sweep.py.")
     min_coverage: float = Field(0.4, description="Refuse when the chosen sentence holds less of the question's term "
                                                  "weight (idf) than this. Fitted by benchmarks/sweep.py.")
-    keep_similarity: float = Field(0.7, description="A chosen sentence at least this similar (cosine) to the question "
+    keep_similarity: float = Field(0.65, description="A chosen sentence at least this similar (cosine) to the question "
                                                      "is kept whatever its coverage: a paraphrase shares the meaning, "
                                                      "not the words. Fitted by benchmarks/sweep.py (1.0 turns it off).")
 
