@@ -8,6 +8,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 from .figures import MONTH
+from .unglue import unglue
 
 # "AlibabaBABA--", "MicrosoftMSFT--", "pointIPCX--", "BerkshireBRK.B--": a ticker glued to a word.
 _TICKER_TAG = re.compile(r"(?<=[a-z0-9)])[A-Z]{1,5}(?:\.[A-Z])?--")
@@ -39,12 +40,13 @@ _TRAILER_ZONE = 0.5  # debris is only cut from the last half of a document
 
 
 def clean_text(text: str) -> str:
-    """Normalise, strip tags and markers, cut trailing page debris, tidy blank lines."""
+    """Normalise, strip tags and markers, split words a PDF glued together, cut trailing page debris, tidy blank
+    lines."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     text = _TICKER_TAG.sub("", text)
     text = _FOOTNOTE.sub("", text)
-    text = _CHAT_TOKEN.sub(" ", _ZERO_WIDTH.sub("", text))
+    text = unglue(_CHAT_TOKEN.sub(" ", _ZERO_WIDTH.sub("", text)))  # 'Totalcurrentassets' of a PDF's table
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     lines = _cut_trailer(join_table_rows([line for line in lines if line]))
     return "\n".join(unwrap_lines(lines))
