@@ -37,6 +37,7 @@ _KIND_FORMS = [
     ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
               r"expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
     ("amount", r"\bhow much\b"),  # a sum first, else any figure: 'how much does it account for?' asks for a share
+    ("figure", r"\bhow (big|large|high|small|low)\b"),  # a size: 'how big is its share?' (a share, found above)
 ]
 # A kind that may be read two ways: the first is tried, the second when no shown sentence offers the first.
 _LOOSE_KINDS = {"amount": ("money", "figure")}
@@ -114,10 +115,10 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
     if kind is None and claim is not None and comparison:
         kind = claim.kind
-    currency = asked_currency(directives)
+    currency = asked_currency(directives) or named_currency(ask)
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
-    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers)
+    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | currency_form_terms(ask)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
@@ -172,8 +173,9 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     them). A word naming what is measured ('what dividend') stays: a sentence without it is about something else."""
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
-    dates = [w for w in re.findall(r"[a-z]+", ask.lower()) if kind == "date" and expected_kind(f"what {w}") == "date"]
-    return frozenset(tokenize(" ".join(governed + dates)))
+    alone = [w for w in re.findall(r"[a-z]+", ask.lower())
+             if kind in ("date", "percent") and _form_kind(f"what {w}") == kind]  # 'release date', 'portion'
+    return frozenset(tokenize(" ".join(governed + alone)))
 
 
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))
@@ -188,7 +190,7 @@ _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?(?:(?:counted|measured
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
     ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
-    sentences = _sentences(question)
+    sentences = _with_topics(_sentences(question))
     asks = [s for s in sentences if _is_interrogative(s)]
     if not asks:
         return question, ()
@@ -227,6 +229,22 @@ def asked_currency(directives: tuple[str, ...]) -> str | None:
     return None
 
 
+# 'the yuan figure', 'the dollar amount', 'the RMB value': a currency word before a word for the answer itself says
+# what unit the answer is wanted in, as 'in yuan' does; a source states the sum with its own mark ('RMB 380 billion').
+_CURRENCY_FORM = re.compile(rf"\b({_CURRENCY_WORDS})\s+(figure|value|amount|sum|equivalent)s?\b", re.IGNORECASE)
+
+
+def named_currency(ask: str) -> str | None:
+    """The currency the ask names as the answer's form ('What is the yuan figure for ...?': CNY)."""
+    match = _CURRENCY_FORM.search(ask)
+    return CURRENCIES[match.group(1).lower()] if match else None
+
+
+def currency_form_terms(ask: str) -> frozenset[str]:
+    """The words of 'the yuan figure': what form the answer takes, not what it is about (see `answer_type_terms`)."""
+    return frozenset(t for m in _CURRENCY_FORM.finditer(ask) for t in tokenize(m.group()))
+
+
 def _sentences(text: str) -> list[str]:
     """Sentences and colon-ended lead-ins; a question that goes on past a colon ('When was Zelda: Ocarina of Time
     released?', a title) stays whole."""
@@ -238,6 +256,30 @@ def _sentences(text: str) -> list[str]:
         else:
             joined.append(piece)
     return joined
+
+
+_BACK_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|these)\b", re.IGNORECASE)
+
+
+def _with_topics(sentences: list[str]) -> list[str]:
+    """A lead-in that is the topic of the question after it ('Google's portion of global cloud: how big is it?')
+    is put where the question refers back to it: 'how big is Google's portion of global cloud?'. Only a question
+    that names nothing itself refers back, and only to a lead-in that names something; an instruction ('Please
+    answer the following question:') is left be."""
+    out: list[str] = []
+    for sentence in sentences:
+        refers_back = _BACK_REFERENCE.search(sentence)
+        if out and out[-1].endswith(":") and _is_interrogative(sentence) and refers_back and \
+                not _names_in(sentence) and _names_in(out[-1]):
+            topic = out.pop()[:-1].strip()
+            owner = "'s" if refers_back.group(1).lower() in ("its", "their") else ""
+            sentence = sentence[:refers_back.start()] + topic + owner + sentence[refers_back.end():]
+        out.append(sentence)
+    return out
+
+
+def _names_in(text: str) -> list[str]:
+    return [r.text for r in name_runs(text, skip_first_word=True) if not is_period(r.text)]
 
 
 def _is_interrogative(sentence: str) -> bool:

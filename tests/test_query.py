@@ -113,6 +113,27 @@ def test_the_unit_the_answer_is_wanted_in_is_an_instruction_and_picks_the_curren
     assert plain.currency is None and plain.directives == () and "china" in plain.terms
 
 
+def test_a_currency_named_as_the_answers_form_picks_the_currency_and_is_no_content():
+    query = parse_query("What is the yuan figure for Orbital's freight budget?")
+    assert query.currency == "CNY" and query.kind == "money"
+    assert "yuan" not in query.terms and "figur" not in query.terms and "budget" in query.terms
+    assert parse_query("What is the fair value of Orbital's fleet?").currency is None
+
+
+def test_a_topic_before_a_colon_is_what_the_question_after_it_refers_back_to():
+    query = parse_query("Nordline's portion of the freight market: how big is it?")
+    assert query.ask == "how big is Nordline's portion of the freight market?" and query.subjects == ("Nordline",)
+    assert parse_query("Orbital Freight: what was its 2024 revenue?").ask == "what was Orbital Freight's 2024 revenue?"
+    instruction = parse_query("Please answer the following question: how big is it?")
+    assert instruction.ask == "how big is it?" and instruction.directives == ("Please answer the following question:",)
+
+
+def test_words_that_only_ask_for_a_share_or_a_size_are_no_content():
+    query = parse_query("How big is Nordline's portion of the freight market?")
+    assert query.kind == "percent" and {"big", "portion"}.isdisjoint(query.terms) and "freight" in query.terms
+    assert "shar" not in parse_query("What share does Orbital hold in China?").terms
+
+
 def test_asked_in_one_currency_a_sum_in_another_is_not_offered():
     from rag.evidence import Evidence
     from rag.extract import candidates
