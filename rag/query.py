@@ -118,7 +118,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     currency = asked_currency(directives) or named_currency(ask)
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
-    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | currency_form_terms(ask)
+    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | answer_form_terms(ask)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
@@ -190,7 +190,10 @@ _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?(?:(?:counted|measured
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
     ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
-    sentences = _with_topics(_sentences(question))
+    sentences = _sentences(question)
+    if not any(_is_interrogative(s) for s in sentences):  # 'Tell me X.' is the question; 'Give a response ...' is not
+        sentences = [_as_question(s) for s in sentences]
+    sentences = _with_topics(sentences)
     asks = [s for s in sentences if _is_interrogative(s)]
     if not asks:
         return question, ()
@@ -240,9 +243,11 @@ def named_currency(ask: str) -> str | None:
     return CURRENCIES[match.group(1).lower()] if match else None
 
 
-def currency_form_terms(ask: str) -> frozenset[str]:
-    """The words of 'the yuan figure': what form the answer takes, not what it is about (see `answer_type_terms`)."""
-    return frozenset(t for m in _CURRENCY_FORM.finditer(ask) for t in tokenize(m.group()))
+def answer_form_terms(ask: str) -> frozenset[str]:
+    """The words of 'the yuan figure' and 'the size of': what form the answer takes, not what it is about (see
+    `answer_type_terms`)."""
+    return frozenset(t for pattern in (_CURRENCY_FORM, _MEASURE_OF) for m in pattern.finditer(ask)
+                     for t in tokenize(m.group()))
 
 
 def _sentences(text: str) -> list[str]:
@@ -256,6 +261,18 @@ def _sentences(text: str) -> list[str]:
         else:
             joined.append(piece)
     return joined
+
+
+# 'Tell me X.', 'Give Google's piece of the pie.', 'Please provide X': a request for X is the question 'What is X?'.
+_REQUEST = re.compile(r"^\s*(?:please\s+)?(?:tell|give|show|find|provide|state)(?:\s+(?:me|us))?\s+(?P<rest>[^?]+?)"
+                      r"[.!?]?\s*$", re.IGNORECASE)
+# ... and 'the size of X', 'the level of X' ask for X's figure: the measure word says what form the answer takes.
+_MEASURE_OF = re.compile(r"\b(?:size|level|amount|magnitude|figure)\s+of\b", re.IGNORECASE)
+
+
+def _as_question(sentence: str) -> str:
+    request = _REQUEST.match(sentence)
+    return f"What is {request.group('rest')}?" if request else sentence
 
 
 _BACK_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|these)\b", re.IGNORECASE)

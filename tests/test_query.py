@@ -128,6 +128,17 @@ def test_a_topic_before_a_colon_is_what_the_question_after_it_refers_back_to():
     assert instruction.ask == "how big is it?" and instruction.directives == ("Please answer the following question:",)
 
 
+def test_a_request_is_a_question_but_an_instruction_beside_a_question_stays_one():
+    query = parse_query("Tell me Nordline's global freight share.")
+    assert query.ask == "What is Nordline's global freight share?" and query.kind == "percent"
+    sized = parse_query("Give me the size of Orbital's budget in RMB.")
+    assert sized.ask == "What is the size of Orbital's budget?" and sized.currency == "CNY"
+    assert "size" not in sized.terms and "budget" in sized.terms
+    both = parse_query("What is Orbital's FY2018 revenue? Give a response based on the income statement.")
+    assert both.ask == "What is Orbital's FY2018 revenue?"
+    assert both.directives == ("Give a response based on the income statement.",)
+
+
 def test_words_that_only_ask_for_a_share_or_a_size_are_no_content():
     query = parse_query("How big is Nordline's portion of the freight market?")
     assert query.kind == "percent" and {"big", "portion"}.isdisjoint(query.terms) and "freight" in query.terms
