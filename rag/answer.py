@@ -19,7 +19,7 @@ from .evidence import Evidence, EvidenceFinder
 from .extract import Candidate, candidates, corroborate, extract, sharpest
 from .figures import find_figures, same_figure
 from .llm import Generator, OnText
-from .policy import keeps, names_present, on_topic, showable
+from .policy import dated_elsewhere, figures_of_other_periods, keeps, names_present, on_topic, showable
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
@@ -124,7 +124,9 @@ class Answerer:
         asked = query if verify else _unchecked(query)
         topical = on_topic(query, evidence, settings) if verify else evidence
         kinds = kinds_named(query.ask, [item.text for item in topical])  # 'the global cloud AI market' is named
-        offered = {id(item): candidates(asked, item, kinds) for item in topical}
+        other_periods = figures_of_other_periods(query, evidence) if verify else []
+        offered = {id(item): [c for c in candidates(asked, item, kinds) if not dated_elsewhere(c, other_periods)]
+                   for item in topical}
         every = [c for spans in offered.values() for c in spans]
         supported = {key: corroborate(spans, every) for key, spans in offered.items()}
         answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer

@@ -2,10 +2,11 @@
 
 Signals, each measurable: every name and period the question gives must appear where the sentence can vouch
 for it (the sentence, its document's title or section, or, for a sentence with no name of its own, its paragraph
-so far; a sentence with no year of its own is of the years its paragraph gave before it); the sentence's
-similarity to the question; its coverage of the question's term weight (or, for a paraphrase, a similarity high
-enough to stand for it); and the model's own log-odds of answering against NOT FOUND. The thresholds live in
-`Settings.answer` and are fitted by `benchmarks/sweep.py` on dev data."""
+so far; a sentence with no year of its own is of the years its paragraph gave before it, and an undated figure
+another sentence dates to another period is that period's); the sentence's similarity to the question; its
+coverage of the question's term weight (or, for a paraphrase, a similarity high enough to stand for it); and the
+model's own log-odds of answering against NOT FOUND. The thresholds live in `Settings.answer` and are fitted by
+`benchmarks/sweep.py` on dev data."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ import re
 
 from .clean import ROW_JOIN
 from .evidence import Evidence
-from .extract import Extraction
+from .extract import Candidate, Extraction, agrees, candidates
 from .lexical import tokenize
 from .query import Query
 from .settings import AnswerSettings
-from .structure import abbreviates, mentions, name_words, places, worldwide
+from .structure import abbreviates, mentions, name_words, places, same_name, worldwide
 
 
 def names_present(query: Query, evidence: Evidence) -> bool:
@@ -70,6 +71,31 @@ def _contradicted(qualifier: str, around: set[str]) -> bool:
     if not re.search(r"\d", qualifier):
         return True
     return bool(_years(around))
+
+
+def figures_of_other_periods(query: Query, evidence: list[Evidence]) -> list[Candidate]:
+    """The figures, with an owner, of sentences that date themselves to another period than the one asked about
+    ('Alibaba Cloud holds a modest 4% market share in Q1 2025', asked about Q1 2022)."""
+    periods = [q for q in query.qualifiers if re.search(r"\d", q)]
+    if not periods:
+        return []
+    dated = [item for item in evidence if not item.in_table and _years(words := name_words(item.text))
+             and not any(mentions(q, words) for q in periods)]
+    return [c for item in dated for c in candidates(query, item) if c.figure is not None and c.owner]
+
+
+def dated_elsewhere(candidate: Candidate, other_periods: list[Candidate]) -> bool:
+    """Is an undated figure the same fact another sentence dates to another period (`figures_of_other_periods`)?
+    'Alibaba Cloud holds a 4% global market share' is the 4% another source gives for Q1 2025: asked about Q1 2022,
+    it does not answer. The same fact is the same figure with the same owner; a table cell is its row's."""
+    if candidate.figure is None or candidate.in_row or not candidate.owner or \
+            _years(name_words(candidate.evidence.text)):
+        return False
+    return any(agrees(candidate, other) and _same_owner(candidate, other) for other in other_periods)
+
+
+def _same_owner(a: Candidate, b: Candidate) -> bool:
+    return bool(a.owner and b.owner and same_name(a.owner, b.owner))
 
 
 def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:

@@ -151,6 +151,28 @@ def test_names_the_sentence_lacks_keep_it_from_the_model_but_a_missing_year_alon
     assert not names_present(parse_query("What is Tencent Cloud's share?"), evidence("Alibaba Cloud holds 36%."))
 
 
+def test_an_undated_figure_another_source_dates_to_another_period_does_not_answer_for_the_asked_one():
+    from rag.evidence import Evidence
+    from rag.extract import candidates
+    from rag.policy import dated_elsewhere, figures_of_other_periods
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    def evidence(doc_id, text):
+        return Evidence(Document(doc_id=doc_id, title="", path=f"{doc_id}.txt", content_hash="h", text=text),
+                        Span(start=0, end=len(text)), 0.9, 0.9)
+
+    undated = evidence("a", "Nordline holds a 4% global freight share, behind Orbital.")
+    dated = evidence("b", "Globally, Nordline holds a 4% freight share in Q1 2025, trailing Orbital (30%).")
+    other = evidence("c", "Globally, Nordline holds a 6% freight share in Q1 2025.")
+    asked = parse_query("What global freight share did Nordline hold in Q1 2022?")
+    [four] = [c for c in candidates(asked, undated) if c.text == "4%"]
+    assert dated_elsewhere(four, figures_of_other_periods(asked, [undated, dated]))
+    assert not dated_elsewhere(four, figures_of_other_periods(asked, [undated, other]))  # another fact
+    same_period = parse_query("What global freight share did Nordline hold in Q1 2025?")
+    assert not dated_elsewhere(four, figures_of_other_periods(same_period, [undated, dated]))
+
+
 def test_a_sentence_with_no_year_of_its_own_is_of_the_year_its_paragraph_gave(settings, embedder):
     from rag.evidence import Evidence
     from rag.policy import names_present
