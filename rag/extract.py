@@ -157,6 +157,8 @@ def _figure_answers(query: Query, text: str, figure: Figure, asked_names: list[t
         return False
     if query.currency and figure.currency and figure.currency != query.currency:
         return False  # asked in yuan: a dollar sum is not the answer
+    if query.kind == "money" and per_share(text, figure) and not _PER_SHARE.search(query.ask):
+        return False  # asked how much was paid in dividends, '$2.04 per share' is a rate, not the sum
     if not counts_things(text, figure):
         return True
     return query.kind != "money" and (not query.counted or bool(set(query.counted) & set(counted_words(text, figure))))
@@ -211,6 +213,17 @@ def _asked_names_in(query: Query, text: str) -> list[tuple[int, int]]:
             pattern = r"\b" + r"\W{0,2}".join(map(re.escape, words)) + r"\b"
             spans += [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
     return spans
+
+
+_PER_SHARE = re.compile(r"\b(?:per|a)\s+(?:(?:common|diluted|basic|ordinary)\s+)?share\b", re.IGNORECASE)
+
+
+def per_share(text: str, figure: Figure) -> bool:
+    """Is the figure an amount per share: '$2.04 per share', or a cell of a row labelled so ('Dividends per share |
+    2022: $2.04', printed in a table 'in millions, except per share data')?"""
+    if ROW_JOIN in text:
+        return bool(_PER_SHARE.search(text.split(ROW_JOIN, 1)[0]))
+    return bool(_PER_SHARE.match(text[figure.end:].lstrip()))
 
 
 def _in_a_name(text: str, figure: Figure) -> bool:

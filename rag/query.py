@@ -31,7 +31,8 @@ _KIND_FORMS = [
     ("name", r"^(who|whom)\b"),
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
-    ("percent", r"\bhow much of\b|\b(percent(age)?|share|proportion|portion|fraction|slice|rates?|cagr|margin)\b|%"),
+    ("percent", r"\bhow much of\b|\b(percent(age)?|(?<!per )share|proportion|portion|fraction|slice|rates?|cagr|"
+                r"margin)\b|%"),  # not 'per share': an amount for each share
     ("date", r"^when\b|\b(what|which) (year|day|month)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
     ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
     ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"

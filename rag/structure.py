@@ -2,8 +2,9 @@
 or not (an owner: 'Alibaba Cloud holds'), clause boundaries, and whose figure each figure is.
 
 A figure's owner is, in order: in 'A, B and C were X, Y and Z, respectively', the name of its own item (none
-for 'international'); the name right before the parenthesis it stands in ('Tencent Cloud (10%)'), else the last owner-name before it in its own clause ('Alibaba Cloud dominates with a 36% share'), else the
-nearest owner-name before its clause (a relative clause: 'Microsoft Azure, which grew 39%'), else nobody.
+for 'international'); the name right before the parenthesis it stands in ('Tencent Cloud (10%)'), else the last
+owner-name before it in its own clause ('Alibaba Cloud dominates with a 36% share'), else the nearest owner-name
+before its clause (a relative clause: 'Microsoft Azure, which grew 39%'), else nobody.
 Only closed-class grammar words are listed here (prepositions, conjunctions, determiners)."""
 
 from __future__ import annotations

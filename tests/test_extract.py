@@ -215,6 +215,14 @@ def test_a_figure_given_respectively_answers_only_for_its_own_item():
     assert [c.text for c in offered("What was Orbital's sales growth?", said)] == ["4.4%", "4.9%"]
 
 
+def test_asked_for_a_sum_an_amount_per_share_is_no_answer():
+    row = sentence("Dividends per share | 2022: $2.04 | 2021: $2.02")
+    said = sentence("Orbital paid dividends of $2.04 per share, $1,244.5 million in all.")
+    assert offered("How much did Orbital pay in dividends in FY2022 (in USD millions)?", row) == []
+    assert [c.text for c in offered("How much did Orbital pay in dividends?", said)] == ["$1,244.5 million"]
+    assert "$2.04" in [c.text for c in offered("What were Orbital's dividends per share in 2022?", row)]
+
+
 def test_a_negative_cell_answers_from_its_year_column():
     """A cash outflow printed in parentheses ('| 2018: (1,577)') is a cell of the 2018 column like any other, and the
     answer keeps its closing parenthesis."""
