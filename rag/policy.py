@@ -91,11 +91,7 @@ def dated_elsewhere(candidate: Candidate, other_periods: list[Candidate]) -> boo
     if candidate.figure is None or candidate.in_row or not candidate.owner or \
             _years(name_words(candidate.evidence.text)):
         return False
-    return any(agrees(candidate, other) and _same_owner(candidate, other) for other in other_periods)
-
-
-def _same_owner(a: Candidate, b: Candidate) -> bool:
-    return bool(a.owner and b.owner and same_name(a.owner, b.owner))
+    return any(agrees(candidate, other) and same_name(candidate.owner, other.owner) for other in other_periods)
 
 
 def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:
