@@ -48,7 +48,9 @@ def clean_text(text: str) -> str:
     text = _FOOTNOTE.sub("", text)
     text = unglue(_CHAT_TOKEN.sub(" ", _ZERO_WIDTH.sub("", text)))  # 'Totalcurrentassets' of a PDF's table
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    lines = _cut_trailer(join_table_rows([line for line in lines if line]))
+    lines = [line for line in lines if line]
+    lines = _cut_trailer(lines[:1] + join_table_rows(lines[1:]))  # the heading is no row label ('..., page 49', '49')
+
     return "\n".join(unwrap_lines(lines))
 
 

@@ -118,3 +118,8 @@ def test_column_heads_on_one_line_and_a_cell_carrying_the_next_sign_keep_their_c
         "Cost of products sold | December 28, 2019: 16,830 | December 29, 2018: 17,347 | December 30, 2017: 17,043"]
     assert join_table_rows(["2019 2018", "Stores", "12", "(3)"]) == ["2019 | 2018", "Stores | 2019: 12 | 2018: (3)"]
     assert join_table_rows(["It grew 12 $", "in 2019 2018 terms."]) == ["It grew 12 $", "in 2019 2018 terms."]
+
+
+def test_a_page_number_under_the_heading_is_not_made_a_cell_of_it():
+    cleaned = clean_text("Acme 2022 10-K, page 49\n\n49\nConsolidated Statements of Cash Flows\nNet sales\n1,980\n1,101")
+    assert cleaned.split("\n")[0] == "Acme 2022 10-K, page 49"
