@@ -1,6 +1,7 @@
 """Write the answer sentence from the source's own words: the clause that holds the answer, with its owner.
 
-No word of it is invented: a figure in parentheses after a name reads 'Tencent Cloud: 10%'; a relative clause
+No word of it is invented: a table cell reads with its row label and its own column head ('Cost of sales | 2019:
+385,301'); a figure in parentheses after a name reads 'Tencent Cloud: 10%'; a relative clause
 ('which grew 39% in Q1 2026') gets its antecedent back ('Microsoft Azure grew 39% in Q1 2026'); otherwise the
 sentence up to the end of the answer's clause, without a leading connective ('However, '). A short form is used
 only when it keeps the place and period the source gives (rag/faithful.py, shared with summaries)."""
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .extract import DATE, Candidate, option_text
+from .clean import ROW_JOIN
+from .extract import DATE, Candidate
 from .faithful import meaning_lost
 from .figures import find_figures, same_figure
 from .lexical import tokenize
@@ -26,9 +28,11 @@ _RELATIVE = re.compile(r"^(?:which|who|that)\s+", re.IGNORECASE)
 def answer_sentence(candidate: Candidate) -> str:
     """The shortest of the source's own wordings that keeps what the source says about the answer: its owner
     and its place and period ('Tencent Cloud: 10%' drops 'within China', so the clause is used instead)."""
-    if candidate.in_row:  # a cell reads with its row label and column head; later columns are other periods
-        closing = ")" if _parenthesised(candidate.evidence.text, candidate.start, candidate.end) else ""  # '(1,577)'
-        return _MARKERS.sub("", option_text(candidate)).strip() + closing + "."
+    if candidate.in_row:  # a cell reads with its row label and column head; the other columns are other periods
+        text = candidate.evidence.text
+        closing = ")" if _parenthesised(text, candidate.start, candidate.end) else ""  # '(1,577)'
+        label, cell_start = text.split(ROW_JOIN, 1)[0], text.rfind(ROW_JOIN, 0, candidate.start) + len(ROW_JOIN)
+        return _MARKERS.sub("", f"{label}{ROW_JOIN}{text[cell_start:candidate.end]}").strip() + closing + "."
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end
     bounds = clause_bounds(text)

@@ -144,9 +144,29 @@ def column_fits(query: Query, candidate: Candidate) -> bool:
     text = candidate.evidence.text
     column = _COLUMN.search(text[:candidate.start])
     years = {re.sub(r"\D", "", q)[-4:] for q in query.qualifiers if re.search(r"\d{4}", q)}
-    if not years or not _COLUMN.search(text[:text.rfind(":") + 1]):
-        return True  # no period asked, or a row without year columns
+    if not years:
+        return True  # no period asked
+    if not _COLUMN.search(text[:text.rfind(":") + 1]):
+        return _unheaded_column_fits(candidate, years)
     return column is not None and re.sub(r"\D", "", column.group(1))[-4:] in years  # a label's figure is no cell
+
+
+# An annual report's title: 'Activision Blizzard 2019 10-K, page 58', 'Acme Annual Report 2019'.
+_ANNUAL_REPORT = re.compile(r"\b(?:10-K|annual report)\b", re.IGNORECASE)
+
+
+def _unheaded_column_fits(candidate: Candidate, years: set[str]) -> bool:
+    """A row whose column heads were not printed with it ('Total current assets | 7,292 | 6,106'): in an annual
+    report the columns run from the report's fiscal year back, one year each (the SEC filings' order), so the
+    first cell of a 2019 10-K's row is 2019's and the second 2018's. Elsewhere (a quarterly report's quarter and
+    year-to-date columns, a title with no year) the column is unknown and any cell may answer."""
+    title = candidate.evidence.document.title
+    report_year = re.search(r"\b((?:19|20)\d\d)\b", title)
+    if not report_year or not _ANNUAL_REPORT.search(title):
+        return True
+    text = candidate.evidence.text
+    column = text[:candidate.start].count(ROW_JOIN) - 1  # the label comes first
+    return str(int(report_year.group(1)) - column) in years
 
 
 def _figure_answers(query: Query, text: str, figure: Figure, asked_names: list[tuple[int, int]]) -> bool:

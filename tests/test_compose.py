@@ -99,6 +99,11 @@ def test_a_table_cell_is_picked_by_its_row_and_reads_with_its_label_and_column()
     cell = candidate(row, "12,645")
     assert option_text(cell) == "Property, plant and equipment, net | 2018: 12,645"
     assert answer_sentence(cell) == "Property, plant and equipment, net | 2018: 12,645."
+    later = candidate(row, "12,672")  # picked by the row up to it, answered with its label and its own column only
+    assert option_text(later) == "Property, plant and equipment, net | 2018: 12,645 | 2017: 12,672"
+    assert answer_sentence(later) == "Property, plant and equipment, net | 2017: 12,672."
+    assert answer_sentence(candidate("Purchases of PP&E | 2018: (1,577) | 2017: (1,373)", "1,373")) == \
+        "Purchases of PP&E | 2017: (1,373)."
     assert option_text(candidate(SENTENCE, "36%")) == "36%"  # in prose the span itself is written
 
 

@@ -223,6 +223,22 @@ def test_asked_for_a_sum_an_amount_per_share_is_no_answer():
     assert "$2.04" in [c.text for c in offered("What were Orbital's dividends per share in 2022?", row)]
 
 
+def test_a_row_printed_without_column_heads_runs_back_from_the_annual_reports_year():
+    def row(title):
+        text = "Total current assets | 7,292 | 6,106"
+        document = Document(doc_id="d", title=title, path="d.txt", content_hash="h", text=text)
+        return Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+
+    def cells(year, item):
+        return [c.text for c in offered(f"What were Acme's total current assets in {year} (in USD millions)?", item)]
+
+    annual = row("Acme 2019 10-K, page 58")
+    assert cells("FY2019", annual) == ["7,292"] and cells("FY2018", annual) == ["6,106"]
+    assert cells("FY2016", annual) == []
+    quarterly = row("Acme 2019 10-Q, page 3")  # quarter and year-to-date columns: which is which is unknown
+    assert cells("FY2019", quarterly) == ["7,292", "6,106"]
+
+
 def test_a_negative_cell_answers_from_its_year_column():
     """A cash outflow printed in parentheses ('| 2018: (1,577)') is a cell of the 2018 column like any other, and the
     answer keeps its closing parenthesis."""
