@@ -138,7 +138,8 @@ _COLUMN = re.compile(rf"(?:^|\|\s)((?:{COLUMN_HEAD})):\s*[(\-−–$€£¥]*\s*
 
 def column_fits(query: Query, candidate: Candidate) -> bool:
     """In a table row ('Total assets | 2018: 59,268 | 2017: 55,556', or with period-end dates as column heads), a
-    cell answers a question about FY2018 only from the 2018 column."""
+    cell answers a question about FY2018 only from the 2018 column, and never from a quarterly report unless a
+    quarter or part of a year is asked about."""
     if not candidate.in_row:
         return True
     text = candidate.evidence.text
@@ -146,11 +147,16 @@ def column_fits(query: Query, candidate: Candidate) -> bool:
     years = {re.sub(r"\D", "", q)[-4:] for q in query.qualifiers if re.search(r"\d{4}", q)}
     if not years:
         return True  # no period asked
+    if _QUARTERLY.search(candidate.evidence.document.title) and not _ASKS_PART_OF_YEAR.search(query.ask):
+        return False  # a quarterly report's columns are quarters and year-to-date, not the fiscal year asked about
     if not _COLUMN.search(text[:text.rfind(":") + 1]):
         return _unheaded_column_fits(candidate, years)
     return column is not None and re.sub(r"\D", "", column.group(1))[-4:] in years  # a label's figure is no cell
 
 
+# A quarterly report's title ('Best Buy 2024 10-Q, page 4'), and a question about part of a year.
+_QUARTERLY = re.compile(r"\b(?:10-Q|quarterly report)\b", re.IGNORECASE)
+_ASKS_PART_OF_YEAR = re.compile(r"\b(?:Q[1-4]|H[12]|quarters?|half|months|year[- ]to[- ]date|YTD)\b", re.IGNORECASE)
 # An annual report's title: 'Activision Blizzard 2019 10-K, page 58', 'Acme Annual Report 2019'.
 _ANNUAL_REPORT = re.compile(r"\b(?:10-K|annual report)\b", re.IGNORECASE)
 
@@ -158,8 +164,8 @@ _ANNUAL_REPORT = re.compile(r"\b(?:10-K|annual report)\b", re.IGNORECASE)
 def _unheaded_column_fits(candidate: Candidate, years: set[str]) -> bool:
     """A row whose column heads were not printed with it ('Total current assets | 7,292 | 6,106'): in an annual
     report the columns run from the report's fiscal year back, one year each (the SEC filings' order), so the
-    first cell of a 2019 10-K's row is 2019's and the second 2018's. Elsewhere (a quarterly report's quarter and
-    year-to-date columns, a title with no year) the column is unknown and any cell may answer."""
+    first cell of a 2019 10-K's row is 2019's and the second 2018's. Elsewhere (a quarterly report asked about a
+    quarter, a title with no year) the column is unknown and any cell may answer."""
     title = candidate.evidence.document.title
     report_year = re.search(r"\b((?:19|20)\d\d)\b", title)
     if not report_year or not _ANNUAL_REPORT.search(title):

@@ -235,8 +235,8 @@ def test_a_row_printed_without_column_heads_runs_back_from_the_annual_reports_ye
     annual = row("Acme 2019 10-K, page 58")
     assert cells("FY2019", annual) == ["7,292"] and cells("FY2018", annual) == ["6,106"]
     assert cells("FY2016", annual) == []
-    quarterly = row("Acme 2019 10-Q, page 3")  # quarter and year-to-date columns: which is which is unknown
-    assert cells("FY2019", quarterly) == ["7,292", "6,106"]
+    quarterly = row("Acme 2019 10-Q, page 3")  # quarter and year-to-date columns: no fiscal year's figure
+    assert cells("FY2019", quarterly) == [] and cells("Q2 2019", quarterly) == ["7,292", "6,106"]
 
 
 def test_a_negative_cell_answers_from_its_year_column():
