@@ -236,6 +236,8 @@ def asked_currency(directives: tuple[str, ...]) -> str | None:
 # 'the yuan figure', 'the dollar amount', 'the RMB value': a currency word before a word for the answer itself says
 # what unit the answer is wanted in, as 'in yuan' does; a source states the sum with its own mark ('RMB 380 billion').
 _CURRENCY_FORM = re.compile(rf"\b({_CURRENCY_WORDS})\s+(figure|value|amount|sum|equivalent)s?\b", re.IGNORECASE)
+# ... and 'the size of X', 'the level of X' ask for X's figure: the measure word says what form the answer takes.
+_MEASURE_OF = re.compile(r"\b(?:size|level|amount|magnitude|figure)\s+of\b", re.IGNORECASE)
 
 
 def named_currency(ask: str) -> str | None:
@@ -267,8 +269,6 @@ def _sentences(text: str) -> list[str]:
 # 'Tell me X.', 'Give Google's piece of the pie.', 'Please provide X': a request for X is the question 'What is X?'.
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:tell|give|show|find|provide|state)(?:\s+(?:me|us))?\s+(?P<rest>[^?]+?)"
                       r"[.!?]?\s*$", re.IGNORECASE)
-# ... and 'the size of X', 'the level of X' ask for X's figure: the measure word says what form the answer takes.
-_MEASURE_OF = re.compile(r"\b(?:size|level|amount|magnitude|figure)\s+of\b", re.IGNORECASE)
 
 
 def _as_question(sentence: str) -> str:
