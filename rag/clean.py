@@ -86,6 +86,11 @@ _HEADS_ON_ONE_LINE = re.compile(rf"(?:{COLUMN_HEAD})(?:\s+(?:{COLUMN_HEAD}))+")
 _CELL_THEN_CURRENCY = re.compile(r"^(.*\d\)?)\s+([$€£¥])$")  # '26,268 $': a cell, then the sign of the next one
 
 
+def row_label(row: str) -> str:
+    """A table row's label: what its cells are ('Cost of sales' of 'Cost of sales | 2019: 385,301')."""
+    return row.split(ROW_JOIN, 1)[0]
+
+
 def _one_cell_per_line(line: str) -> list[str]:
     """Column heads printed on one line ('December 28, 2019 December 29, 2018', '2019 2018 2017') and a cell followed
     by the next cell's currency sign ('26,268 $') are split as the rest of the table arrives: one cell per line."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .clean import ROW_JOIN
+from .clean import ROW_JOIN, row_label
 from .extract import DATE, Candidate
 from .faithful import meaning_lost
 from .figures import find_figures, same_figure
@@ -31,7 +31,7 @@ def answer_sentence(candidate: Candidate) -> str:
     if candidate.in_row:  # a cell reads with its row label and column head; the other columns are other periods
         text = candidate.evidence.text
         closing = ")" if _parenthesised(text, candidate.start, candidate.end) else ""  # '(1,577)'
-        label, cell_start = text.split(ROW_JOIN, 1)[0], text.rfind(ROW_JOIN, 0, candidate.start) + len(ROW_JOIN)
+        label, cell_start = row_label(text), text.rfind(ROW_JOIN, 0, candidate.start) + len(ROW_JOIN)
         return _MARKERS.sub("", f"{label}{ROW_JOIN}{text[cell_start:candidate.end]}").strip() + closing + "."
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end

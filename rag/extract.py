@@ -10,14 +10,14 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from .clean import COLUMN_HEAD, ROW_JOIN
+from .clean import COLUMN_HEAD, ROW_JOIN, row_label
 from .evidence import Evidence
 from .figures import Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
 from .schema import Document
 from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs,
-                        name_words, owner_of, refers_to, respective_item, same_name)
+                        name_words, owner_of, refers_to, respective_items, same_name)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -248,7 +248,7 @@ def per_share(text: str, figure: Figure) -> bool:
     """Is the figure an amount per share: '$2.04 per share', or a cell of a row labelled so ('Dividends per share |
     2022: $2.04', printed in a table 'in millions, except per share data')?"""
     if ROW_JOIN in text:
-        return bool(_PER_SHARE.search(text.split(ROW_JOIN, 1)[0]))
+        return bool(_PER_SHARE.search(row_label(text)))
     return bool(_PER_SHARE.match(text[figure.end:].lstrip()))
 
 
@@ -281,13 +281,12 @@ def respective_fits(query: Query, candidate: Candidate) -> bool:
     share most words with the question are the asked ones; when none shares any, any figure may answer."""
     if candidate.figure is None or candidate.in_row:
         return True
-    text = candidate.evidence.text
-    own = respective_item(text, candidate.start, candidate.end)
+    items = respective_items(candidate.evidence.text)
+    own = items.get(candidate.start)
     if own is None:
         return True
-    items = {respective_item(text, f.start, f.end) for f in find_figures(text)} - {None}
     asked = set(query.terms) | {w for name in query.subjects + query.qualifiers for w in name_words(name)}
-    shared = {item: len(name_words(item) & asked) for item in items}
+    shared = {item: len(name_words(item) & asked) for item in items.values()}
     most = max(shared.values())
     return most == 0 or shared[own] == most
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .clean import ROW_JOIN
+from .clean import row_label
 from .evidence import Evidence
 from .extract import Candidate, Extraction, agrees, candidates
 from .lexical import tokenize
@@ -113,7 +113,7 @@ def plainest_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
     label names its line item, and a longer one names a narrower item (asked for long-term debt, 'Long-term debt |
     2019: 3,464', not 'Current portion of long-term debt | 2019: $6')."""
     asked = set(query.terms) | {t for wording in query.wordings for t in tokenize(wording)}
-    extra = {id(e): len(set(tokenize(e.text.split(ROW_JOIN, 1)[0])) - asked) for e in evidence if e.in_table}
+    extra = {id(e): len(set(tokenize(row_label(e.text))) - asked) for e in evidence if e.in_table}
     least = min(extra.values(), default=0)
     return [e for e in evidence if extra.get(id(e), least) == least]
 

@@ -165,7 +165,7 @@ def clause_bounds(text: str) -> list[tuple[int, int]]:
 
 def owner_of(text: str, start: int, end: int) -> str | None:
     """Whose is the figure at text[start:end]? See the module docstring for the order of the rules."""
-    item = respective_item(text, start, end)
+    item = respective_items(text).get(start)
     if item is not None:
         return next((run.text for run in name_runs(item) if not is_period(run.text)), None)
     runs = [r for r in name_runs(text) if not is_period(r.text)]
@@ -216,25 +216,24 @@ _LIST_SEPARATOR = re.compile(r"\s*(?:,\s*and|,|and)\s*")
 _LIST_OPENING = re.compile(r".*\b(?:for|of|in|by|from|at|to|between|on)\s+", re.IGNORECASE | re.DOTALL)
 
 
-def respective_item(text: str, start: int, end: int) -> str | None:
-    """The item a figure is given for in 'A, B and C were X, Y and Z, respectively': 'The growth rates for
-    worldwide, U.S. and international sales were 3.5%, 5.0% and 2.2%, respectively' gives 5.0% for 'U.S.';
-    '$48.6 billion and $47.2 billion in 2022 and 2021, respectively' gives $47.2 billion for 2021. None when the
-    figure is in no such pair of lists."""
-    ending = _RESPECTIVELY.search(text, end)
-    if not ending:
-        return None
-    figures = find_figures(text[:ending.start()])
-    second = _figure_list(text, figures, ending.start())
-    first = _figure_list(text, figures, second[0].start) if second else []
-    if len(first) == len(second) >= 2 and all(f.kind == "year" for f in second):  # '... in 2022 and 2021, resp.'
-        place = next((i for i, f in enumerate(first) if f.start == start), None)
-        return second[place].text if place is not None else None
-    place = next((i for i, f in enumerate(second) if f.start == start), None)
-    if place is None or len(second) < 2:
-        return None
-    items = _list_items(text[:second[0].start], len(second))
-    return items[place] if items else None
+@functools.lru_cache(maxsize=256)  # one sentence, asked for each of its figures
+def respective_items(text: str) -> dict[int, str]:
+    """The item each figure is given for in 'A, B and C were X, Y and Z, respectively', by the figure's start:
+    'The growth rates for worldwide, U.S. and international sales were 3.5%, 5.0% and 2.2%, respectively' gives
+    5.0% for 'U.S.'; '$48.6 billion and $47.2 billion in 2022 and 2021, respectively' gives $47.2 billion for 2021.
+    Empty when the sentence pairs no lists (read only, shared between callers)."""
+    found: dict[int, str] = {}
+    for ending in _RESPECTIVELY.finditer(text):
+        figures = find_figures(text[:ending.start()])
+        second = _figure_list(text, figures, ending.start())
+        first = _figure_list(text, figures, second[0].start) if second else []
+        if len(first) == len(second) >= 2 and all(f.kind == "year" for f in second):  # '... in 2022 and 2021'
+            pairs = [(f, year.text) for f, year in zip(first, second)]
+        else:
+            pairs = list(zip(second, _list_items(text[:second[0].start], len(second)) if len(second) >= 2 else []))
+        for figure, item in pairs:
+            found.setdefault(figure.start, item)
+    return found
 
 
 def _figure_list(text: str, figures: list[Figure], edge: int) -> list[Figure]:

@@ -42,9 +42,9 @@ def test_each_figure_belongs_to_the_name_the_structure_attaches_it_to(sentence, 
 ])
 def test_respectively_pairs_each_figure_with_the_item_in_its_place(sentence, items):
     from rag.figures import find_figures
-    from rag.structure import respective_item
+    from rag.structure import respective_items
 
-    found = {f.text: respective_item(sentence, f.start, f.end) for f in find_figures(sentence) if f.text in items}
+    found = {f.text: respective_items(sentence).get(f.start) for f in find_figures(sentence) if f.text in items}
     assert found == items
 
 
