@@ -19,7 +19,8 @@ from .evidence import Evidence, EvidenceFinder
 from .extract import Candidate, candidates, corroborate, extract, sharpest
 from .figures import find_figures, same_figure
 from .llm import Generator, OnText
-from .policy import dated_elsewhere, figures_of_other_periods, keeps, names_present, on_topic, showable
+from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, keeps,
+                     names_present, on_topic, showable)
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
@@ -125,7 +126,9 @@ class Answerer:
         topical = on_topic(query, evidence, settings) if verify else evidence
         kinds = kinds_named(query.ask, [item.text for item in topical])  # 'the global cloud AI market' is named
         other_periods = figures_of_other_periods(query, evidence) if verify else []
-        offered = {id(item): [c for c in candidates(asked, item, kinds) if not dated_elsewhere(c, other_periods)]
+        other_holders = holders_of_other_roles(query, evidence) if verify else []
+        offered = {id(item): [c for c in candidates(asked, item, kinds)
+                              if not dated_elsewhere(c, other_periods) and fills_role(c, other_holders, query)]
                    for item in topical}
         every = [c for spans in offered.values() for c in spans]
         supported = {key: corroborate(spans, every) for key, spans in offered.items()}

@@ -389,16 +389,26 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
 
 
 def sharpest(chosen: Candidate, found: list[Candidate], slack: float = 0.0) -> Candidate:
-    """The most precise form of a picked date that a shown sentence gives: picked '2015' where another source
-    says 'December 2015', the answer is December 2015 (from that source). Only a date that contains the pick's
-    words is taken, so a finer date never contradicts it, and only from a sentence about as much of the question
-    as the pick's (within `slack` of its coverage: 'In December 2015 it raised funds' does not date a founding);
-    among several, the best-ranked sentence's."""
+    """The most precise form of a picked date or name that a shown sentence gives: picked '2015' where another
+    source says 'December 2015', the answer is December 2015 (from that source); picked 'Christiansen', the
+    'Niels B. Christiansen' another gives. Only a date that contains the pick's words is taken, so a finer date
+    never contradicts it, and only from a sentence about as much of the question as the pick's (within `slack` of
+    its coverage: 'In December 2015 it raised funds' does not date a founding); among several, the best-ranked
+    sentence's (for a name, the longest)."""
+    about_as_much = [c for c in found if c.evidence.coverage >= chosen.evidence.coverage - slack]
+    if chosen.kind == "name":  # 'Christiansen' -> 'Niels B. Christiansen', the full name another sentence gives
+        fuller = [c for c in about_as_much if c.kind == "name" and _fuller_name(c.text, chosen.text)]
+        return max(fuller, key=lambda c: len(c.text.split()), default=chosen)
     if chosen.kind not in ("year", "date"):
         return chosen
-    finer = [c for c in found if agrees(chosen, c) and len(_date_words(c.text)) > len(_date_words(chosen.text))
-             and c.evidence.coverage >= chosen.evidence.coverage - slack]
+    finer = [c for c in about_as_much
+             if agrees(chosen, c) and len(_date_words(c.text)) > len(_date_words(chosen.text))]
     return max(finer, key=lambda c: len(_date_words(c.text)), default=chosen)
+
+
+def _fuller_name(name: str, short: str) -> bool:
+    """Is `name` the same name as `short` with words before it ('Niels B. Christiansen' for 'Christiansen')?"""
+    return name.endswith(" " + short) and name[0].isupper()
 
 
 def _date_words(text: str) -> set[str]:

@@ -17,6 +17,7 @@ from .evidence import Evidence
 from .extract import Candidate, Extraction, agrees, candidates
 from .lexical import tokenize
 from .query import Query
+from .roles import held_roles, other_role
 from .settings import AnswerSettings
 from .structure import abbreviates, mentions, name_words, places, same_name, worldwide
 
@@ -92,6 +93,31 @@ def dated_elsewhere(candidate: Candidate, other_periods: list[Candidate]) -> boo
             _years(name_words(candidate.evidence.text)):
         return False
     return any(agrees(candidate, other) and same_name(candidate.owner, other.owner) for other in other_periods)
+
+
+def holders_of_other_roles(query: Query, evidence: list[Evidence]) -> list[str]:
+    """The names the sources give another role than the one a who-question asks about, and never that one: asked
+    who the CEO of Google is, 'Eric Schmidt, former CEO of Google' (held before now) or 'X is the CEO of The LEGO
+    Foundation' asked about Lego (held at another organisation). Such a name answers from no sentence."""
+    if query.role is None:
+        return []
+    held = [(name, role) for item in evidence for name, role in held_roles(item.text, query.role.noun)]
+    holders = [name for name, role in held if not other_role(query.role, role)]
+    return [name for name, role in held if other_role(query.role, role)
+            and not any(same_name(name, holder) for holder in holders)]
+
+
+def fills_role(candidate: Candidate, others: list[str], query: Query) -> bool:
+    """Asked who holds a role, may the candidate be the holder? Not a name `holders_of_other_roles` found; and in a
+    sentence that says who holds the role's noun, only a holder of the role asked about: 'Christiansen, CEO of the
+    LEGO Group; and, Mónica Ramírez, Founder & President of ...' offers Christiansen as Lego's CEO, not Ramírez,
+    and 'Sepp Blatter, the former president of FIFA when Qatar was awarded ...' offers nobody as its president."""
+    if candidate.kind != "name" or query.role is None:
+        return True
+    if any(same_name(candidate.text, name) for name in others):
+        return False
+    held = held_roles(candidate.evidence.text, query.role.noun)
+    return not held or any(same_name(candidate.text, name) for name, role in held if not other_role(query.role, role))
 
 
 def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:

@@ -16,6 +16,7 @@ from .errors import InputError
 from .figures import CURRENCIES, SCALES, Figure, find_figures
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
+from .roles import Role, asked_role
 from .structure import is_period, name_runs, qualifiers
 
 MAX_QUESTION_CHARS = 1000
@@ -70,6 +71,7 @@ class Query:
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
     counted: tuple[str, ...] = ()  # what 'how many' counts, stemmed: 'How many data centers ...?' -> data, center
+    role: Role | None = None  # 'Who is the CEO of Google?': the role whose holder is asked for (`roles.asked_role`)
     wordings: tuple[str, ...] = ()  # other names of the line items it asks about ('capital expenditure': 'purchases
     # of property, plant and equipment', ...), from `glossary`: searched for beside the ask
 
@@ -125,7 +127,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency,
-                 counted=counted_thing(ask), wordings=other_wordings(ask))
+                 counted=counted_thing(ask), role=asked_role(ask), wordings=other_wordings(ask))
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"

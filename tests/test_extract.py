@@ -296,3 +296,12 @@ def test_a_table_row_is_shown_to_the_model_under_its_documents_title():
     sources = build_messages(parse_query("What were Orbital's total current assets in FY2022?"), shown)[-1]["content"]
     assert "[1] Orbital 2022 10-K, page 130: Total current assets | 2022: 7,643" in sources
     assert "[2] Orbital ran 12 depots in 2022." in sources and "[3] Total assets | 2022: 9" in sources
+
+
+def test_a_picked_surname_is_answered_with_the_full_name_a_source_gives():
+    found = offered("Who won the Kestrel Cup?", sentence("Hale won the Kestrel Cup."),
+                    sentence("Tamsin Hale won the Kestrel Cup in a storm.", doc_id="b"),
+                    sentence("Hale Tamsin Cup won the Kestrel Cup.", doc_id="c"))
+    hale, full = found[0], next(c for c in found if c.text == "Tamsin Hale")
+    assert sharpest(hale, found) is full
+    assert sharpest(full, found) is full

@@ -1,0 +1,159 @@
+"""Roles people hold, read from the question and from sentences: 'Who is the CEO of Google?' asks for the holder of
+the role 'CEO' at Google; 'Eric Schmidt, former CEO of Google' and 'Anne-Birgitte Albrectsen is the CEO of The LEGO
+Foundation' name holders of another role: one held before now, or at another (narrower) organisation.
+
+A role is its head noun, the plain words said before it and the name it is held at ('of'/'at' and a name). Only a
+closed class of words is listed: those that put a role out of the present ('former', 'late', 'outgoing')."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .structure import LEGAL_FORMS, name_runs
+
+# Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
+NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
+
+_ASKED = re.compile(r"(?i:who)\s+(?i:is|was|are|were|will be|has been|had been)\s+(?:(?i:the)\s+)?"
+                    r"(?P<rest>.+?)[\s?.!]*$")
+_PLAIN_WORD = re.compile(r"[a-z][a-z-]*|[A-Z]{2,5}")  # 'creative', 'director', 'CEO'
+_HELD_AT = re.compile(r"\s+(?:of|at)\s+(?:the\s+)?", re.IGNORECASE)
+_QUALIFIER_START = re.compile(r"\s+(?:in|during|since|as of|for|on)\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# What stands between a holder and the role said of them: 'Sepp Blatter, the', 'X is the', 'A and B - the'.
+_BEFORE_HOLDER = re.compile(r"(?:(?:\s*[,–—]|\s+-)\s*|\s+(?:is|was|became|becomes|as)\s+)(?:(?:the|a|an)\s+)?",
+                            re.IGNORECASE)
+_LEADING_WORDS = 3  # at most this many plain words before the role noun are read as describing it
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role: its head noun (lower case; an acronym as written), the plain words said before it, and the name it
+    is held at."""
+
+    noun: str
+    describing: frozenset[str] = frozenset()
+    held_at: str = ""
+
+
+def asked_role(ask: str) -> Role | None:
+    """The role a who-question asks the holder of: 'Who is the CEO of Google in 2021?' -> CEO at Google;
+    'Who is Google's CEO?' likewise. None for other questions ('Who is Elon Musk?', 'Who won ...?')."""
+    match = _ASKED.fullmatch(ask.strip())
+    if not match:
+        return None
+    rest = match.group("rest")
+    at = _HELD_AT.search(rest)
+    possessive = re.fullmatch(r"(?P<at>.+?)['’]s\s+(?P<phrase>.+)", rest)
+    if at:
+        phrase, held_at = rest[:at.start()], rest[at.end():]
+    elif possessive:
+        phrase, held_at = possessive.group("phrase"), possessive.group("at")
+    else:
+        phrase, held_at = rest, ""
+    words = phrase.split()
+    if not words or len(words) > _LEADING_WORDS + 1 or not all(_role_word(w) for w in words):
+        return None
+    held_at = _QUALIFIER_START.split(held_at, maxsplit=1)[0].strip(" \"'“”‘’")
+    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:-1]), _ARTICLE.sub("", held_at))
+
+
+def held_roles(text: str, noun: str) -> list[tuple[str, Role]]:
+    """Who holds the role `noun` in the sentence, as (name, role): 'Sepp Blatter, the former president of FIFA',
+    'X is the CEO of Y', 'video director Bruce Gowers', 'Google CEO Sundar Pichai'."""
+    found = []
+    runs = name_runs(text)
+    for match in re.finditer(r"\b(?:(ex)-)?(" + re.escape(noun) + r")(s?)\b", text, re.IGNORECASE):
+        describing, start = _describing(text, match.start())
+        describing |= {"ex"} if match.group(1) else set()
+        held_at, end = _held_at(text, match.end())
+        holders = _holders_before(text, start, runs, plural=bool(match.group(3))) or _holder_after(text, end, runs)
+        found += [(holder, Role(noun, frozenset(describing), held_at)) for holder in holders]
+    return found
+
+
+def other_role(asked: Role, held: Role) -> bool:
+    """Is a held role another than the one asked about: said to be held before or after now ('former') where the
+    question does not say so, or held at a name that is not the one asked about ('CEO of The LEGO Foundation'
+    asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the Assassin's Creed film)?"""
+    not_now = (held.describing & NOT_NOW) - asked.describing
+    return bool(not_now) or bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
+
+
+def _extends(found: str, asked: str) -> bool:
+    """Is a name another one built on the asked one: some of its words and more ('LEGO Foundation' for Lego,
+    'Assassin's Creed Syndicate' for the Assassin's Creed film; articles and legal forms aside: 'LEGO Group' is
+    Lego)? A name sharing no word may start a longer phrase ('director of Queen and Freddie Mercury biopic
+    Bohemian Rhapsody') and says nothing."""
+    found_words, asked_words = _name_words(found) - LEGAL_FORMS - {"the"}, _name_words(asked)
+    return bool(found_words & asked_words) and bool(found_words - asked_words)
+
+
+def _name_words(name: str) -> set[str]:
+    return {re.sub(r"['’]s?$", "", w.lower()) for w in re.findall(r"[\w&'’-]+", name)}
+
+
+def _role_word(word: str) -> bool:
+    """A word of a role's phrase: plain ('chief', 'executive') or an acronym ('CEO'); not an article or a verb's
+    -ing form ('playing the role of ...' is not a role held)."""
+    return bool(_PLAIN_WORD.fullmatch(word)) and word not in ("the", "a", "an") and not word.endswith("ing")
+
+
+def _noun(word: str) -> str:
+    return word if word.isupper() else word.lower()
+
+
+def _describing(text: str, noun_start: int) -> tuple[set[str], int]:
+    """The plain lower-case words right before a role noun, up to `_LEADING_WORDS` of them, and where they start
+    ('the former president' -> {former}; 'the current and former presidents' -> {current, former})."""
+    words = list(re.finditer(r"[\w'’-]+|[^\w\s]", text[:noun_start]))
+    described, start = [], noun_start
+    for number in range(len(words) - 1, -1, -1):
+        word = words[number].group()
+        joining = word in ("and", "or") and described and number and _plain(words[number - 1].group())
+        if len(described) == _LEADING_WORDS or not (_plain(word) or joining):
+            break
+        described += [] if joining else [word]
+        start = words[number].start()
+    return set(described), start
+
+
+def _plain(word: str) -> bool:
+    return bool(re.fullmatch(r"[a-z][a-z-]*", word)) and word not in _NOT_DESCRIBING
+
+
+_NOT_DESCRIBING = frozenset("the a an and or of is was are were has have had its their his her".split())
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z0-9][\w&.'’-]*(?: [A-Z0-9][\w&.'’-]*)*")
+
+
+def _held_at(text: str, noun_end: int) -> tuple[str, int]:
+    """The name right after 'of'/'at' (and an article) following the role noun, and where it ends: 'president of
+    FIFA', 'creative director of Assassin's Creed Syndicate'."""
+    at = _HELD_AT.match(text, noun_end)
+    name = _CAPITALISED_RUN.match(text, at.end()) if at else None
+    return (name.group().rstrip(".,"), name.end()) if name else ("", noun_end)
+
+
+def _holders_before(text: str, phrase_start: int, runs, plural: bool) -> list[str]:
+    """The names the role phrase is said of, before it: 'Sepp Blatter, the former president', 'X is the CEO'; for
+    a plural role, the names listed ('Jeffrey Webb and Jack Warner - the current and former presidents')."""
+    before = [run for run in runs if run.end <= phrase_start]
+    if not before or not _BEFORE_HOLDER.fullmatch(text, before[-1].end, phrase_start):
+        return []
+    holders = [before.pop()]
+    while plural and before and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[before[-1].end:holders[-1].start]):
+        holders.append(before.pop())
+    return [run.text for run in reversed(holders)]
+
+
+def _holder_after(text: str, noun_end: int, runs) -> list[str]:
+    """The name right after the role noun: 'video director Bruce Gowers', 'Google CEO Sundar Pichai'."""
+    for run in runs:
+        if run.start <= noun_end - 1 < run.end and run.end > noun_end + 1:  # the role word inside a name run
+            return [text[noun_end:run.end].strip()]
+        if run.start >= noun_end:
+            return [run.text] if re.fullmatch(r",?\s*", text[noun_end:run.start]) else []
+    return []
