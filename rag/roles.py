@@ -15,7 +15,7 @@ from .structure import LEGAL_FORMS, name_runs
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
 NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
 
-_ASKED = re.compile(r"(?i:who)\s+(?i:is|was|are|were|will be|has been|had been)\s+(?:(?i:the)\s+)?"
+_ASKED = re.compile(r"(?i:who)\s+(?P<verb>(?i:is|was|are|were|will be|has been|had been))\s+(?:(?i:the)\s+)?"
                     r"(?P<rest>.+?)[\s?.!]*$")
 _PLAIN_WORD = re.compile(r"[a-z][a-z-]*|[A-Z]{2,5}")  # 'creative', 'director', 'CEO'
 _HELD_AT = re.compile(r"\s+(?:of|at)\s+(?:the\s+)?", re.IGNORECASE)
@@ -35,6 +35,7 @@ class Role:
     noun: str
     describing: frozenset[str] = frozenset()
     held_at: str = ""
+    now: bool = True  # asked who holds it now ('Who is ...?'), not who held it ('Who was ...?')
 
 
 def asked_role(ask: str) -> Role | None:
@@ -56,7 +57,8 @@ def asked_role(ask: str) -> Role | None:
     if not words or len(words) > _LEADING_WORDS + 1 or not all(_role_word(w) for w in words):
         return None
     held_at = _QUALIFIER_START.split(held_at, maxsplit=1)[0].strip(" \"'“”‘’")
-    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:-1]), _ARTICLE.sub("", held_at))
+    now = match.group("verb").lower() in ("is", "are", "has been")
+    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:-1]), _ARTICLE.sub("", held_at), now)
 
 
 def held_roles(text: str, noun: str) -> list[tuple[str, Role]]:
@@ -75,9 +77,9 @@ def held_roles(text: str, noun: str) -> list[tuple[str, Role]]:
 
 def other_role(asked: Role, held: Role) -> bool:
     """Is a held role another than the one asked about: said to be held before or after now ('former') where the
-    question does not say so, or held at a name that is not the one asked about ('CEO of The LEGO Foundation'
-    asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the Assassin's Creed film)?"""
-    not_now = (held.describing & NOT_NOW) - asked.describing
+    question asks who holds it now and does not say so, or held at a name built on the asked one ('CEO of The LEGO
+    Foundation' asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the film)?"""
+    not_now = (held.describing & NOT_NOW) - asked.describing if asked.now else set()
     return bool(not_now) or bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
 
 
