@@ -7,7 +7,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-from .figures import MONTH
+from .figures import MONTH, YEAR
 from .unglue import unglue
 
 # "AlibabaBABA--", "MicrosoftMSFT--", "pointIPCX--", "BerkshireBRK.B--": a ticker glued to a word.
@@ -79,7 +79,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 _CELL = re.compile(r"^(?:[$€£¥]\s*)?\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?$|^[—–-]+$")
 _CURRENCY_ONLY = re.compile(r"^[$€£¥]$")
 # A column header cell: a year ('2018', 'FY2018') or a period-end date ('January 28, 2023', 'Dec. 31, 2022').
-COLUMN_HEAD = rf"(?:FY\s?)?(?:19|20)\d\d|{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d"
+COLUMN_HEAD = rf"(?:FY\s?)?{YEAR}|{MONTH}\s+\d{{1,2}},?\s+{YEAR}"
 _YEAR = re.compile(rf"^(?:{COLUMN_HEAD})$")
 ROW_JOIN = " | "
 _HEADS_ON_ONE_LINE = re.compile(rf"(?:{COLUMN_HEAD})(?:\s+(?:{COLUMN_HEAD}))+")

@@ -29,6 +29,7 @@ _FIGURE = re.compile(
 _WORD_FIGURE = re.compile(r"\b(?P<word>" + "|".join(WORDS) + r")\b(?:\s(?P<pct>percent\b))?", re.IGNORECASE)
 _GLUED = re.compile(r"[A-Za-z]$|[A-Za-z]-$")  # 'Q1', 'Qwen2.5', and codes: 'COVID-19', 'F-16'
 _CODE_AFTER = re.compile(r"-[A-Z]")  # '10-K', '8-K': a form's name
+YEAR = r"(?:19|20)\d\d"  # a year as written in news and filings: 1900-2099
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"  # a month's name or abbreviation
 # A day of a month ('December 31', 'Dec. 31', '31 December'): part of a date, not a figure.
 _MONTH_BEFORE = re.compile(rf"\b{MONTH}\s$")
@@ -121,7 +122,7 @@ def _reference(match: re.Match) -> bool:
 
 
 def _plain_kind(number: str, scale: float) -> str:
-    is_year = scale == 1.0 and re.fullmatch(r"(19|20)\d\d", number) is not None
+    is_year = scale == 1.0 and re.fullmatch(YEAR, number) is not None
     return "year" if is_year else "number"
 
 

@@ -15,6 +15,7 @@ import re
 from .clean import row_label
 from .evidence import Evidence
 from .extract import Candidate, Extraction, agrees, candidates
+from .figures import YEAR
 from .lexical import tokenize
 from .query import Query
 from .roles import held_roles, other_role
@@ -49,7 +50,7 @@ def _paragraph_years(query: Query, evidence: Evidence, around: set[str]) -> set[
 
 
 def _years(words: set[str]) -> set[str]:
-    return {w for w in words if re.fullmatch(r"(?:19|20)\d\d", w)}
+    return {w for w in words if re.fullmatch(YEAR, w)}
 
 
 def _vouched(qualifier: str, around: set[str]) -> bool:

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .figures import MONTH, WORDS as NUMBER_WORDS, Figure, find_figures
+from .figures import MONTH, WORDS as NUMBER_WORDS, YEAR, Figure, find_figures
 from .lexical import STOPWORDS, canonical_periods, tokenize
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
@@ -31,7 +31,7 @@ _FUNCTION_WORDS = frozenset(
     "meanwhile moreover furthermore notably also still then thus globally overall "
     "is are was were do does did has have had can could will would should may might shall must".split()) | PREPOSITIONS
 _WORD = re.compile(r"[A-Za-z0-9][\w&.'’-]*")
-_PERIOD = re.compile(r"^(Q[1-4]|H[12]|FY\s?\d{2,4}|(19|20)\d\d|\d{4}Q[1-4])$", re.IGNORECASE)
+_PERIOD = re.compile(rf"^(Q[1-4]|H[12]|FY\s?\d{{2,4}}|{YEAR}|\d{{4}}Q[1-4])$", re.IGNORECASE)
 # Where a clause ends: semicolons, dashes, a comma before a conjunction, relative pronoun or participle, and a
 # reporting verb ('Chief executive Mara Lind said [the group plans to spend $1.5 billion]').
 _CLAUSE_BREAK = re.compile(
