@@ -6,6 +6,7 @@ about what the question names) -> `extract` (the model picks a span of a shown s
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from .extract import Candidate, candidates, corroborate, extract, sharpest
 from .figures import find_figures, same_figure
 from .llm import Generator, OnText
 from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, keeps,
-                     names_present, on_topic, showable)
+                     names_present, on_topic, passes, showable)
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
@@ -79,6 +80,8 @@ class Answerer:
         retrieved = time.perf_counter() - started
         if query.options:
             return self._choose_option(query, evidence), retrieved, {}
+        if query.extreme and (ranked := self._extreme(query, evidence)):
+            return ranked, retrieved, {}
         shown, found = self._shown(query, evidence, verify)
         if not found and query.fallback_kind:  # 'how much does it account for?': not a sum, then any figure
             started = time.perf_counter()
@@ -147,6 +150,29 @@ class Answerer:
             if len(shown) == settings.shown_sentences:
                 break
         return shown, found
+
+    def _extreme(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
+        """'Which provider leads the global market?': each owner's figure, from the best-ranked sentence about what
+        the question names that gives one, compared (figures of the kind the first of them is: shares with shares).
+        Nothing when fewer than two owners' figures are given: there is nothing to compare, and the question is
+        answered as any other."""
+        asked = replace(query, kind=None, extreme=None, subjects=())  # whose figure it is, is the question
+        settings = self.settings.answer
+        figures: dict[str, Candidate] = {}
+        about = [item for item in on_topic(query, evidence, settings)  # as much of the question as an answer needs
+                 if passes({"coverage": item.coverage, "similarity": item.similarity}, -math.inf,
+                           settings.min_coverage, settings.keep_similarity)]
+        for item in about:
+            for c in candidates(asked, item):
+                if c.figure is not None and c.owner and not c.in_row and c.figure.kind != "year" and \
+                        not any(same_name(c.owner, owner) for owner in figures):
+                    figures[c.owner] = c
+        compared = [c for c in figures.values() if c.figure.kind == next(iter(figures.values())).figure.kind] \
+            if figures else []
+        if len(compared) < 2:
+            return []
+        pick = (max if query.extreme == "max" else min)(compared, key=lambda c: c.figure.value)
+        return [(f"{pick.owner}: {pick.text}.", [pick.evidence])]
 
     def _choose_option(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
         """'Which is bigger, A or B?': each option's figure, read as its own question, then compared."""

@@ -67,6 +67,7 @@ class Query:
     comparison: str | None = None  # eq, gt or lt when the question tests its claim
     polar: bool = False  # a yes/no question
     options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
+    extreme: str | None = None  # 'Which provider has the largest share?': max; 'the smallest': min (`extreme_asked`)
     parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
@@ -121,13 +122,14 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     currency = asked_currency(directives) or named_currency(ask)
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
-    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | answer_form_terms(ask)
+    not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | \
+        answer_form_terms(ask) | extreme_terms(ask)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency,
-                 counted=counted_thing(ask), role=asked_role(ask), wordings=other_wordings(ask))
+                 counted=counted_thing(ask), role=asked_role(ask), extreme=None if options else extreme_asked(ask), wordings=other_wordings(ask))
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
@@ -379,6 +381,31 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
     if match:
         return "lt" if _DOWNWARD.search(match.group()) else "gt"
     return "eq" if polar or re.match(r"\s*is it (true|correct|right)\b", ask, re.IGNORECASE) else None
+
+
+# Superlatives of size, and 'leads' followed by a thing rather than a name ('leads the global market', not 'leads
+# Alibaba as chief executive'): grammar words that ask which of several owners' figures is the largest or smallest.
+_LARGEST = re.compile(r"\b(?i:largest|biggest|highest|greatest)\b|\b(?i:leads|leading)\s+(?:the\s+)?(?=[a-z])")
+_SMALLEST = re.compile(r"\b(?i:smallest|lowest|fewest|least)\b")
+
+
+_WHOSE = re.compile(r"(?:^|,\s*)(?i:which|who)\b")  # 'Which provider ...', 'In China, which cloud ...'
+
+
+def extreme_asked(ask: str) -> str | None:
+    """Does a which/who question ask whose figure is the largest ('max') or the smallest ('min')? ('What is the
+    largest investment?' asks for a figure, not whose it is.)"""
+    if not _WHOSE.search(ask):
+        return None
+    return "max" if _LARGEST.search(ask) else "min" if _SMALLEST.search(ask) else None
+
+
+def extreme_terms(ask: str) -> set[str]:
+    """The superlative that asks for a comparison is its form, not content a source must hold ('leads' in 'Which
+    provider leads the market?': the source gives each provider's share, and the comparison is made in code)."""
+    if not extreme_asked(ask):
+        return set()
+    return {t for pattern in (_LARGEST, _SMALLEST) for m in pattern.finditer(ask) for t in tokenize(m.group())}
 
 
 def _options(ask: str) -> tuple[str, ...]:

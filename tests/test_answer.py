@@ -251,3 +251,18 @@ def test_a_sentence_repeated_in_another_article_is_shown_once(settings, embedder
     answerer = Answerer(settings, load_index(settings.index_dir), embedder, Recording("12%"))
     assert "12%" in answerer.ask("By how much will Orbital Freight raise container rates?").answer
     assert offered[0].count("raise container rates by 12%") == 1
+
+
+def test_which_owner_has_the_largest_or_smallest_figure_is_decided_by_comparing_them(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "Orbital")  # the model's pick plays no part in a comparison
+    largest = answerer.ask("Which carrier has the largest share of Atlantic container traffic?")
+    assert largest.answer.startswith("Nordline: 23%") and "Nordline (23%)" in largest.citations[0].quote
+    smallest = answerer.ask("Which carrier has the smallest share of Atlantic container traffic?")
+    assert smallest.answer.startswith("Orbital: 17%")
+    assert_citations_point_at_text(smallest, settings)
+
+
+def test_a_superlative_about_something_the_sources_do_not_give_is_not_answered_by_comparison(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "")
+    answer = answerer.ask("Who is the largest shareholder of Orbital?")  # shares of traffic are not shareholdings
+    assert "23%" not in answer.answer and "17%" not in answer.answer

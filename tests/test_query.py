@@ -1,5 +1,7 @@
 """Question parsing: the typed record every later stage reads."""
 
+import pytest
+
 from rag.query import parse_query
 from rag.lexical import tokenize
 
@@ -174,3 +176,15 @@ def test_words_framing_a_period_are_no_content_terms():
     assert parse_query("What is the year end FY2019 inventory for Orbital?").terms == ("2019", "inventory", "orbital")
     assert "year" in parse_query("What is the year-end No 1 in rowing in 2019?").terms  # not framing the period
     assert "end" in parse_query("When did the strike end?").terms
+
+
+@pytest.mark.parametrize("question, extreme", [
+    ("Which carrier has the largest share of Atlantic traffic?", "max"),
+    ("Which carrier leads the Atlantic market?", "max"),
+    ("In Europe, which carrier has the lowest share?", "min"),
+    ("Who leads Nordline as chief executive?", None),  # 'leads' a name: heads it
+    ("What is the largest order Nordline placed?", None),  # asks for a figure, not whose it is
+    ("Which is bigger, Orbital or Nordline?", None),  # options: compared as such
+])
+def test_a_superlative_asks_whose_figure_is_largest_or_smallest(question, extreme):
+    assert parse_query(question).extreme == extreme
