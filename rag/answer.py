@@ -58,7 +58,9 @@ class Answerer:
         verify = self.settings.generation.verify if verify is None else verify
         sentences: list[Sentence] = []
         retrieve_s, signals = 0.0, []
-        for part in query.parts or (query,):
+        if not _names_anything(query):
+            warnings.append("the question names nothing to look for: ask about a company, person, figure or event")
+        for part in query.parts or (query,) if _names_anything(query) else ():
             found, seconds, part_signals = self._answer_part(part, k, mode, verify, on_text)
             sentences += [s for s in found if s not in sentences]
             retrieve_s += seconds
@@ -190,6 +192,12 @@ class Answerer:
         winner = smallest if _asks_for_less(query.ask) else largest
         return [(f"{winner.owner}: {winner.text}.", [winner.evidence])] + \
             [(answer_sentence(c), [c.evidence]) for c in picks if c is not winner]
+
+
+def _names_anything(query: Query) -> bool:
+    """Does the question name something to look for (a term, a name, a figure, options)? 'Who is the' and 'Which
+    is the largest?' do not: any sentence would do as well as any other, so none is served."""
+    return bool(query.terms or query.subjects or query.qualifiers or query.claim or query.options)
 
 
 def _asks_whose_figure(query: Query) -> bool:

@@ -77,10 +77,12 @@ def held_roles(text: str, noun: str) -> list[tuple[str, Role]]:
 
 def other_role(asked: Role, held: Role) -> bool:
     """Is a held role another than the one asked about: said to be held before or after now ('former') where the
-    question asks who holds it now and does not say so, or held at a name built on the asked one ('CEO of The LEGO
-    Foundation' asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the film)?"""
+    question asks who holds it now and does not say so, or not said to be so where the question does ('Who was
+    the former CEO?' is not answered by 'CEO Eddie Wu'), or held at a name built on the asked one ('CEO of The
+    LEGO Foundation' asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the film)?"""
     not_now = (held.describing & NOT_NOW) - asked.describing if asked.now else set()
-    return bool(not_now) or bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
+    not_then = (asked.describing & NOT_NOW) - held.describing
+    return bool(not_now) or bool(not_then) or bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
 
 
 def _extends(found: str, asked: str) -> bool:

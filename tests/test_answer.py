@@ -266,3 +266,11 @@ def test_a_superlative_about_something_the_sources_do_not_give_is_not_answered_b
     answerer, _ = make_answerer(settings, embedder, "")
     answer = answerer.ask("Who is the largest shareholder of Orbital?")  # shares of traffic are not shareholdings
     assert "23%" not in answer.answer and "17%" not in answer.answer
+
+
+def test_a_question_that_names_nothing_is_refused_with_a_warning(settings, embedder):
+    answerer, generator = make_answerer(settings, embedder, "Nordline")
+    for question in ("Who is the", "Which is the largest?"):
+        answer = answerer.ask(question)
+        assert not answer.answerable and any("names nothing" in w for w in answer.warnings)
+    assert not generator.prompts  # no sentence was offered to the model

@@ -49,6 +49,9 @@ def test_a_role_held_before_now_or_at_another_organisation_is_another_role():
     asked_then = Role("CEO", frozenset(), "Nordline", now=False)  # 'Who was the CEO of Nordline in 2010?'
     assert not other_role(asked_then, Role("CEO", frozenset({"former"}), "Nordline"))
     assert other_role(asked_then, Role("CEO", frozenset(), "Nordline Foundation"))
+    asked_former = Role("CEO", frozenset({"former"}), "Nordline", now=False)  # 'Who was the former CEO of ...?'
+    assert other_role(asked_former, Role("CEO", frozenset(), "Nordline"))
+    assert not other_role(asked_former, Role("CEO", frozenset({"former"}), "Nordline"))
 
 
 def evidence(doc_id: str, text: str) -> Evidence:
