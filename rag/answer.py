@@ -154,27 +154,28 @@ class Answerer:
         return shown, found
 
     def _extreme(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
-        """'Which provider leads the global market?': each owner's figure, from the best-ranked sentence about what
-        the question names that gives one, compared (figures of the kind the first of them is: shares with shares).
-        Nothing when fewer than two owners' figures are given: there is nothing to compare, and the question is
-        answered as any other."""
+        """'Which provider leads the global market?': the owners' figures one sentence gives side by side ('Alibaba
+        Cloud holds 4% ..., trailing AWS (30%), Microsoft (22%) ...'), compared: the best-ranked sentence about
+        what the question names, holding as much of it as an answer needs, that gives figures of one kind for at
+        least two owners. Figures from different sentences are not compared (a forecaster's '$2 trillion' is not a
+        provider's size). Nothing when no sentence compares: the question is answered as any other."""
         asked = replace(query, kind=None, extreme=None, subjects=())  # whose figure it is, is the question
         settings = self.settings.answer
-        figures: dict[str, Candidate] = {}
-        about = [item for item in on_topic(query, evidence, settings)  # as much of the question as an answer needs
-                 if passes({"coverage": item.coverage, "similarity": item.similarity}, -math.inf,
-                           settings.min_coverage, settings.keep_similarity)]
-        for item in about:
+        for item in on_topic(query, evidence, settings):
+            if not passes({"coverage": item.coverage, "similarity": item.similarity}, -math.inf,
+                          settings.min_coverage, settings.keep_similarity):
+                continue  # as much of the question as an answer needs ('the largest shareholder' is not a share)
+            by_kind: dict[str, dict[str, Candidate]] = {}
             for c in candidates(asked, item):
-                if c.figure is not None and c.owner and not c.in_row and c.figure.kind != "year" and \
-                        not any(same_name(c.owner, owner) for owner in figures):
-                    figures[c.owner] = c
-        compared = [c for c in figures.values() if c.figure.kind == next(iter(figures.values())).figure.kind] \
-            if figures else []
-        if len(compared) < 2:
-            return []
-        pick = (max if query.extreme == "max" else min)(compared, key=lambda c: c.figure.value)
-        return [(f"{pick.owner}: {pick.text}.", [pick.evidence])]
+                if c.figure is not None and c.owner and not c.in_row and c.figure.kind != "year":
+                    owners = by_kind.setdefault(c.figure.kind, {})
+                    if not any(same_name(c.owner, owner) for owner in owners):
+                        owners[c.owner] = c
+            compared = next((list(owners.values()) for owners in by_kind.values() if len(owners) >= 2), [])
+            if compared:
+                pick = (max if query.extreme == "max" else min)(compared, key=lambda c: c.figure.value)
+                return [(f"{pick.owner}: {pick.text}.", [pick.evidence])]
+        return []
 
     def _choose_option(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
         """'Which is bigger, A or B?': each option's figure, read as its own question, then compared."""

@@ -274,3 +274,12 @@ def test_a_question_that_names_nothing_is_refused_with_a_warning(settings, embed
         answer = answerer.ask(question)
         assert not answer.answerable and any("names nothing" in w for w in answer.warnings)
     assert not generator.prompts  # no sentence was offered to the model
+
+
+def test_figures_from_different_sentences_are_not_compared(settings, embedder):
+    (settings.corpus_dir / "budgets.txt").write_text(
+        "Fleet Budgets\n\nNordline's new ships budget is $2.1 billion.\nA forecaster's new ships budget outlook is "
+        "$9 billion.\nOrbital's new ships budget is $1.4 billion.\n", encoding="utf-8")
+    answerer, _ = make_answerer(settings, embedder, "")
+    answer = answerer.ask("Which carrier has the largest new ships budget?")  # each sentence gives one owner's
+    assert not answer.answer.startswith(("Nordline:", "A forecaster:"))  # figure: there is nothing to compare
