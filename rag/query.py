@@ -317,7 +317,8 @@ def _first_word(text: str) -> str:
 
 
 # 'Which movie won ...', 'In which countries ...': the word 'which' governs says what kind of answer is wanted.
-_WHICH = re.compile(r"^(?:[a-z]+ )?which ([a-z]+)\b")
+# 'which movie ...', 'in which countries ...', 'globally, which provider ...'
+_WHICH = re.compile(r"^(?:[^,?]*,\s*|[a-z]+ )?which ([a-z]+)\b")
 
 
 def expected_kind(ask: str) -> str | None:

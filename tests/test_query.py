@@ -76,6 +76,8 @@ def test_which_asks_for_what_the_word_it_governs_names():
     assert parse_query("Which share does Orbital hold?").kind == "percent"
     assert parse_query("Which company's share is 36%?").kind == "name"  # the company is asked for, not the share
     assert parse_query("Which is larger, Orbital or Nordline?").options == ("Orbital", "Nordline")
+    carrier = parse_query("On the Atlantic, which carrier holds the largest share?")  # a lead-in before 'which'
+    assert "carrier" not in carrier.terms and "atlantic" in carrier.terms
 
 
 def test_a_claim_is_asked_openly_so_the_model_finds_the_figure_and_code_compares():
