@@ -180,8 +180,9 @@ class Answerer:
     def _choose_option(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
         """'Which is bigger, A or B?': each option's figure, read as its own question, then compared."""
         picks = []
+        kind = "percent" if query.kind in (None, "name") else query.kind  # 'Which company is bigger, A or B?'
         for option in query.options:
-            sub = Query(text=query.text, ask=query.ask, kind=query.kind or "percent", subjects=(option,),
+            sub = Query(text=query.text, ask=query.ask, kind=kind, subjects=(option,),
                         qualifiers=query.qualifiers, terms=query.terms)
             spans = [c for e in evidence if names_present(sub, e) for c in candidates(sub, e)
                      if c.figure is not None and c.owner and same_name(c.owner, option)]

@@ -283,3 +283,9 @@ def test_figures_from_different_sentences_are_not_compared(settings, embedder):
     answerer, _ = make_answerer(settings, embedder, "")
     answer = answerer.ask("Which carrier has the largest new ships budget?")  # each sentence gives one owner's
     assert not answer.answer.startswith(("Nordline:", "A forecaster:"))  # figure: there is nothing to compare
+
+
+def test_which_of_two_named_companies_is_bigger_is_decided_by_their_figures(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "Orbital")
+    answer = answerer.ask("Which carrier is bigger in Atlantic container traffic, Orbital or Nordline?")
+    assert answer.answer.startswith("Nordline: 23%")  # 'which carrier' asks for a name; the figures decide it
