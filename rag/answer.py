@@ -58,9 +58,11 @@ class Answerer:
         verify = self.settings.generation.verify if verify is None else verify
         sentences: list[Sentence] = []
         retrieve_s, signals = 0.0, []
-        if not _names_anything(query):
+        parts = query.parts or (query,)
+        if not _names_anything(query):  # any sentence would do as well as any other: none is served
             warnings.append("the question names nothing to look for: ask about a company, person, figure or event")
-        for part in query.parts or (query,) if _names_anything(query) else ():
+            parts = ()
+        for part in parts:
             found, seconds, part_signals = self._answer_part(part, k, mode, verify, on_text)
             sentences += [s for s in found if s not in sentences]
             retrieve_s += seconds

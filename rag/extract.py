@@ -78,9 +78,11 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     if query.kind in ("name", "place", None):
         asked = query.subjects + query.qualifiers
         runs = [r for r in name_runs(text) if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)]
+        # the asked name in any form is no answer ('No. 1' asked about 'No 1'); 'Google CEO Sundar Pichai' offers
+        # 'Sundar Pichai' (a tail of the run) asked about Google
         found += [Candidate(name, sentence, start, end, "name") for r in runs
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
-                  if not any(same_name(name, a) or refers_to(name, a) for a in asked)]  # 'Google CEO Sundar Pichai' offers 'Sundar Pichai'
+                  if not any(same_name(name, a) or refers_to(name, a) for a in asked)]
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and c.start >= dateline]

@@ -7,6 +7,7 @@ closed class of words is listed: those that put a role out of the present ('form
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -61,7 +62,8 @@ def asked_role(ask: str) -> Role | None:
     return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:-1]), _ARTICLE.sub("", held_at), now)
 
 
-def held_roles(text: str, noun: str) -> list[tuple[str, Role]]:
+@functools.lru_cache(maxsize=4096)  # read for the sentence's every candidate
+def held_roles(text: str, noun: str) -> tuple[tuple[str, Role], ...]:
     """Who holds the role `noun` in the sentence, as (name, role): 'Sepp Blatter, the former president of FIFA',
     'X is the CEO of Y', 'video director Bruce Gowers', 'Google CEO Sundar Pichai'."""
     found = []
@@ -72,7 +74,7 @@ def held_roles(text: str, noun: str) -> list[tuple[str, Role]]:
         held_at, end = _held_at(text, match.end())
         holders = _holders_before(text, start, runs, plural=bool(match.group(3))) or _holder_after(text, end, runs)
         found += [(holder, Role(noun, frozenset(describing), held_at)) for holder in holders]
-    return found
+    return tuple(found)
 
 
 def other_role(asked: Role, held: Role) -> bool:
