@@ -6,8 +6,6 @@ about what the question names) -> `extract` (the model picks a span of a shown s
 
 from __future__ import annotations
 
-import math
-import re
 import time
 from dataclasses import dataclass, replace
 
@@ -20,8 +18,8 @@ from .evidence import Evidence, EvidenceFinder
 from .extract import Candidate, candidates, corroborate, extract, sharpest
 from .figures import find_figures, same_figure
 from .llm import Generator, OnText
-from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, keeps,
-                     names_present, on_topic, passes, showable)
+from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, holds_enough,
+                     keeps, names_present, on_topic, showable)
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
@@ -164,9 +162,8 @@ class Answerer:
         asked = replace(query, kind=None, extreme=None, subjects=())  # whose figure it is, is the question
         settings = self.settings.answer
         for item in on_topic(query, evidence, settings):
-            if not passes({"coverage": item.coverage, "similarity": item.similarity}, -math.inf,
-                          settings.min_coverage, settings.keep_similarity):
-                continue  # as much of the question as an answer needs ('the largest shareholder' is not a share)
+            if not holds_enough(item, settings):
+                continue  # 'the largest shareholder' is not read from market shares
             by_kind: dict[str, dict[str, Candidate]] = {}
             for c in candidates(asked, item):
                 if c.figure is not None and c.owner and not c.in_row and c.figure.kind != "year":
@@ -193,7 +190,7 @@ class Answerer:
             picks.append(spans[0])
         largest = max(picks, key=lambda c: c.figure.value)
         smallest = min(picks, key=lambda c: c.figure.value)
-        winner = smallest if _asks_for_less(query.ask) else largest
+        winner = smallest if query.extreme == "min" else largest
         return [(f"{winner.owner}: {winner.text}.", [winner.evidence])] + \
             [(answer_sentence(c), [c.evidence]) for c in picks if c is not winner]
 
@@ -209,10 +206,6 @@ def _asks_whose_figure(query: Query) -> bool:
     thing ('No 1', 'Season 17'), not a figure."""
     return query.claim is not None and query.claim.kind in ("percent", "money") and \
         query.kind in ("name", "place", None) and not query.comparison
-
-
-def _asks_for_less(ask: str) -> bool:
-    return bool(re.search(r"\b(smaller|smallest|less|least|lower|lowest|fewer|fewest)\b", ask, re.IGNORECASE))
 
 
 def _unchecked(query: Query) -> Query:

@@ -10,6 +10,7 @@ model's own log-odds of answering against NOT FOUND. The thresholds live in `Set
 
 from __future__ import annotations
 
+import math
 import re
 
 from .clean import row_label
@@ -149,6 +150,13 @@ def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:
     """Is the model's pick confident enough, and its sentence about enough of the question, to be served?"""
     return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage,
                                                        settings.keep_similarity)
+
+
+def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:
+    """Does the sentence hold as much of the question as an answer needs (the coverage and paraphrase thresholds
+    `keeps` reads, without the model's margin): for answers computed in code, such as a comparison of figures."""
+    return passes({"coverage": evidence.coverage, "similarity": evidence.similarity}, -math.inf,
+                  settings.min_coverage, settings.keep_similarity)
 
 
 def passes(signals: dict[str, float], min_margin: float, min_coverage: float, keep_similarity: float = 1.0) -> bool:

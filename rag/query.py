@@ -67,7 +67,8 @@ class Query:
     comparison: str | None = None  # eq, gt or lt when the question tests its claim
     polar: bool = False  # a yes/no question
     options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
-    extreme: str | None = None  # 'Which provider has the largest share?': max; 'the smallest': min (`extreme_asked`)
+    extreme: str | None = None  # which way a comparison goes: max or min; 'Which provider has the largest share?'
+    # asks for one (`extreme_asked`), and the options of 'Which is smaller, A or B?' are compared this way
     parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
@@ -122,14 +123,16 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     currency = asked_currency(directives) or named_currency(ask)
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
+    superlative = extreme_asked(ask)
     not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | \
-        answer_form_terms(ask) | extreme_terms(ask)
+        answer_form_terms(ask) | extreme_terms(ask, superlative)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency,
-                 counted=counted_thing(ask), role=asked_role(ask), extreme=None if options else extreme_asked(ask), wordings=other_wordings(ask))
+                 counted=counted_thing(ask), role=asked_role(ask), wordings=other_wordings(ask),
+                 extreme=("min" if _LESS.search(ask) else "max") if options else superlative)
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
@@ -388,8 +391,7 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
 # Alibaba as chief executive'): grammar words that ask which of several owners' figures is the largest or smallest.
 _LARGEST = re.compile(r"\b(?i:largest|biggest|highest|greatest)\b|\b(?i:leads|leading)\s+(?:the\s+)?(?=[a-z])")
 _SMALLEST = re.compile(r"\b(?i:smallest|lowest|fewest|least)\b")
-
-
+_LESS = re.compile(r"\b(?i:smaller|smallest|less|least|lower|lowest|fewer|fewest)\b")  # 'Which is smaller, A or B?'
 _WHOSE = re.compile(r"(?:^|,\s*)(?i:which|who)\b")  # 'Which provider ...', 'In China, which cloud ...'
 
 
@@ -401,10 +403,11 @@ def extreme_asked(ask: str) -> str | None:
     return "max" if _LARGEST.search(ask) else "min" if _SMALLEST.search(ask) else None
 
 
-def extreme_terms(ask: str) -> set[str]:
-    """The superlative that asks for a comparison is its form, not content a source must hold ('leads' in 'Which
-    provider leads the market?': the source gives each provider's share, and the comparison is made in code)."""
-    if not extreme_asked(ask):
+def extreme_terms(ask: str, superlative: str | None) -> set[str]:
+    """The superlative (`extreme_asked`'s) that asks for a comparison is its form, not content a source must hold
+    ('leads' in 'Which provider leads the market?': the source gives each provider's share, and the comparison is
+    made in code)."""
+    if not superlative:
         return set()
     return {t for pattern in (_LARGEST, _SMALLEST) for m in pattern.finditer(ask) for t in tokenize(m.group())}
 

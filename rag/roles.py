@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .structure import LEGAL_FORMS, name_runs
+from .structure import LEGAL_FORMS, name_parts, name_runs
 
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
 NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
@@ -92,12 +92,8 @@ def _extends(found: str, asked: str) -> bool:
     'Assassin's Creed Syndicate' for the Assassin's Creed film; articles and legal forms aside: 'LEGO Group' is
     Lego)? A name sharing no word may start a longer phrase ('director of Queen and Freddie Mercury biopic
     Bohemian Rhapsody') and says nothing."""
-    found_words, asked_words = _name_words(found) - LEGAL_FORMS - {"the"}, _name_words(asked)
+    found_words, asked_words = name_parts(found) - LEGAL_FORMS - {"the"}, name_parts(asked)
     return bool(found_words & asked_words) and bool(found_words - asked_words)
-
-
-def _name_words(name: str) -> set[str]:
-    return {re.sub(r"['’]s?$", "", w.lower()) for w in re.findall(r"[\w&'’-]+", name)}
 
 
 def _role_word(word: str) -> bool:

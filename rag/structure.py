@@ -278,7 +278,7 @@ def figure_owners(text: str) -> list[tuple[Figure, str | None]]:
 def same_name(a: str, b: str) -> bool:
     """Do two names refer to the same thing? One's words contain the other's ('Alibaba' ~ 'Alibaba Cloud'),
     possessives and case aside."""
-    words_a, words_b = _name_words(a), _name_words(b)
+    words_a, words_b = name_parts(a), name_parts(b)
     return bool(words_a) and bool(words_b) and (words_a <= words_b or words_b <= words_a)
 
 
@@ -351,7 +351,8 @@ def _model_numbers(name: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=8192)  # corroboration compares every candidate with every other
-def _name_words(name: str) -> frozenset[str]:
+def name_parts(name: str) -> frozenset[str]:
+    """The words of a name, lower case, a possessive's 's dropped ('Assassin's Creed' -> assassin, s, creed)."""
     return frozenset(w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower()
                      for w in re.findall(r"[\w&.-]+", name))
 

@@ -186,7 +186,8 @@ def test_words_framing_a_period_are_no_content_terms():
     ("In Europe, which carrier has the lowest share?", "min"),
     ("Who leads Nordline as chief executive?", None),  # 'leads' a name: heads it
     ("What is the largest order Nordline placed?", None),  # asks for a figure, not whose it is
-    ("Which is bigger, Orbital or Nordline?", None),  # options: compared as such
+    ("Which is bigger, Orbital or Nordline?", "max"),  # options: compared as such, this way
+    ("Which is smaller, Orbital or Nordline?", "min"),
 ])
 def test_a_superlative_asks_whose_figure_is_largest_or_smallest(question, extreme):
     assert parse_query(question).extreme == extreme
