@@ -16,8 +16,8 @@ from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
 from .schema import Document
-from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_period, kinds_differ, name_runs,
-                        name_words, owner_of, refers_to, respective_items, same_name)
+from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
+                        name_runs, name_words, owner_of, refers_to, respective_items, same_name)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -77,7 +77,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in DATE.finditer(text)]
     if query.kind in ("name", "place", None):
         asked = query.subjects + query.qualifiers
-        runs = [r for r in name_runs(text) if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)]
+        runs = [] if is_headline(text) else [r for r in name_runs(text)
+                                              if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)]
         # the asked name in any form is no answer ('No. 1' asked about 'No 1'); 'Google CEO Sundar Pichai' offers
         # 'Sundar Pichai' (a tail of the run) asked about Google
         found += [Candidate(name, sentence, start, end, "name") for r in runs

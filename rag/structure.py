@@ -98,6 +98,17 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
 
 
 # Particles inside a name between two capitalised words ('Tour de France', 'Wout van Aert', 'Ludwig van Beethoven').
+def is_headline(text: str) -> bool:
+    """A title-case line ('Google CEO Sees Company's Next Trillion in Value From Search', 'Here Are the Four
+    Finalists for ...'): every word but the small function words capitalised, and a function word capitalised
+    past the first (which no sentence of names does: 'Jan Koum and Brian Acton'), so capitals do not tell its
+    names from its other words."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
+    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+    titled_function_word = any(w[0].isupper() and w.lower() in _FUNCTION_WORDS for w in words[1:])
+    return len(content) >= 3 and all(w[0].isupper() for w in content) and titled_function_word
+
+
 _NAME_PARTICLES = frozenset("de van von der den da di du la le del della dos das ter".split())
 
 

@@ -313,3 +313,12 @@ def test_a_name_that_is_the_asked_one_in_another_form_is_no_answer():
     assert "Orla Venn" in found and "Harbour Kestrel Cup" not in found  # most of the asked name's words: it is it
     ranked = [c.text for c in offered("Who is the world No 1?", sentence("Tamsin Hale is No. 1 in the world."))]
     assert "Tamsin Hale" in ranked and "No. 1" not in ranked  # the asked name, punctuation aside
+
+
+def test_a_title_case_line_offers_no_names_its_capitals_cannot_tell_apart():
+    headline = [c.text for c in offered("Who is the CEO of Kestrel?",
+                                        sentence("Kestrel CEO Sees Company's Next Decade in Value From Search"))]
+    assert headline == []  # 'Sees Company', 'Next Decade', 'Value' are not names
+    plain = [c.text for c in offered("Who is the CEO of Kestrel?",
+                                     sentence("Kestrel CEO Orla Venn sees the next decade in search."))]
+    assert "Orla Venn" in plain

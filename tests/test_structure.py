@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.structure import figure_owners, name_runs, owner_of, refers_to, same_name
+from rag.structure import figure_owners, is_headline, name_runs, owner_of, refers_to, same_name
 
 CASES = [
     ("However, within China, Alibaba Cloud dominates with a 36% share of the public AI cloud services market, "
@@ -231,3 +231,11 @@ def test_an_article_or_a_number_word_opening_a_sentence_is_no_name():
     text = "One customer accounted for 16% of Orbital's revenue."
     assert [r.text for r in name_runs(text)] == ["Orbital"]
     assert owner_of(text, text.index("16%"), text.index("16%") + 3) is None  # not 'One''s 16%
+
+
+def test_a_headline_is_a_line_of_capitalised_words():
+    assert is_headline("Here Are the Four Finalists for 2021 National Teacher of the Year")
+    assert not is_headline("Ala Wai Elementary teacher Lori Kwee was named the Teacher of the Year.")
+    assert not is_headline("Orla Venn")  # a short name is no headline
+    assert not is_headline("Tamsin Hale won the Kestrel Cup.")
+    assert not is_headline("Jan Koum and Brian Acton")  # names alone
