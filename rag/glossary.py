@@ -5,8 +5,10 @@ wordings are written down here, as an accountant's glossary would give them: eac
 item, from the US GAAP taxonomy's standard and common labels. A question naming one wording searches for the
 others too, and a sentence stating another wording covers the question's words for it.
 
-This is domain vocabulary, not a list of known questions: add a group only for a line item that filings print
-under several names, with every common name of it."""
+The same holds for officers' titles, which news prints spelled out or abbreviated ('chief executive', 'CEO').
+
+This is domain vocabulary, not a list of known questions: add a group only for a line item (or a title) that
+filings or news print under several names, with every common name of it."""
 
 from __future__ import annotations
 
@@ -30,6 +32,11 @@ EQUIVALENT_WORDINGS: tuple[tuple[str, ...], ...] = (
     ("accounts receivable", "trade receivables", "receivables, net"),
     ("accounts payable", "trade payables"),
     ("dividends paid", "cash dividends", "dividends to shareholders"),
+    # officers' titles, which news prints spelled out or abbreviated
+    ("chief executive officer", "chief executive", "CEO"),
+    ("chief financial officer", "CFO"),
+    ("chief operating officer", "COO"),
+    ("chief technology officer", "CTO"),
 )
 
 
@@ -59,6 +66,13 @@ def other_wordings(question: str) -> tuple[str, ...]:
         if any(_holds(tokens, p) for p in phrases):
             found += [w for w, p in zip(wordings, phrases) if not _holds(tokens, p)]
     return tuple(found)
+
+
+def wordings_of(phrase: str) -> tuple[str, ...]:
+    """Every standard wording of the item or title a phrase names exactly ('chief executive' -> 'chief executive
+    officer', 'chief executive', 'CEO'); () when the glossary does not list it."""
+    tokens = tuple(tokenize(phrase))
+    return next((wordings for wordings, phrases in zip(EQUIVALENT_WORDINGS, _groups()) if tokens in phrases), ())
 
 
 def equivalent_terms(question: str, text: str) -> set[str]:

@@ -19,7 +19,7 @@ from .extract import Candidate, Extraction, agrees, candidates
 from .figures import YEAR
 from .lexical import tokenize
 from .query import Query
-from .roles import held_roles, other_role
+from .roles import held_at_names, held_roles, other_role
 from .settings import AnswerSettings
 from .structure import abbreviates, mentions, name_words, places, same_name, worldwide
 
@@ -103,10 +103,10 @@ def holders_of_other_roles(query: Query, evidence: list[Evidence]) -> list[str]:
     Foundation' asked about Lego (held at another organisation). Such a name answers from no sentence."""
     if query.role is None:
         return []
-    held = [(name, role) for item in evidence for name, role in held_roles(item.text, query.role.noun)]
-    holders = [name for name, role in held if not other_role(query.role, role)]
-    return [name for name, role in held if other_role(query.role, role)
-            and not any(same_name(name, holder) for holder in holders)]
+    held = [(name, other_role(query.role, role)) for item in evidence
+            for name, role in held_roles(item.text, query.role.wordings)]
+    holders = [name for name, other in held if not other]
+    return [name for name, other in held if other and not any(same_name(name, holder) for holder in holders)]
 
 
 def fills_role(candidate: Candidate, others: list[str], query: Query) -> bool:
@@ -116,9 +116,10 @@ def fills_role(candidate: Candidate, others: list[str], query: Query) -> bool:
     and 'Sepp Blatter, the former president of FIFA when Qatar was awarded ...' offers nobody as its president."""
     if candidate.kind != "name" or query.role is None:
         return True
-    if any(same_name(candidate.text, name) for name in others):
-        return False
-    held = held_roles(candidate.evidence.text, query.role.noun)
+    text, wordings = candidate.evidence.text, query.role.wordings
+    if any(same_name(candidate.text, name) for name in others + list(held_at_names(text, wordings))):
+        return False  # 'Alphabet' of 'CEO of Google and Alphabet' is where the role is held, not who holds it
+    held = held_roles(text, wordings)
     return not held or any(same_name(candidate.text, name) for name, role in held if not other_role(query.role, role))
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .glossary import wordings_of
 from .structure import LEGAL_FORMS, name_parts, name_runs
 
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
@@ -37,6 +38,13 @@ class Role:
     describing: frozenset[str] = frozenset()
     held_at: str = ""
     now: bool = True  # asked who holds it now ('Who is ...?'), not who held it ('Who was ...?')
+    said_as: tuple[str, ...] = field(default=(), compare=False)  # the glossary's wordings of a title: CEO, ...
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        """What sentences call the role: the glossary's wordings of its title ('chief executive', 'CEO'), or its
+        noun."""
+        return self.said_as or (self.noun,)
 
 
 def asked_role(ask: str) -> Role | None:
@@ -59,22 +67,45 @@ def asked_role(ask: str) -> Role | None:
         return None
     held_at = _QUALIFIER_START.split(held_at, maxsplit=1)[0].strip(" \"'“”‘’")
     now = match.group("verb").lower() in ("is", "are", "has been")
-    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:-1]), _ARTICLE.sub("", held_at), now)
+    # the longest tail of the phrase that the glossary lists is the title ('new CEO': CEO, described as new)
+    title = next(((i, wordings_of(" ".join(words[i:]))) for i in range(len(words)) if wordings_of(" ".join(words[i:]))),
+                 (len(words) - 1, ()))
+    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:title[0]]), _ARTICLE.sub("", held_at), now,
+                title[1])
 
 
 @functools.lru_cache(maxsize=4096)  # read for the sentence's every candidate
-def held_roles(text: str, noun: str) -> tuple[tuple[str, Role], ...]:
-    """Who holds the role `noun` in the sentence, as (name, role): 'Sepp Blatter, the former president of FIFA',
-    'X is the CEO of Y', 'video director Bruce Gowers', 'Google CEO Sundar Pichai'."""
+def held_roles(text: str, wordings: tuple[str, ...]) -> tuple[tuple[str, Role], ...]:
+    """Who holds the role the sentence calls by one of its `wordings` ('CEO', 'chief executive'), as (name, role):
+    'Sepp Blatter, the former president of FIFA', 'X is the CEO of Y', 'video director Bruce Gowers', 'Google CEO
+    Sundar Pichai'."""
     found = []
     runs = name_runs(text)
-    for match in re.finditer(r"\b(?:(ex)-)?(" + re.escape(noun) + r")(s?)\b", text, re.IGNORECASE):
+    for match in _said(text, wordings):
         describing, start = _describing(text, match.start())
         describing |= {"ex"} if match.group(1) else set()
         held_at, end = _held_at(text, match.end())
         holders = _holders_before(text, start, runs, plural=bool(match.group(3))) or _holder_after(text, end, runs)
-        found += [(holder, Role(noun, frozenset(describing), held_at)) for holder in holders]
+        found += [(holder, Role(wordings[0], frozenset(describing), held_at)) for holder in holders]
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def held_at_names(text: str, wordings: tuple[str, ...]) -> tuple[str, ...]:
+    """The names the sentence says the role is held at, each of a list: 'CEO of Google and Alphabet' -> Google,
+    Alphabet. They hold no role: they are where it is held."""
+    found: list[str] = []
+    for match in _said(text, wordings):
+        at = _HELD_AT.match(text, match.end())
+        listed = _HELD_AT_LIST.match(text, at.end()) if at else None
+        found += [name.rstrip(".,") for name in _LIST_JOIN.split(listed.group())] if listed else []
+    return tuple(found)
+
+
+def _said(text: str, wordings: tuple[str, ...]):
+    """Where the sentence calls the role by one of its wordings (longest first), an 'ex-' or plural 's' aside."""
+    said = "|".join(re.escape(w) for w in sorted(wordings, key=len, reverse=True))
+    return re.finditer(r"\b(?:(ex)-)?(" + said + r")(s?)\b", text, re.IGNORECASE)
 
 
 def other_role(asked: Role, held: Role) -> bool:
@@ -129,6 +160,8 @@ _NOT_DESCRIBING = frozenset("the a an and or of is was are were has have had its
 
 
 _CAPITALISED_RUN = re.compile(r"[A-Z0-9][\w&.'’-]*(?: [A-Z0-9][\w&.'’-]*)*")
+_LIST_JOIN = re.compile(r"\s+and\s+|\s*&\s*")  # not a comma: 'the CEO of Nordline, Orla Venn, said' names its holder
+_HELD_AT_LIST = re.compile(rf"{_CAPITALISED_RUN.pattern}(?:(?:{_LIST_JOIN.pattern}){_CAPITALISED_RUN.pattern})*")
 
 
 def _held_at(text: str, noun_end: int) -> tuple[str, int]:
