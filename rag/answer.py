@@ -177,7 +177,8 @@ class Answerer:
         return []
 
     def _choose_option(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
-        """'Which is bigger, A or B?': each option's figure, read as its own question, then compared."""
+        """'Which is bigger, A or B?' (or 'Is A bigger than B?', answered yes or no): each option's figure, read as
+        its own question, then compared."""
         picks = []
         kind = "percent" if query.kind in (None, "name") else query.kind  # 'Which company is bigger, A or B?'
         for option in query.options:
@@ -191,7 +192,8 @@ class Answerer:
         largest = max(picks, key=lambda c: c.figure.value)
         smallest = min(picks, key=lambda c: c.figure.value)
         winner = smallest if query.extreme == "min" else largest
-        return [(f"{winner.owner}: {winner.text}.", [winner.evidence])] + \
+        verdict = ("Yes: " if winner is picks[0] else "No: ") if query.polar else ""  # 'Does A hold more than B?'
+        return [(f"{verdict}{winner.owner}: {winner.text}.", [winner.evidence])] + \
             [(answer_sentence(c), [c.evidence]) for c in picks if c is not winner]
 
 

@@ -114,7 +114,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     polar = _first_word(ask) in AUXILIARIES
     claim = _claimed_figure(ask)
     comparison = _comparison(ask, claim, polar)
-    options = _options(ask)
+    options = _options(ask) or _compared_owners(ask, polar, claim)
     subjects, qualifiers = _names(ask)
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
@@ -417,6 +417,27 @@ def _options(ask: str) -> tuple[str, ...]:
     if not match or _first_word(ask) not in INTERROGATIVES:
         return ()
     return tuple(option.strip(" .") for option in match.groups())
+
+
+# 'Does A hold a bigger share than B?', "Is A's share larger than B's?": whose figure is larger, yes or no.
+_THAN_OWNER = re.compile(r"\b(?:more|greater|higher|larger|bigger|less|fewer|lower|smaller)\b[^?]*?\s+than\s+"
+                         r"(?!(?:in|at|on|for|during|by|of|from|to|with)\b)(?P<other>[^?]+?)\s*\??$", re.IGNORECASE)
+
+
+def _compared_owners(ask: str, polar: bool, claim: Figure | None) -> tuple[str, ...]:
+    """The two owners a yes/no question compares ('Does Microsoft hold a bigger share than Google?' -> Microsoft,
+    Google), read as the options of 'Which is bigger, Microsoft or Google?'; () when it compares no two names
+    (a stated figure, 'more than 30%', is a claim; 'larger in the US than in Europe' compares places)."""
+    match = _THAN_OWNER.search(ask) if polar and claim is None else None
+    if not match:
+        return ()
+    first = [r.text for r in name_runs(ask[:match.start()], skip_first_word=True)
+             if not is_period(r.text) and not r.after_preposition]  # 'In China, does A ...': A
+    second = name_runs(match.group("other"))  # the name right after 'than': '... than B in China'
+    if not first or not second or re.sub(r"^(?:the)\s+", "", match.group("other"), flags=re.I)[:1] != \
+            second[0].text[:1] or is_period(second[0].text):
+        return ()
+    return first[0], second[0].text  # the question's first name is what it asks about
 
 
 def _two_parts(ask: str) -> list[str]:

@@ -289,3 +289,12 @@ def test_which_of_two_named_companies_is_bigger_is_decided_by_their_figures(sett
     answerer, _ = make_answerer(settings, embedder, "Orbital")
     answer = answerer.ask("Which carrier is bigger in Atlantic container traffic, Orbital or Nordline?")
     assert answer.answer.startswith("Nordline: 23%")  # 'which carrier' asks for a name; the figures decide it
+
+
+def test_whether_one_named_company_is_bigger_than_another_is_answered_yes_or_no_by_their_figures(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "Orbital")
+    bigger = answerer.ask("Does Nordline hold a bigger share of Atlantic container traffic than Orbital?")
+    assert bigger.answer.startswith("Yes: Nordline: 23%")
+    smaller = answerer.ask("Does Nordline hold a smaller share of Atlantic container traffic than Orbital?")
+    assert smaller.answer.startswith("No: Orbital: 17%")
+    assert_citations_point_at_text(smaller, settings)

@@ -76,6 +76,11 @@ def test_which_asks_for_what_the_word_it_governs_names():
     assert parse_query("Which share does Orbital hold?").kind == "percent"
     assert parse_query("Which company's share is 36%?").kind == "name"  # the company is asked for, not the share
     assert parse_query("Which is larger, Orbital or Nordline?").options == ("Orbital", "Nordline")
+    # a yes/no question comparing two named owners is that choice, answered yes or no
+    assert parse_query("Does Orbital hold a bigger share than Nordline in Canada?").options == ("Orbital", "Nordline")
+    assert parse_query("Is Orbital's share smaller than Nordline's?").extreme == "min"
+    assert parse_query("Does Orbital hold more than 30%?").options == ()  # a stated figure is a claim
+    assert parse_query("Is Orbital bigger in Canada than in Mexico?").options == ()  # places, not owners
     carrier = parse_query("On the Atlantic, which carrier holds the largest share?")  # a lead-in before 'which'
     assert "carrier" not in carrier.terms and "atlantic" in carrier.terms
 
