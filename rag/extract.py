@@ -75,6 +75,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   if _figure_answers(query, text, f, asked_names)]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in DATE.finditer(text)]
+    if query.kind == "rank":
+        found += [Candidate(m.group(), sentence, m.start(), m.end(), "rank") for m in RANK.finditer(text)]
     if query.kind in ("name", "place", None):
         asked = query.subjects + query.qualifiers
         runs = [] if is_headline(text) else [r for r in name_runs(text)
@@ -105,6 +107,13 @@ def _dateline(text: str) -> int:
 _CALENDAR = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|(?:January|February|March|April|June|"
                        r"July|August|September|October|November|December)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day",
                        re.IGNORECASE)
+
+
+# A place in an order: an ordinal ('fourth', '3rd'), a number sign ('No. 2', 'number one'), with what it is the
+# place in when joined to it ('fourth-largest', 'second biggest').
+RANK = re.compile(r"\b(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
+                  r"(?:[- ](?:largest|biggest|highest|lowest|smallest|best|most|least|ranked)\b)?|"
+                  r"No\.?\s?\d+\b|[Nn]umber (?:one|two|three|four|five|\d+)\b)", re.IGNORECASE)
 
 
 def _most_specific(found: list[Candidate]) -> list[Candidate]:

@@ -30,6 +30,7 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
     ("name", r"^(who|whom)\b"),
+    ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|(?<!per )share|proportion|portion|fraction|slice|rates?|cagr|"
@@ -175,14 +176,15 @@ _GOVERNED = re.compile(r"\b((?i:what|which|how)\s+([a-z][a-z-]*))\b")
 
 def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     """Terms that only say what kind of answer is wanted: the word an interrogative governs when, with it, it
-    names a kind ('what percentage', 'which city', 'how much'), and, asked for a date, a word that alone asks for
-    one ('the release date of'). The answering sentence states the answer ('30%', 'Singapore', 'April 20, 2018')
-    and need not repeat them, so they do not count towards its coverage of the question (search still reads
-    them). A word naming what is measured ('what dividend') stays: a sentence without it is about something else."""
+    names a kind ('what percentage', 'which city', 'how much'), and, asked for a date, a share or a rank, a word
+    that alone asks for one ('the release date of', 'how is it ranked'). The answering sentence states the answer
+    ('30%', 'Singapore', 'April 20, 2018', 'fourth-largest') and need not repeat them, so they do not count towards
+    its coverage of the question (search still reads them). A word naming what is measured ('what dividend')
+    stays: a sentence without it is about something else."""
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())
-             if kind in ("date", "percent") and _form_kind(f"what {w}") == kind]  # 'release date', 'portion'
+             if kind in ("date", "percent", "rank") and _form_kind(f"what {w}") == kind]  # 'release date', 'portion'
     return frozenset(tokenize(" ".join(governed + alone)))
 
 

@@ -322,3 +322,11 @@ def test_a_title_case_line_offers_no_names_its_capitals_cannot_tell_apart():
     plain = [c.text for c in offered("Who is the CEO of Kestrel?",
                                      sentence("Kestrel CEO Orla Venn sees the next decade in search."))]
     assert "Orla Venn" in plain
+
+
+def test_asked_for_a_rank_only_a_place_in_an_order_answers():
+    query = parse_query("What rank does Orbital hold among freight carriers?")
+    assert query.kind == "rank" and "rank" not in query.terms
+    found = [c.text for c in offered(query.ask, sentence("Orbital, the fourth-largest carrier, holds 4% of trade."))]
+    assert found == ["fourth-largest"]  # not the 4% share
+    assert [c.text for c in offered("How is Orbital ranked?", sentence("Orbital is No. 2 in Canada."))] == ["No. 2"]
