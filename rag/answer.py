@@ -85,7 +85,9 @@ class Answerer:
         if query.extreme and (ranked := self._extreme(query, evidence)):
             return ranked, retrieved, {}
         shown, found = self._shown(query, evidence, verify)
-        if not found and query.fallback_kind:  # 'how much does it account for?': not a sum, then any figure
+        # 'how much does it account for?': not a sum (none, or only in sentences holding too little of the question),
+        # then any figure
+        if query.fallback_kind and not any(holds_enough(item, self.settings.answer) for item in shown):
             started = time.perf_counter()
             query = replace(query, kind=query.fallback_kind, fallback_kind=None)
             evidence = self._evidence(query, k, mode)

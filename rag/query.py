@@ -44,8 +44,11 @@ _KIND_FORMS = [
 ]
 # A kind that may be read two ways: the first is tried, the second when no shown sentence offers the first.
 _LOOSE_KINDS = {"amount": ("money", "figure")}
-_COMPARATIVE = re.compile(r"\b(more|greater|higher|larger|bigger|above|over|exceed\w*|less|fewer|lower|smaller|below|"
-                          r"under)\s+than\b|\b(at least|at most|exceed(s|ed)?)\b", re.IGNORECASE)
+# 'more than', 'at least', and 'above'/'over'/'below'/'under' right before the claimed figure ('above 5%'; not
+# 'over 2 years')
+_COMPARATIVE = re.compile(r"\b(more|greater|higher|larger|bigger|less|fewer|lower|smaller)\s+than\b|"
+                          r"\b(above|over|below|under)(?=\s+(?:US)?[$€£¥]?\d)|\b(at least|at most|exceed(s|ed)?)\b",
+                          re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
 _PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)
 _CHOICE = re.compile(r",\s*([^,?]+?)\s+or\s+([^,?]+?)\s*\?*$")
@@ -125,8 +128,9 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
     superlative = extreme_asked(ask)
+    claimed = set(tokenize(claim.text)) if comparison else set()  # the source may state another figure: it is tested
     not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | \
-        answer_form_terms(ask) | extreme_terms(ask, superlative)
+        answer_form_terms(ask) | extreme_terms(ask, superlative) | claimed
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
@@ -384,7 +388,8 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
     if claim is None:
         return None
     match = _COMPARATIVE.search(ask)
-    if match:
+    right_before = match is not None and match.end() <= claim.start and not ask[match.end():claim.start].strip()
+    if match and (not match.group(2) or right_before):  # 'above' only of the claim itself: 'above 5%
         return "lt" if _DOWNWARD.search(match.group()) else "gt"
     return "eq" if polar or re.match(r"\s*is it (true|correct|right)\b", ask, re.IGNORECASE) else None
 

@@ -169,8 +169,10 @@ def clause_at(text: str, position: int) -> tuple[int, int]:
 
 
 def clause_bounds(text: str) -> list[tuple[int, int]]:
-    """The sentence cut into clauses, as [start, end) ranges."""
-    cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+    """The sentence cut into clauses, as [start, end) ranges; not inside parentheses ('(behind AWS, Azure, and
+    Google Cloud)' is one aside)."""
+    asides = _parenthesis_spans(text)
+    cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(text) if not _inside(m.start(), asides)] + [len(text)]
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 

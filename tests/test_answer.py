@@ -298,3 +298,12 @@ def test_whether_one_named_company_is_bigger_than_another_is_answered_yes_or_no_
     smaller = answerer.ask("Does Nordline hold a smaller share of Atlantic container traffic than Orbital?")
     assert smaller.answer.startswith("No: Orbital: 17%")
     assert_citations_point_at_text(smaller, settings)
+
+
+def test_how_much_is_answered_with_any_figure_when_the_sums_lie_in_sentences_about_something_else(settings, embedder):
+    (settings.corpus_dir / "capacity.txt").write_text(
+        "Port Capacity\n\nBy 2030, Atlantic ports plan a $3 billion terminal for ships.\nBy 2030, container "
+        "ships will take 70% of Atlantic berth capacity, the port authority expects.\n", encoding="utf-8")
+    answerer, _ = make_answerer(settings, embedder, "70%")
+    answer = answerer.ask("How much will container ships take of Atlantic berth capacity by 2030?")
+    assert answer.answer.startswith("By 2030, container ships will take 70%")

@@ -196,3 +196,10 @@ def test_words_framing_a_period_are_no_content_terms():
 ])
 def test_a_superlative_asks_whose_figure_is_largest_or_smallest(question, extreme):
     assert parse_query(question).extreme == extreme
+
+
+def test_a_claimed_figure_is_tested_not_looked_for():
+    above = parse_query("Is Orbital's share above 5%?")
+    assert above.comparison == "gt" and "5" not in above.terms  # the source may state another figure
+    assert parse_query("Is Orbital's share under 5%?").comparison == "lt"
+    assert parse_query("Did Orbital grow 5% over 2 years?").comparison == "eq"  # "over" a span, not a figure

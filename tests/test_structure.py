@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.structure import figure_owners, is_headline, name_runs, owner_of, refers_to, same_name
+from rag.structure import clause_bounds, figure_owners, is_headline, name_runs, owner_of, refers_to, same_name
 
 CASES = [
     ("However, within China, Alibaba Cloud dominates with a 36% share of the public AI cloud services market, "
@@ -239,3 +239,8 @@ def test_a_headline_is_a_line_of_capitalised_words():
     assert not is_headline("Orla Venn")  # a short name is no headline
     assert not is_headline("Tamsin Hale won the Kestrel Cup.")
     assert not is_headline("Jan Koum and Brian Acton")  # names alone
+
+
+def test_a_clause_does_not_end_inside_parentheses():
+    text = "Orbital holds 4% of trade (behind Nordline, Kestrel, and Tidewater), its own report says."
+    assert not any(a < text.index("and Tidewater") < b and a > text.index("(") for a, b in clause_bounds(text))
