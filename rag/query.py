@@ -284,8 +284,17 @@ _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:tell|give|show|find|provide|state)(
                       r"[.!?]?\s*$", re.IGNORECASE)
 
 
+# 'Name the provider that ...', 'List the hyperscalers ...': a request to name things is 'Which provider ...?' (or,
+# naming a thing of a name, 'What is X?': 'Name Alibaba's CEO.').
+_NAMING = re.compile(r"^\s*(?:please\s+)?(?:name|list|identify)\s+(?:the\s+|a\s+)?(?P<rest>[^?]+?)[.!?]?\s*$",
+                     re.IGNORECASE)
+
+
 def _as_question(sentence: str) -> str:
-    request = _REQUEST.match(sentence)
+    request, naming = _REQUEST.match(sentence), _NAMING.match(sentence)
+    if naming and naming.group("rest")[:1].islower():  # 'Name the three hyperscalers ...': which of them
+        return f"Which {naming.group('rest')}?"
+    request = request or naming  # 'Name Alibaba's CEO.': what is
     return f"What is {request.group('rest')}?" if request else sentence
 
 

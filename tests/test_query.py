@@ -143,6 +143,10 @@ def test_a_request_is_a_question_but_an_instruction_beside_a_question_stays_one(
     sized = parse_query("Give me the size of Orbital's budget in RMB.")
     assert sized.ask == "What is the size of Orbital's budget?" and sized.currency == "CNY"
     assert "size" not in sized.terms and "budget" in sized.terms
+    named = parse_query("Name the two carriers Orbital trails in Canada.")
+    assert named.ask == "Which two carriers Orbital trails in Canada?" and named.kind == "name"
+    assert "name" not in " ".join(named.terms)
+    assert parse_query("Name Orbital's chief pilot.").ask == "What is Orbital's chief pilot?"
     both = parse_query("What is Orbital's FY2018 revenue? Give a response based on the income statement.")
     assert both.ask == "What is Orbital's FY2018 revenue?"
     assert both.directives == ("Give a response based on the income statement.",)
