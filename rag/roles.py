@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .glossary import wordings_of
-from .structure import LEGAL_FORMS, name_parts, name_runs
+from .structure import LEGAL_FORMS, clause_at, mentions, name_parts, name_runs, name_words
 
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
 NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
@@ -26,6 +26,7 @@ _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # What stands between a holder and the role said of them: 'Sepp Blatter, the', 'X is the', 'A and B - the'.
 _BEFORE_HOLDER = re.compile(r"(?:(?:\s*[,–—]|\s+-)\s*|\s+(?:is|was|became|becomes|as)\s+)(?:(?:the|a|an)\s+)?",
                             re.IGNORECASE)
+_POSSESSIVE_BEFORE = re.compile(r"(?:\b(?:its|their|his|her|our)|['’]s)\s*$", re.IGNORECASE)
 _LEADING_WORDS = 3  # at most this many plain words before the role noun are read as describing it
 
 
@@ -39,6 +40,7 @@ class Role:
     held_at: str = ""
     now: bool = True  # asked who holds it now ('Who is ...?'), not who held it ('Who was ...?')
     said_as: tuple[str, ...] = field(default=(), compare=False)  # the glossary's wordings of a title: CEO, ...
+    clause: str = field(default="", compare=False)  # a held role: the clause of the sentence it is said in
 
     @property
     def wordings(self) -> tuple[str, ...]:
@@ -86,7 +88,10 @@ def held_roles(text: str, wordings: tuple[str, ...]) -> tuple[tuple[str, Role], 
         describing |= {"ex"} if match.group(1) else set()
         held_at, end = _held_at(text, match.end())
         holders = _holders_before(text, start, runs, plural=bool(match.group(3))) or _holder_after(text, end, runs)
-        found += [(holder, Role(wordings[0], frozenset(describing), held_at)) for holder in holders]
+        # 'according to its own director James Cameron': 'its' refers back past the clause, to the whole sentence
+        refers_back = _POSSESSIVE_BEFORE.search(text[:start])
+        clause = text if refers_back else text[slice(*clause_at(text, match.start()))]
+        found += [(holder, Role(wordings[0], frozenset(describing), held_at, clause=clause)) for holder in holders]
     return tuple(found)
 
 
@@ -112,10 +117,20 @@ def other_role(asked: Role, held: Role) -> bool:
     """Is a held role another than the one asked about: said to be held before or after now ('former') where the
     question asks who holds it now and does not say so, or not said to be so where the question does ('Who was
     the former CEO?' is not answered by 'CEO Eddie Wu'), or held at a name built on the asked one ('CEO of The
-    LEGO Foundation' asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the film)?"""
+    LEGO Foundation' asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the film), or
+    said without where it is held in a clause that does not name the asked organisation?"""
     not_now = (held.describing & NOT_NOW) - asked.describing if asked.now else set()
     not_then = (asked.describing & NOT_NOW) - held.describing
-    return bool(not_now) or bool(not_then) or bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
+    built_on = bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
+    return bool(not_now) or bool(not_then) or built_on or _held_elsewhere(asked, held)
+
+
+def _held_elsewhere(asked: Role, held: Role) -> bool:
+    """A role said without where it is held ('described by CEO Eddie Wu as ..., positions Alibaba ...') is held
+    at what its clause is about: not at the asked organisation when the clause does not name it (the sentence
+    names Microsoft only in a later clause, as a rival)."""
+    return bool(asked.held_at and not held.held_at and held.clause
+                and not mentions(asked.held_at, name_words(held.clause)))
 
 
 def _extends(found: str, asked: str) -> bool:

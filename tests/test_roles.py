@@ -98,3 +98,15 @@ def test_where_a_role_is_held_is_not_who_holds_it():
     assert not [c.text for c in candidates(query, item) if fills_role(c, [], query)]
     named = evidence("b", "The CEO of Nordline, Orla Venn, said so.")  # a comma sets off the holder, not a list
     assert [c.text for c in candidates(query, named) if fills_role(c, [], query)] == ["Orla Venn"]
+
+
+def test_a_role_said_without_where_it_is_held_is_held_at_what_its_clause_names():
+    query = parse_query("Who is the CEO of Nordline?")
+    rival = evidence("a", "This move, described by CEO Orla Venn as bold, positions Kestrel to grow while "
+                          "challenging rivals like Nordline.")
+    assert holders_of_other_roles(query, [rival]) == ["Orla Venn"]  # Nordline is named only as a rival
+    own = evidence("b", "Nordline CEO Tamsin Hale said so.")
+    assert [c.text for c in candidates(query, own) if fills_role(c, [], query)] == ["Tamsin Hale"]
+    film = parse_query("Who is the director of the Tidewater film?")
+    back = evidence("c", "'Tidewater 2' is the worst case in film history, according to its own director Ada Byrne.")
+    assert "Ada Byrne" in [c.text for c in candidates(film, back) if fills_role(c, [], film)]  # 'its' refers back
