@@ -10,6 +10,7 @@ model's own log-odds of answering against NOT FOUND. The thresholds live in `Set
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -37,7 +38,7 @@ def names_present(query: Query, evidence: Evidence) -> bool:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
     subjects_in = all(mentions(name, around) or any(abbreviates(name, s) for s in sources) for name in query.subjects)
     single = [q for q in query.qualifiers if q not in query.period_choices]
-    around |= _paragraph_years(query, evidence, around)
+    around |= _paragraph_years(query, evidence, around) or _article_years(query, evidence, around)
     return subjects_in and all(_vouched(q, around) for q in single) and _one_vouched(query.period_choices, around)
 
 
@@ -48,6 +49,22 @@ def _paragraph_years(query: Query, evidence: Evidence, around: set[str]) -> set[
         return set()
     earlier = _years(name_words(evidence.previous))
     return set() if any(mentions(q, earlier) for q in query.qualifiers) else earlier
+
+
+def _article_years(query: Query, evidence: Evidence, around: set[str]) -> set[str]:
+    """The years a sentence with none of its own, in a paragraph with none, is of: its article's, when the article
+    never gives an asked one (an undated 'recent $60 million investment' in an article of 2023 to 2032 is not of
+    2019); none when it does."""
+    if _years(around):
+        return set()
+    years = _years_of(evidence.document.doc_id, evidence.document.content_hash, evidence.document.text)
+    return set() if any(mentions(q, set(years)) for q in query.qualifiers) else set(years)
+
+
+@functools.lru_cache(maxsize=256)
+def _years_of(doc_id: str, content_hash: str, text: str) -> frozenset[str]:
+    """The years an article states (read once per article version)."""
+    return frozenset(_years(name_words(text)))
 
 
 def _years(words: set[str]) -> set[str]:

@@ -244,3 +244,22 @@ def test_a_headline_is_a_line_of_capitalised_words():
 def test_a_clause_does_not_end_inside_parentheses():
     text = "Orbital holds 4% of trade (behind Nordline, Kestrel, and Tidewater), its own report says."
     assert not any(a < text.index("and Tidewater") < b and a > text.index("(") for a, b in clause_bounds(text))
+
+
+def test_an_undated_sentence_is_of_its_articles_years():
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    def evidence(text, sentence):
+        document = Document(doc_id="d", title="Orbital", path="d.txt", content_hash=text, text=text)
+        start = text.index(sentence)
+        return Evidence(document, Span(start=start, end=start + len(sentence)), 0.9, 0.9)
+
+    undated = "Orbital's recent $60 million investment in its partners pays off."
+    query = parse_query("How much did Orbital invest in its partners in 2019?")
+    assert not names_present(query, evidence(f"Orbital grew in Q2 2025.\n\n{undated}\n\nIt plans more by 2030.\n",
+                                             undated))  # the article is of 2025 to 2030, not 2019
+    assert names_present(query, evidence(f"Orbital looked back on 2019.\n\n{undated}\n", undated))
+    assert names_present(query, evidence(f"{undated}\n", undated))  # an article with no year says nothing
