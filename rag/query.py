@@ -50,7 +50,8 @@ _COMPARATIVE = re.compile(r"\b(more|greater|higher|larger|bigger|less|fewer|lowe
                           r"\b(above|over|below|under)(?=\s+(?:US)?[$€£¥]?\d)|\b(at least|at most|exceed(s|ed)?)\b",
                           re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
-_PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)
+_PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:(?:over|in|for|by|at|from|since|until|during|within|on)\s+)?"
+                         r"(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)  # '..., and over how many years?'
 _CHOICE = re.compile(r",\s*([^,?]+?)\s+or\s+([^,?]+?)\s*\?*$")
 
 
@@ -105,7 +106,8 @@ def parse_query(question: str) -> Query:
     """The typed record for a cleaned question."""
     ask, directives = split_directives(canonical_periods(question))
     query = _parse_ask(ask, question, directives)
-    parts = [_parse_ask(part, question, directives) for part in _two_parts(ask) or compared_parts(ask)]
+    parts = [_parse_ask(part, question, directives + own) for part, own in  # a part's own 'in US dollars'
+             map(split_directives, _two_parts(ask) or compared_parts(ask))]
     if len(parts) < 2:
         return query
     # a later part ('and how fast did it grow?') is about what the first part names

@@ -41,6 +41,13 @@ def test_two_part_questions_split_and_the_second_part_keeps_the_subject():
     assert q.parts[1].subjects == ("Nordline",)
 
 
+def test_a_second_part_may_open_with_a_preposition_and_each_part_reads_its_own_unit():
+    parts = parse_query("How big is Orbital's fleet budget in US dollars, and over how many years?").parts
+    assert [p.ask for p in parts] == ["How big is Orbital's fleet budget?", "over how many years?"]
+    assert parts[0].currency == "USD" and "dollar" not in parts[0].terms
+    assert parts[1].kind == "number" and parts[1].subjects == ("Orbital",)
+
+
 def test_how_one_thing_compares_to_another_is_asked_as_two_parts_sharing_owner_and_period():
     q = parse_query("How did Nordline's US sales growth compare to international sales growth in FY2022?")
     assert [p.ask for p in q.parts] == ["What was Nordline's US sales growth in FY2022?",
