@@ -400,7 +400,7 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
         return None
     match = _COMPARATIVE.search(ask)
     right_before = match is not None and match.end() <= claim.start and not ask[match.end():claim.start].strip()
-    if match and (not match.group(2) or right_before):  # 'above' only of the claim itself: 'above 5%
+    if match and (not match.group(2) or right_before):  # 'above' only of the claim itself: 'above 5%'
         return "lt" if _DOWNWARD.search(match.group()) else "gt"
     return "eq" if polar or re.match(r"\s*is it (true|correct|right)\b", ask, re.IGNORECASE) else None
 
@@ -451,9 +451,9 @@ def _compared_owners(ask: str, polar: bool, claim: Figure | None) -> tuple[str, 
         return ()
     first = [r.text for r in name_runs(ask[:match.start()], skip_first_word=True)
              if not is_period(r.text) and not r.after_preposition]  # 'In China, does A ...': A
-    second = name_runs(match.group("other"))  # the name right after 'than': '... than B in China'
-    if not first or not second or re.sub(r"^(?:the)\s+", "", match.group("other"), flags=re.I)[:1] != \
-            second[0].text[:1] or is_period(second[0].text):
+    other = re.sub(r"^the\s+", "", match.group("other"), flags=re.IGNORECASE)
+    second = name_runs(other)  # the name right after 'than': '... than B in China'
+    if not first or not second or second[0].start > 0 or is_period(second[0].text):
         return ()
     return first[0], second[0].text  # the question's first name is what it asks about
 

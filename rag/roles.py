@@ -69,11 +69,18 @@ def asked_role(ask: str) -> Role | None:
         return None
     held_at = _QUALIFIER_START.split(held_at, maxsplit=1)[0].strip(" \"'“”‘’")
     now = match.group("verb").lower() in ("is", "are", "has been")
-    # the longest tail of the phrase that the glossary lists is the title ('new CEO': CEO, described as new)
-    title = next(((i, wordings_of(" ".join(words[i:]))) for i in range(len(words)) if wordings_of(" ".join(words[i:]))),
-                 (len(words) - 1, ()))
-    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:title[0]]), _ARTICLE.sub("", held_at), now,
-                title[1])
+    title_start, said_as = _title(words)
+    return Role(_noun(words[-1]), frozenset(w.lower() for w in words[:title_start]), _ARTICLE.sub("", held_at), now,
+                said_as)
+
+
+def _title(words: list[str]) -> tuple[int, tuple[str, ...]]:
+    """Where the title a role's phrase ends with starts, and its wordings: the longest tail of the phrase the
+    glossary lists ('new CEO': CEO, described as new); else the last word, with no other wordings."""
+    for start in range(len(words)):
+        if wordings := wordings_of(" ".join(words[start:])):
+            return start, wordings
+    return len(words) - 1, ()
 
 
 @functools.lru_cache(maxsize=4096)  # read for the sentence's every candidate
