@@ -57,13 +57,13 @@ def _article_years(query: Query, evidence: Evidence, around: set[str]) -> set[st
     2019); none when it does."""
     if _years(around):
         return set()
-    years = _years_of(evidence.document.doc_id, evidence.document.content_hash, evidence.document.text)
-    return set() if any(mentions(q, set(years)) for q in query.qualifiers) else set(years)
+    years = set(_years_of(evidence.document.text))
+    return set() if any(mentions(q, years) for q in query.qualifiers) else years
 
 
 @functools.lru_cache(maxsize=256)
-def _years_of(doc_id: str, content_hash: str, text: str) -> frozenset[str]:
-    """The years an article states (read once per article version)."""
+def _years_of(text: str) -> frozenset[str]:
+    """The years an article states (read once per article text)."""
     return frozenset(_years(name_words(text)))
 
 

@@ -46,7 +46,8 @@ _KIND_FORMS = [
 _LOOSE_KINDS = {"amount": ("money", "figure")}
 # 'more than', 'at least', and 'above'/'over'/'below'/'under' right before the claimed figure ('above 5%'; not
 # 'over 2 years')
-_COMPARATIVE = re.compile(r"\b(more|greater|higher|larger|bigger|less|fewer|lower|smaller)\s+than\b|"
+_COMPARATIVES = r"more|greater|higher|larger|bigger|less|fewer|lower|smaller"
+_COMPARATIVE = re.compile(rf"\b({_COMPARATIVES})\s+than\b|"
                           r"\b(above|over|below|under)(?=\s+(?:US)?[$€£¥]?\d)|\b(at least|at most|exceed(s|ed)?)\b",
                           re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
@@ -438,7 +439,7 @@ def _options(ask: str) -> tuple[str, ...]:
 
 
 # 'Does A hold a bigger share than B?', "Is A's share larger than B's?": whose figure is larger, yes or no.
-_THAN_OWNER = re.compile(r"\b(?:more|greater|higher|larger|bigger|less|fewer|lower|smaller)\b[^?]*?\s+than\s+"
+_THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
                          r"(?!(?:in|at|on|for|during|by|of|from|to|with)\b)(?P<other>[^?]+?)\s*\??$", re.IGNORECASE)
 
 

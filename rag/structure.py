@@ -97,7 +97,6 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
     return [r for r in runs if r.text and r.text.lower() not in NUMBER_WORDS]  # 'One customer ...' counts one
 
 
-# Particles inside a name between two capitalised words ('Tour de France', 'Wout van Aert', 'Ludwig van Beethoven').
 def is_headline(text: str) -> bool:
     """A title-case line ('Google CEO Sees Company's Next Trillion in Value From Search', 'Here Are the Four
     Finalists for ...'): every word but the small function words capitalised, and a function word capitalised
@@ -109,6 +108,7 @@ def is_headline(text: str) -> bool:
     return len(content) >= 3 and all(w[0].isupper() for w in content) and titled_function_word
 
 
+# Particles inside a name between two capitalised words ('Tour de France', 'Wout van Aert', 'Ludwig van Beethoven').
 _NAME_PARTICLES = frozenset("de van von der den da di du la le del della dos das ter".split())
 
 
