@@ -196,7 +196,7 @@ class Answerer:
         winner = smallest if query.extreme == "min" else largest
         verdict = ("Yes: " if winner is picks[0] else "No: ") if query.polar else ""  # 'Does A hold more than B?'
         return [(f"{verdict}{winner.owner}: {winner.text}.", [winner.evidence])] + \
-            [(answer_sentence(c), [c.evidence]) for c in picks if c is not winner]
+            [(f"{c.owner}: {c.text}.", [c.evidence]) for c in picks if c is not winner]  # each figure beside its owner
 
 
 def _names_anything(query: Query) -> bool:

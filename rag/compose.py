@@ -16,7 +16,7 @@ from .faithful import meaning_lost
 from .figures import find_figures, same_figure
 from .lexical import tokenize
 from .query import Query
-from .structure import clause_bounds
+from .structure import clause_bounds, same_rank
 
 MAX_ANSWER_CHARS = 240
 _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
@@ -80,7 +80,9 @@ def _parenthesised(text: str, start: int, end: int) -> bool:
 
 
 def verdict(query: Query, candidate: Candidate) -> str:
-    """'Yes: ' or 'No: ' when the question tests a figure it states; empty otherwise."""
+    """'Yes: ' or 'No: ' when the question tests a figure or a rank it states; empty otherwise."""
+    if query.claimed_rank and candidate.kind == "rank":
+        return "Yes: " if same_rank(query.claimed_rank, candidate.text) else "No: "
     if query.comparison is None or query.claim is None or candidate.figure is None:
         return ""
     found, claimed = candidate.figure, query.claim

@@ -16,8 +16,8 @@ from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
 from .schema import Document
-from .structure import (MONTH, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
-                        name_runs, name_words, owner_of, refers_to, respective_items, same_name)
+from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
+                        name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -85,11 +85,19 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         # 'Sundar Pichai' (a tail of the run) asked about Google
         found += [Candidate(name, sentence, start, end, "name") for r in runs
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
-                  if not any(same_name(name, a) or refers_to(name, a) for a in asked)]
+                  if not any(same_name(name, a) or refers_to(name, a) for a in asked)
+                  and not _said_in_question(name, query)]
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
+
+
+def _said_in_question(name: str, query: Query) -> bool:
+    """Is every word of the name in the question already ('AI', asked which industries drive AI-related revenue)? A
+    question does not ask for what it says (the names it asks about, options included, are left out before)."""
+    words = re.findall(r"[\w&]+", name.lower())
+    return bool(words) and set(words) <= set(re.findall(r"[\w&]+", query.text.lower()))
 
 
 # A date opening the text and set off by an ellipsis or a dash: when the piece was published ('Mar 4, 2018 ... at the
@@ -107,13 +115,6 @@ def _dateline(text: str) -> int:
 _CALENDAR = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|(?:January|February|March|April|June|"
                        r"July|August|September|October|November|December)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day",
                        re.IGNORECASE)
-
-
-# A place in an order: an ordinal ('fourth', '3rd'), a number sign ('No. 2', 'number one'), with what it is the
-# place in when joined to it ('fourth-largest', 'second biggest').
-RANK = re.compile(r"\b(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
-                  r"(?:[- ](?:largest|biggest|highest|lowest|smallest|best|most|least|ranked)\b)?|"
-                  r"No\.?\s?\d+\b|[Nn]umber (?:one|two|three|four|five|\d+)\b)", re.IGNORECASE)
 
 
 def _most_specific(found: list[Candidate]) -> list[Candidate]:
@@ -284,7 +285,8 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
     Cloud, Alibaba Cloud's 36% is not an answer even when it stands in the same sentence."""
     if candidate.figure is None or candidate.owner is None or not query.subjects:
         return True
-    return any(refers_to(candidate.owner, subject) for subject in query.subjects + query.qualifiers)
+    owners = [candidate.owner, possessor(candidate.evidence.text, candidate.owner, candidate.start)]
+    return any(refers_to(owner, subject) for owner in owners if owner for subject in query.subjects + query.qualifiers)
 
 
 def respective_fits(query: Query, candidate: Candidate) -> bool:

@@ -22,7 +22,7 @@ from .lexical import tokenize
 from .query import Query
 from .roles import held_at_names, held_roles, other_role
 from .settings import AnswerSettings
-from .structure import abbreviates, mentions, name_words, places, same_name, worldwide
+from .structure import abbreviates, abbreviation_of, mentions, name_words, places, same_name, worldwide
 
 
 def names_present(query: Query, evidence: Evidence) -> bool:
@@ -36,7 +36,8 @@ def names_present(query: Query, evidence: Evidence) -> bool:
     around = set().union(*map(name_words, sources))
     if evidence.previous and not evidence.names_own_subject:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
-    subjects_in = all(mentions(name, around) or any(abbreviates(name, s) for s in sources) for name in query.subjects)
+    subjects_in = all(mentions(name, around) or any(abbreviates(name, s) or abbreviation_of(name, s) for s in sources)
+                      for name in query.subjects)
     single = [q for q in query.qualifiers if q not in query.period_choices]
     around |= _paragraph_years(query, evidence, around) or _article_years(query, evidence, around)
     return subjects_in and all(_vouched(q, around) for q in single) and _one_vouched(query.period_choices, around)

@@ -17,7 +17,7 @@ from .figures import CURRENCIES, SCALES, Figure, find_figures
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .structure import is_period, name_runs, qualifiers
+from .structure import RANK, is_period, name_runs, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -70,6 +70,7 @@ class Query:
     period_choices: tuple[str, ...] = ()  # periods listed together ('in FY2023, FY2022 and FY2021'): any one will do
     terms: tuple[str, ...] = ()  # content terms of the ask
     claim: Figure | None = None  # a figure the question states: "Is it true ... 50%?", "more than 30%"
+    claimed_rank: str | None = None  # a rank a yes/no question states: 'Is X the third-largest ...?'
     comparison: str | None = None  # eq, gt or lt when the question tests its claim
     polar: bool = False  # a yes/no question
     options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
@@ -127,18 +128,24 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
     if kind is None and claim is not None and comparison:
         kind = claim.kind
+    claimed_rank = _claimed_rank(ask) if polar and claim is None else None
+    if claimed_rank:
+        kind = "rank"  # 'Is X the third-largest ...?': the rank the sources give, compared in code
     currency = asked_currency(directives) or named_currency(ask)
     if currency and kind in (None, "number", "figure"):
         kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
     superlative = extreme_asked(ask)
     claimed = set(tokenize(claim.text)) if comparison else set()  # the source may state another figure: it is tested
+    claimed |= set(tokenize(claimed_rank or ""))
     not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | \
         answer_form_terms(ask) | extreme_terms(ask, superlative) | claimed
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
+                 claimed_rank=claimed_rank,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
-                 open_ask=open_question(ask, claim, kind) if comparison else ask, currency=currency,
+                 open_ask=open_question(ask, claim, kind) if comparison else
+                 open_rank_question(ask, claimed_rank) if claimed_rank else ask, currency=currency,
                  counted=counted_thing(ask), role=asked_role(ask), wordings=other_wordings(ask),
                  extreme=("min" if _LESS.search(ask) else "max") if options else superlative)
 
@@ -155,6 +162,19 @@ def open_question(ask: str, claim: Figure, kind: str | None) -> str:
     start = comparative.start() if comparative and comparative.end() <= claim.start + 1 else claim.start
     opened = ask[:start] + _WH_FOR_KIND.get(kind or "", "what figure") + ask[claim.end:]
     return _POLAR_LEAD.sub("", opened)
+
+
+_COPULA_LEAD = re.compile(r"^\s*(is|are|was|were)\s+(.+?)\s+(?=(?:the|a|an|ranked)\s)", re.IGNORECASE)
+
+
+def open_rank_question(ask: str, rank: str) -> str:
+    """'Is X the third-largest Y?' -> 'X is the what-largest Y?': asked to confirm a rank, a small model says NOT
+    FOUND when the source's rank differs; asked openly, it finds the rank, and code compares."""
+    ordinal = re.match(r"[A-Za-z]+(?=[- ](?:[a-z]+))|\d+(?:st|nd|rd|th)|No\.?\s?\d+|[Nn]umber \w+", rank)
+    opened = ask.replace(rank, rank.replace(ordinal.group(), "what", 1) if ordinal else "what", 1)
+    copula = _COPULA_LEAD.match(opened)
+    return f"{copula.group(2)} {copula.group(1).lower()} {opened[copula.end():]}" if copula else \
+        _POLAR_LEAD.sub("", opened)
 
 
 _FORM_TERMS = frozenset(tokenize(" ".join(INTERROGATIVES | AUXILIARIES)))
@@ -200,8 +220,10 @@ _SCALE_WORDS = "|".join(w for w in SCALES if len(w) > 2)
 # 'in dollars', 'when counted in yuan', 'in USD millions', 'in billions of euros': the unit the answer is wanted in
 _UNIT = (rf"(?:(?:US\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|"
          rf"(?:{_SCALE_WORDS})s?(?:\s+of\s+(?:{_CURRENCY_WORDS}))?)")
-_UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?(?:(?:counted|measured|expressed|stated|given|converted|"
-                          rf"reported|quoted|shown)\s+)?in\s+(?P<unit>{_UNIT})\s*(?=[?.!]*\s*$)", re.IGNORECASE)
+_UNIT_VERB = r"(?:(?:counted|measured|expressed|stated|given|converted|reported|quoted|shown)\s+)?"
+_UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*(?=[?.!]*\s*$)",
+                          re.IGNORECASE)
+_LEADING_UNIT = re.compile(rf"^\s*{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*,\s*(?=\w)", re.IGNORECASE)  # 'In yuan, how ...'
 
 
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
@@ -219,10 +241,11 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     for parenthetical in re.findall(r"\s*\(([^()]*)\)", ask):
         directives.append(parenthetical)
     ask = re.sub(r"\s*\([^()]*\)", "", ask).strip()
-    unit = _UNIT_PHRASE.search(ask)
+    unit = _UNIT_PHRASE.search(ask) or _LEADING_UNIT.search(ask)
     if unit:  # the form of the answer, not what it is about: a source need not say 'in yuan' to answer
         directives.append(f"in {unit.group('unit')}")
         ask = ask[:unit.start()] + ask[unit.end():]
+        ask = ask[:1].upper() + ask[1:]
     return ask, tuple(directives)
 
 
@@ -394,6 +417,14 @@ def _claimed_figure(ask: str) -> Figure | None:
     """The figure a question states; an ordinal ('the 90th Academy Awards') is a name's part, not a figure."""
     figures = [f for f in find_figures(ask) if f.kind != "year" and not re.match(r"(?:st|nd|rd|th)\b", ask[f.end:])]
     return figures[0] if figures else None
+
+
+def _claimed_rank(ask: str) -> str | None:
+    """A rank the question states with what it ranks by ('the third-largest', 'No. 2', 'ranked 3rd'); a bare
+    ordinal is a name's part ('the 92nd Academy Awards') or a period's."""
+    match = next((m for m in RANK.finditer(ask) if rank_order(m.group())[1] or m.group()[:1] in "Nn" or
+                  re.search(r"\brank(?:ed)?\s+$", ask[:m.start()], re.IGNORECASE)), None)
+    return match.group() if match else None
 
 
 def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:

@@ -197,6 +197,44 @@ def owner_of(text: str, start: int, end: int) -> str | None:
     return _coordinated(text, [r for r in runs if r.end <= earlier[-1].end]) if earlier else None
 
 
+# A place in an order: an ordinal ('fourth', '3rd'), a number sign ('No. 2', 'number one'), with what it is the
+# place in when joined to it ('fourth-largest', 'second biggest').
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+RANK = re.compile(rf"\b(?:(?:{'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))"
+                  r"(?:[- ](?:largest|biggest|highest|lowest|smallest|best|most|least|ranked)\b)?|"
+                  r"No\.?\s?\d+\b|[Nn]umber (?:one|two|three|four|five|\d+)\b)", re.IGNORECASE)
+
+
+def rank_order(rank: str) -> tuple[int | None, str | None]:
+    """The place a rank names and what it is the place in: 'fourth-largest' -> (4, 'largest'), 'No. 2' -> (2, None)."""
+    words = re.findall(r"[a-z]+|\d+", rank.lower())
+    place = next((_ORDINALS.index(w) + 1 if w in _ORDINALS else NUMBER_WORDS.get(w, int(w) if w.isdigit() else None)
+                  for w in words if w in _ORDINALS or w in NUMBER_WORDS or w.isdigit()), None)
+    scale = next((w for w in words if w in ("largest", "biggest", "highest", "lowest", "smallest", "best", "most",
+                                            "least")), None)
+    return place, {"biggest": "largest"}.get(scale, scale)
+
+
+def same_rank(a: str, b: str) -> bool:
+    """Do two ranks name the same place ('fourth-largest' ~ 'No. 4'; not 'fourth-smallest')?"""
+    (place_a, scale_a), (place_b, scale_b) = rank_order(a), rank_order(b)
+    return place_a is not None and place_a == place_b and (scale_a is None or scale_b is None or scale_a == scale_b)
+
+
+_POSSESSIVE_PRONOUN = re.compile(r"\b(?:its|their)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
+
+
+def possessor(text: str, owner: str, before: int) -> str | None:
+    """Whose is an owner said with 'its' or 'their' ('Alibaba Cloud offers ..., including its Model Studio platform
+    and AI Catalyst Program, which provides 2 billion free tokens'): the owner of the pronoun, when the owner's last
+    mention before `before` follows one within a few words and no comma."""
+    at = text.rfind(owner, 0, before)
+    pronoun = _POSSESSIVE_PRONOUN.search(text[:at]) if at > 0 else None
+    if pronoun is None or "," in text[pronoun.start():at]:
+        return None
+    return owner_of(text, pronoun.start(), pronoun.start() + 3)
+
+
 def _coordinated(text: str, runs: list[NameRun]) -> str:
     """The last name with those listed with it: 'AWS, Azure, and Google Cloud, which ...' -> all three."""
     first = len(runs) - 1
@@ -298,9 +336,12 @@ def same_name(a: str, b: str) -> bool:
 def refers_to(found: str, asked: str) -> bool:
     """Is a name found in a source the one a question asks about? The same name (or, misspelt, mentioned), with
     no number the question lacks: 'Helix 1' or 'Helix 5' is not the 'Helix' or 'Helix 5a' asked about, while a
-    source's 'Anatomy' may be the 'Anatomy Season 17' asked about (the season said in words)."""
+    source's 'Anatomy' may be the 'Anatomy Season 17' asked about (the season said in words); 'AWS' is the
+    'Amazon Web Services' asked about, and the other way round."""
     return not _model_numbers(found) - _model_numbers(asked) and (same_name(found, asked) or
-                                                                  mentions(asked, name_words(found)))
+                                                                  mentions(asked, name_words(found)) or
+                                                                  abbreviation_of(asked, found) or
+                                                                  abbreviation_of(found, asked))
 
 
 _PHRASE_WORD = re.compile(r"[A-Za-z][\w&'’-]*|\S")
@@ -444,7 +485,7 @@ def abbreviates(short: str, text: str) -> bool:
     found in order in the long form, the first at its start; a capital letter only where the long form has a
     capital (a word's start, 'JPMorgan'), a small one anywhere ('JnJ', '&' read as 'and'); every word but
     joining words ('&', 'of') gives a letter. Only a token with two capitals or more is taken for an abbreviation."""
-    if not _ABBREVIATION.fullmatch(short) or sum(ch.isupper() for ch in short) < 2:
+    if not _is_abbreviation(short):
         return False
     letters = [ch for ch in short if ch.isalpha()]
     words = ["and" if w == "&" else w for w in re.findall(r"[A-Za-z&][\w&'’.-]*", text)]
@@ -454,6 +495,18 @@ def abbreviates(short: str, text: str) -> bool:
             if not {phrase[0].lower(), phrase[-1].lower()} & _JOINING_WORDS and _spells(letters, phrase):
                 return True
     return False
+
+
+def abbreviation_of(name: str, text: str) -> bool:
+    """Does the text use an abbreviation of the whole name: 'AWS' for the 'Amazon Web Services' asked about (the
+    other way round from `abbreviates`)?"""
+    words = ["and" if w == "&" else w for w in re.findall(r"[A-Za-z&][\w&'’.-]*", name)]
+    return len(words) >= 2 and any(_is_abbreviation(short) and _spells([ch for ch in short if ch.isalpha()], words)
+                                   for short in set(re.findall(r"\b[A-Za-z&]{2,6}\b", text)))
+
+
+def _is_abbreviation(token: str) -> bool:
+    return bool(_ABBREVIATION.fullmatch(token)) and sum(ch.isupper() for ch in token) >= 2
 
 
 def _spells(letters: list[str], words: list[str]) -> bool:

@@ -185,3 +185,13 @@ def test_a_source_that_also_states_the_answer_does_not_dispute_it():
     assert conflicting(query, chosen, [row("Total current assets | 4,186.5 | 4,123.7", "page 55")]) == []
     other = conflicting(query, chosen, [row("Total current assets | 4,301.2 | 4,123.7", "page 56")])
     assert len(other) == 1 and "4,301.2" in other[0][0]
+
+
+def test_a_stated_rank_is_compared_in_code():
+    text = "Orbital, the third-largest freight carrier in Canada, added two routes."
+    document = Document(doc_id="d", title="T", path="d.txt", content_hash="h", text=text)
+    start = text.index("third")
+    found = Candidate("third-largest", Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9), start,
+                      start + len("third-largest"), "rank")
+    assert verdict(parse_query("Is Orbital the second-largest freight carrier in Canada?"), found) == "No: "
+    assert verdict(parse_query("Is Orbital the third-biggest freight carrier in Canada?"), found) == "Yes: "

@@ -330,3 +330,22 @@ def test_asked_for_a_rank_only_a_place_in_an_order_answers():
     found = [c.text for c in offered(query.ask, sentence("Orbital, the fourth-largest carrier, holds 4% of trade."))]
     assert found == ["fourth-largest"]  # not the 4% share
     assert [c.text for c in offered("How is Orbital ranked?", sentence("Orbital is No. 2 in Canada."))] == ["No. 2"]
+
+
+def test_a_name_the_question_already_says_is_no_answer():
+    item = sentence("Zeta-related revenue doubled, driven by Orion Labs and Vega Works.")
+    names = [c.text for c in offered("Which firms drive the Zeta-related revenue of Kappa Corp?", item)]
+    assert "Zeta" not in names and "Orion Labs" in names
+
+
+def test_a_figure_of_what_its_owner_has_belongs_to_the_owner_too():
+    item = sentence("Kappa Corp sells widgets, including its Nova platform and Star Program, which grants up to "
+                    "3 million free credits to schools.")
+    assert [c.text for c in offered("How many free credits can schools get from Kappa Corp?", item)] == ["3 million"]
+    assert [c.text for c in offered("How many free credits does the Star Program grant?", item)] == ["3 million"]
+    assert offered("How many free credits can schools get from Lambda Inc?", item) == []
+
+
+def test_a_full_name_is_matched_by_its_initials_in_the_source():
+    item = sentence("Kappa holds 4% of the market, trailing Amazon Web Services (30%) and MSI (22%).")
+    assert [c.text for c in offered("What share does Micro Star International hold?", item)] == ["22%"]

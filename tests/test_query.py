@@ -214,3 +214,18 @@ def test_a_claimed_figure_is_tested_not_looked_for():
     assert above.comparison == "gt" and "5" not in above.terms  # the source may state another figure
     assert parse_query("Is Orbital's share under 5%?").comparison == "lt"
     assert parse_query("Did Orbital grow 5% over 2 years?").comparison == "eq"  # "over" a span, not a figure
+
+
+def test_a_stated_rank_is_asked_openly_and_is_not_content():
+    query = parse_query("Is Orbital the second-largest freight carrier in Canada?")
+    assert query.kind == "rank" and query.claimed_rank == "second-largest"
+    assert query.open_ask == "Orbital is the what-largest freight carrier in Canada?"
+    assert "second" not in query.terms
+    assert parse_query("Did Orbital win at the 92nd Freight Awards?").claimed_rank is None  # an ordinal in a name
+
+
+def test_a_leading_unit_is_an_instruction():
+    query = parse_query("In euros, how large is Orbital's three-year fleet budget?")
+    assert query.ask == "How large is Orbital's three-year fleet budget?"
+    assert query.directives == ("in euros",) and query.currency == "EUR"
+    assert "euro" not in query.terms

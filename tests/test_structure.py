@@ -263,3 +263,34 @@ def test_an_undated_sentence_is_of_its_articles_years():
                                              undated))  # the article is of 2025 to 2030, not 2019
     assert names_present(query, evidence(f"Orbital looked back on 2019.\n\n{undated}\n", undated))
     assert names_present(query, evidence(f"{undated}\n", undated))  # an article with no year says nothing
+
+
+def test_a_source_may_use_the_initials_of_a_full_name_asked_about():
+    from rag.structure import abbreviation_of, refers_to
+
+    assert abbreviation_of("Amazon Web Services", "trailing AWS (30%)")
+    assert not abbreviation_of("Amazon Web Services", "trailing AW (30%)")  # every word gives a letter
+    assert not abbreviation_of("Alibaba Cloud", "AI services grew")
+    assert refers_to("AWS", "Amazon Web Services") and refers_to("Amazon Web Services", "AWS")
+
+
+def test_a_sentence_using_the_initials_is_about_the_full_name():
+    from rag.evidence import Evidence
+    from rag.policy import names_present
+    from rag.query import parse_query
+    from rag.schema import Document, Span
+
+    sentence = "Kappa holds 4% of the market, trailing AWS (30%)."
+    document = Document(doc_id="d", title="Cloud desk", path="d.txt", content_hash="h", text=sentence)
+    item = Evidence(document, Span(start=0, end=len(sentence)), 0.9, 0.9)
+    assert names_present(parse_query("What share does Amazon Web Services hold?"), item)
+    assert not names_present(parse_query("What share does Amazon Cloud Services hold?"), item)
+
+
+def test_ranks_are_read_as_places():
+    from rag.structure import rank_order, same_rank
+
+    assert rank_order("fourth-largest") == (4, "largest") and rank_order("No. 2") == (2, None)
+    assert rank_order("3rd") == (3, None) and rank_order("second biggest") == (2, "largest")
+    assert same_rank("No. 4", "fourth-largest") and not same_rank("fourth-smallest", "fourth-largest")
+    assert not same_rank("third-largest", "fourth-largest")
