@@ -87,10 +87,18 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) or refers_to(name, a) for a in asked)
                   and not _said_in_question(name, query)]
+    if query.kind == "name" and query.plural:  # 'Which industries ...?': 'finance, logistics, and manufacturing'
+        found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
+
+
+_PLAIN_ITEM = rf"(?!(?:{'|'.join(sorted(STOPWORDS))})\b)[a-z][a-z-]+"
+# A list of three or more lower-case items of a word or two, joined by commas and a last 'and'/'or'.
+_PLAIN_LIST = re.compile(rf"\b{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?(?:, {_PLAIN_ITEM}(?: {_PLAIN_ITEM})?)+,? (?:and|or) "
+                         rf"{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?\b")
 
 
 def _said_in_question(name: str, query: Query) -> bool:

@@ -80,6 +80,7 @@ class Query:
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
     counted: tuple[str, ...] = ()  # what 'how many' counts, stemmed: 'How many data centers ...?' -> data, center
+    plural: bool = False  # 'Which industries ...?': several things are asked for (a list may answer)
     role: Role | None = None  # 'Who is the CEO of Google?': the role whose holder is asked for (`roles.asked_role`)
     wordings: tuple[str, ...] = ()  # other names of the line items it asks about ('capital expenditure': 'purchases
     # of property, plant and equipment', ...), from `glossary`: searched for beside the ask
@@ -146,7 +147,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else
                  open_rank_question(ask, claimed_rank) if claimed_rank else ask, currency=currency,
-                 counted=counted_thing(ask), role=asked_role(ask), wordings=other_wordings(ask),
+                 counted=counted_thing(ask), plural=_asks_several(ask), role=asked_role(ask), wordings=other_wordings(ask),
                  extreme=("min" if _LESS.search(ask) else "max") if options else superlative)
 
 
@@ -373,6 +374,12 @@ def expected_kind(ask: str) -> str | None:
     lowered = ask.lower().strip()
     which = _which_word(lowered)
     return (_form_kind(f"what {which}") or "name") if which else _form_kind(lowered)
+
+
+def _asks_several(ask: str) -> bool:
+    """Does an opening 'which'/'what' govern a plural noun ('Which industries ...', 'What countries ...')?"""
+    word = _which_word(ask.lower().strip()) or (re.match(r"\s*what\s+([a-z]+)\b", ask.lower()) or [None, ""])[1]
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _which_word(lowered: str) -> str:

@@ -349,3 +349,11 @@ def test_a_figure_of_what_its_owner_has_belongs_to_the_owner_too():
 def test_a_full_name_is_matched_by_its_initials_in_the_source():
     item = sentence("Kappa holds 4% of the market, trailing Amazon Web Services (30%) and MSI (22%).")
     assert [c.text for c in offered("What share does Micro Star International hold?", item)] == ["22%"]
+
+
+def test_several_things_asked_for_may_be_answered_by_a_plain_list():
+    item = sentence("Kappa's revenue grew, driven by clients in farming, shipping, and retail banking.")
+    assert "farming, shipping, and retail banking" in [c.text for c in offered("Which industries drive Kappa's revenue?",
+                                                                               item)]
+    assert "farming, shipping, and retail banking" not in [c.text for c in offered("Which industry drives Kappa's "
+                                                                                   "revenue?", item)]

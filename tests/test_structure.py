@@ -294,3 +294,13 @@ def test_ranks_are_read_as_places():
     assert rank_order("3rd") == (3, None) and rank_order("second biggest") == (2, "largest")
     assert same_rank("No. 4", "fourth-largest") and not same_rank("fourth-smallest", "fourth-largest")
     assert not same_rank("third-largest", "fourth-largest")
+
+
+def test_a_capitalised_preposition_is_no_name():
+    from rag.structure import name_runs, owner_of
+
+    text = "Unlike Orion Labs, Kappa offers free credits."
+    assert [r.text for r in name_runs(text)] == ["Orion Labs", "Kappa"]
+    text = "Despite competition against Orion Labs, Kappa holds 12% of the market."
+    start = text.index("12%")
+    assert owner_of(text, start, start + 3) == "Kappa"
