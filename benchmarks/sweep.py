@@ -63,12 +63,16 @@ def dev_results(settings, names: list[str]) -> dict[str, list]:
 
 
 def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: float = 1.0) -> dict[str, float]:
-    """Answer accuracy, refusal rates and overall accuracy when answers under the thresholds are refused."""
+    """Answer accuracy, refusal rates and overall accuracy when answers under the thresholds are refused (a
+    paraphrase's least coverage, Settings.answer.paraphrase_min_coverage, as given)."""
     from rag.policy import passes
+    from rag.settings import AnswerSettings
+
+    floor = AnswerSettings().paraphrase_min_coverage
 
     answerable = [c for c in cases if c.answerable]
     unanswerable = [c for c in cases if not c.answerable]
-    kept = lambda c: c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity)  # noqa: E731
+    kept = lambda c: c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity, floor)  # noqa: E731
     right = sum(c.correct and kept(c) for c in answerable)
     refused = sum(not kept(c) for c in unanswerable)
     return {"min_margin": min_margin, "min_coverage": min_coverage, "keep_similarity": keep_similarity,

@@ -168,18 +168,21 @@ def plainest_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
 def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:
     """Is the model's pick confident enough, and its sentence about enough of the question, to be served?"""
     return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage,
-                                                       settings.keep_similarity)
+                                                       settings.keep_similarity, settings.paraphrase_min_coverage)
 
 
 def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:
     """Does the sentence hold as much of the question as an answer needs (the coverage and paraphrase thresholds
     `keeps` reads, without the model's margin): for answers computed in code, such as a comparison of figures."""
     return passes({"coverage": evidence.coverage, "similarity": evidence.similarity}, -math.inf,
-                  settings.min_coverage, settings.keep_similarity)
+                  settings.min_coverage, settings.keep_similarity, settings.paraphrase_min_coverage)
 
 
-def passes(signals: dict[str, float], min_margin: float, min_coverage: float, keep_similarity: float = 1.0) -> bool:
+def passes(signals: dict[str, float], min_margin: float, min_coverage: float, keep_similarity: float = 1.0,
+           paraphrase_min_coverage: float = 0.0) -> bool:
     """The model is sure enough, and the sentence holds enough of the question's terms or is close enough in
-    meaning (a paraphrase)."""
-    about = signals.get("coverage", 1.0) >= min_coverage or signals.get("similarity", 0.0) >= keep_similarity
+    meaning (a paraphrase) while holding some of them."""
+    coverage = signals.get("coverage", 1.0)
+    about = coverage >= min_coverage or (signals.get("similarity", 0.0) >= keep_similarity and
+                                         coverage >= paraphrase_min_coverage)
     return signals.get("margin", 0.0) >= min_margin and about

@@ -207,13 +207,18 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     names a kind ('what percentage', 'which city', 'how much'), and, asked for a date, a share or a rank, a word
     that alone asks for one ('the release date of', 'how is it ranked'). The answering sentence states the answer
     ('30%', 'Singapore', 'April 20, 2018', 'fourth-largest') and need not repeat them, so they do not count towards
-    its coverage of the question (search still reads them). A word naming what is measured ('what dividend')
-    stays: a sentence without it is about something else."""
+    its coverage of the question (search still reads them). A word naming what is measured ('what dividend', 'the
+    operating margin', 'revenue growth') stays: a sentence without it is about something else."""
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())
-             if kind in ("date", "percent", "rank") and _form_kind(f"what {w}") == kind]  # 'release date', 'portion'
+             if kind in ("date", "percent", "rank") and _form_kind(f"what {w}") == kind  # 'release date', 'portion'
+             and (kind != "percent" or w in _PART_WORDS)]
     return frozenset(tokenize(" ".join(governed + alone)))
+
+
+# Words that ask for a part of a whole, whatever it measures; 'margin', 'rate', 'growth' name what is measured.
+_PART_WORDS = frozenset("percent percentage proportion portion fraction share slice".split())
 
 
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))

@@ -61,6 +61,11 @@ class AnswerSettings(_Group):
     keep_similarity: float = Field(0.65, description="A chosen sentence at least this similar (cosine) to the question "
                                                      "is kept whatever its coverage: a paraphrase shares the meaning, "
                                                      "not the words. Fitted by benchmarks/sweep.py (1.0 turns it off).")
+    paraphrase_min_coverage: float = Field(0.1, description="A sentence kept as a paraphrase must still hold this much "
+                                           "of the question's term weight: one holding none of what the question "
+                                           "names a measure by ('operating margin' of a market-share sentence) shares "
+                                           "its topic, not its meaning. Set below the least coverage of a right "
+                                           "paraphrase on dev data (0.22); the sweep reads it as given.")
 
 
 class SummarySettings(_Group):

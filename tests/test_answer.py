@@ -225,6 +225,10 @@ def test_a_sentence_close_in_meaning_is_kept_though_it_shares_few_of_the_questio
     assert not passes(paraphrase, min_margin=-4.0, min_coverage=0.4)  # coverage alone refuses it
     assert passes(paraphrase, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
     assert not passes({**paraphrase, "margin": -5.0}, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
+    # close in topic, holding none of the question's weight ('operating margin' asked, a market share found): refused
+    unrelated = {**paraphrase, "coverage": 0.01}
+    assert passes(unrelated, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75)
+    assert not passes(unrelated, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75, paraphrase_min_coverage=0.1)
 
 
 def test_how_much_is_read_as_a_sum_and_else_as_any_figure(settings, embedder):

@@ -229,3 +229,10 @@ def test_a_leading_unit_is_an_instruction():
     assert query.ask == "How large is Orbital's three-year fleet budget?"
     assert query.directives == ("in euros",) and query.currency == "EUR"
     assert "euro" not in query.terms
+
+
+def test_a_word_naming_what_is_measured_is_content_a_word_asking_for_a_part_is_not():
+    assert {"operat", "margin"} <= set(parse_query("What is Kappa's operating margin?").terms)
+    assert "growth" in parse_query("What was Kappa's revenue growth in 2024?").terms
+    assert "share" not in parse_query("What share of the market does Kappa hold?").terms
+    assert "portion" not in parse_query("What portion of the market does Kappa hold?").terms
