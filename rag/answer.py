@@ -142,7 +142,8 @@ class Answerer:
         answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer
         best = {id(item) for item in (showable(query, answering, settings) if verify else answering)}
         pool = [item for item in answering if id(item) in best or
-                (settings.support_weight and any(c.support > 1 and not c.in_row for c in supported[id(item)]))]
+                (settings.support_weight and (holds_enough(item, settings) or not verify) and
+                 any(c.support > 1 and not c.in_row for c in supported[id(item)]))]
         shown, found, seen = [], [], set()
         for item in pool:
             wording = " ".join(item.text.lower().split())

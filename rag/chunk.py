@@ -61,8 +61,9 @@ def _is_abbreviation(before: str) -> bool:
 
 
 def is_heading(sentence: str) -> bool:
-    """A short line with no closing punctuation reads as a heading (a table row does not)."""
-    return (len(sentence) <= 120 and not sentence.rstrip().endswith((".", "!", "?", ":", ";", '"', "”"))
+    """A short line with no closing punctuation reads as a heading (a table row does not); a closing quote is not
+    punctuation of its own ('Navigating the "Big Three"' is a heading, 'He said "no."' is not)."""
+    return (len(sentence) <= 120 and not sentence.rstrip().rstrip("\"”’'").endswith((".", "!", "?", ":", ";"))
             and " | " not in sentence)
 
 

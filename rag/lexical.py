@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 15  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+TOKENIZER_VERSION = 16  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
 # joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped; 10: 'first quarter' reads
 # as 'Q1'; 11: a table's rows are headed by its caption, not its column labels; 12: codes such as '10-K' hold no
 # figure; 13: a date's day is no figure; 14: column heads on one line, '26,268 $' cells;
-# 15: 'Note 5', 'page 20' hold no figure): older indexes are stale
+# 15: 'Note 5', 'page 20' hold no figure; 16: a heading may end in a quoted name): older indexes are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "

@@ -426,8 +426,10 @@ def listed_periods(ask: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _claimed_figure(ask: str) -> Figure | None:
-    """The figure a question states; an ordinal ('the 90th Academy Awards') is a name's part, not a figure."""
-    figures = [f for f in find_figures(ask) if f.kind != "year" and not re.match(r"(?:st|nd|rd|th)\b", ask[f.end:])]
+    """The figure a question states; an ordinal ('the 90th Academy Awards') or a capitalised number word past the
+    first ('the Big Three') is a name's part, not a figure."""
+    figures = [f for f in find_figures(ask) if f.kind != "year" and not re.match(r"(?:st|nd|rd|th)\b", ask[f.end:])
+               and not (f.start > 0 and f.text[:1].isupper() and f.text.isalpha())]
     return figures[0] if figures else None
 
 

@@ -311,3 +311,22 @@ def test_how_much_is_answered_with_any_figure_when_the_sums_lie_in_sentences_abo
     answerer, _ = make_answerer(settings, embedder, "70%")
     answer = answerer.ask("How much will container ships take of Atlantic berth capacity by 2030?")
     assert answer.answer.startswith("By 2030, container ships will take 70%")
+
+
+def test_a_corroborated_answer_is_shown_only_from_a_sentence_holding_enough_of_the_question(settings, embedder):
+    """Two articles agreeing on a name does not make a sentence about something else evidence: asked about export
+    curbs, 'Kappa works with Orion' is not shown beside the sentence that answers."""
+    from rag.policy import holds_enough
+
+    texts = {"a": "Export curbs by Freedonia on advanced lathes could hinder Kappa's global ambitions. Kappa works "
+                  "with Orion.",
+             "b": "Kappa buys advanced lathes from Orion."}
+    corpus = settings.corpus_dir
+    for name, text in texts.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    from rag.query import parse_query
+
+    answerer, _ = make_answerer(settings, embedder, "Freedonia")
+    query = parse_query("Which country's export curbs on advanced lathes threaten Kappa's global ambitions?")
+    shown, _ = answerer._shown(query, answerer._evidence(query, None, None), True)
+    assert shown and all(holds_enough(item, settings.answer) for item in shown)

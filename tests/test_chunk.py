@@ -73,3 +73,11 @@ def test_table_rows_are_headed_by_the_caption_not_by_their_column_labels():
     assert not any(c.text in ("Fiscal 2023", "Total Depots at", "Quarter") for c in chunks)  # labels are no chunks
     assert by_text["We review depots each year."].section == "Store Data"
     assert by_text["Total assets | 2024: 12 | 2023: 11"].section == "Balance Sheet"  # no caption: the table's title
+
+
+def test_a_heading_may_end_in_a_quoted_name():
+    from rag.chunk import is_heading
+
+    assert is_heading('Competitive Positioning: Navigating the "Big Three"')
+    assert not is_heading('The chief executive said "we will grow."')
+    assert not is_heading("Sales rose.")

@@ -236,3 +236,8 @@ def test_a_word_naming_what_is_measured_is_content_a_word_asking_for_a_part_is_n
     assert "growth" in parse_query("What was Kappa's revenue growth in 2024?").terms
     assert "share" not in parse_query("What share of the market does Kappa hold?").terms
     assert "portion" not in parse_query("What portion of the market does Kappa hold?").terms
+
+
+def test_a_number_word_in_a_name_is_no_claim():
+    assert parse_query("What portion of the market do the Big Three control?").claim is None
+    assert parse_query("Does Kappa hold more than three plants?").claim is not None
