@@ -125,8 +125,8 @@ class Answerer:
     def _shown(self, query: Query, evidence: list[Evidence], verify: bool) -> tuple[list[Evidence], list[Candidate]]:
         """The sentences shown to the model and their candidates, each with its support (documents that offer the
         same answer). Shown are the best of the sentences about what the question names that hold a candidate
-        (a better sentence with no answer in it does not push them out), and beside them any sentence about it
-        whose answer another document corroborates; not a table cell, whose meaning is its row label: a figure two
+        (a better sentence with no answer in it does not push them out), and beside them any sentence about it,
+        holding some of the question's weight, whose answer another document corroborates; not a table cell, whose meaning is its row label: a figure two
         filings print as net income is corroborated as net income, not as the cost of sales asked about."""
         settings = self.settings.answer
         asked = query if verify else _unchecked(query)
@@ -142,7 +142,7 @@ class Answerer:
         answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer
         best = {id(item) for item in (showable(query, answering, settings) if verify else answering)}
         pool = [item for item in answering if id(item) in best or
-                (settings.support_weight and (holds_enough(item, settings) or not verify) and
+                (settings.support_weight and (item.coverage >= settings.paraphrase_min_coverage or not verify) and
                  any(c.support > 1 and not c.in_row for c in supported[id(item)]))]
         shown, found, seen = [], [], set()
         for item in pool:

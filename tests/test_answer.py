@@ -313,11 +313,9 @@ def test_how_much_is_answered_with_any_figure_when_the_sums_lie_in_sentences_abo
     assert answer.answer.startswith("By 2030, container ships will take 70%")
 
 
-def test_a_corroborated_answer_is_shown_only_from_a_sentence_holding_enough_of_the_question(settings, embedder):
+def test_a_corroborated_answer_is_shown_only_from_a_sentence_holding_some_of_the_question(settings, embedder):
     """Two articles agreeing on a name does not make a sentence about something else evidence: asked about export
     curbs, 'Kappa works with Orion' is not shown beside the sentence that answers."""
-    from rag.policy import holds_enough
-
     texts = {"a": "Export curbs by Freedonia on advanced lathes could hinder Kappa's global ambitions. Kappa works "
                   "with Orion.",
              "b": "Kappa buys advanced lathes from Orion."}
@@ -329,4 +327,4 @@ def test_a_corroborated_answer_is_shown_only_from_a_sentence_holding_enough_of_t
     answerer, _ = make_answerer(settings, embedder, "Freedonia")
     query = parse_query("Which country's export curbs on advanced lathes threaten Kappa's global ambitions?")
     shown, _ = answerer._shown(query, answerer._evidence(query, None, None), True)
-    assert shown and all(holds_enough(item, settings.answer) for item in shown)
+    assert shown and all(item.coverage >= settings.answer.paraphrase_min_coverage for item in shown)
