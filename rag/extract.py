@@ -15,6 +15,7 @@ from .evidence import Evidence
 from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
 from .query import Query
+from .roles import titles_of
 from .schema import Document
 from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
                         name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name)
@@ -87,6 +88,9 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) or refers_to(name, a) for a in asked)
                   and not _said_in_question(name, query)]
+    if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
+        found += [Candidate(title, sentence, start, end, "title") for title, start, end in
+                  titles_of(text, query.subjects)]
     if query.kind == "name" and query.plural:  # 'Which industries ...?': 'finance, logistics, and manufacturing'
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
     dateline = _dateline(text)

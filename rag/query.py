@@ -30,6 +30,7 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
     ("name", r"^(who|whom)\b"),
+    ("title", r"\b(what|which) (position|title|role|job|post)\b|['’]s (position|title|role|job)\b"),  # of a person
     ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
@@ -43,7 +44,7 @@ _KIND_FORMS = [
     ("figure", r"\bhow (big|large|high|small|low)\b"),  # a size: 'how big is its share?' (a share, found above)
 ]
 # A kind that may be read two ways: the first is tried, the second when no shown sentence offers the first.
-_LOOSE_KINDS = {"amount": ("money", "figure")}
+_LOOSE_KINDS = {"amount": ("money", "figure"), "title": ("title", "rank")}  # 'what position': a job, else a rank
 # 'more than', 'at least', and 'above'/'over'/'below'/'under' right before the claimed figure ('above 5%'; not
 # 'over 2 years')
 _COMPARATIVES = r"more|greater|higher|larger|bigger|less|fewer|lower|smaller"
@@ -63,7 +64,8 @@ class Query:
     text: str = field(metadata={"doc": "the cleaned question as asked"})
     ask: str = field(metadata={"doc": "the interrogative sentence, instructions and parentheticals removed"})
     directives: tuple[str, ...] = ()  # "Answer in USD millions", "(in USD millions)": they steer search only
-    kind: str | None = None  # name (of a person or thing), place, date, percent, money, number, figure (any), or None
+    kind: str | None = None  # name (of a person or thing), place, date, percent, money, number, figure (any), rank,
+    # title (a person's job: 'Eddie Wu holds which position?'), or None
     fallback_kind: str | None = None  # read when no shown sentence offers `kind` ('how much': money, else any figure)
     subjects: tuple[str, ...] = ()  # names the answer must be about (Alibaba, Tencent Cloud)
     qualifiers: tuple[str, ...] = ()  # names after a preposition and periods: China, 2019, Q2 2025, FY2018
@@ -212,7 +214,7 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())
-             if kind in ("date", "percent", "rank") and _form_kind(f"what {w}") == kind  # 'release date', 'portion'
+             if kind in ("date", "percent", "rank", "title") and _form_kind(f"what {w}") == kind  # 'release date', 'role'
              and (kind != "percent" or w in _PART_WORDS)]
     return frozenset(tokenize(" ".join(governed + alone)))
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .glossary import wordings_of
-from .structure import LEGAL_FORMS, clause_at, mentions, name_parts, name_runs, name_words
+from .structure import FUNCTION_WORDS, LEGAL_FORMS, clause_at, mentions, name_parts, name_runs, name_words
 
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
 NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
@@ -147,6 +147,50 @@ def _extends(found: str, asked: str) -> bool:
     Bohemian Rhapsody') and says nothing."""
     found_words, asked_words = name_parts(found) - LEGAL_FORMS - {"the"}, name_parts(asked)
     return bool(found_words & asked_words) and bool(found_words - asked_words)
+
+
+_TITLE_WORD = re.compile(r"[A-Z]{2,5}|[A-Z][a-z]+|[a-z][a-z-]+")  # 'CEO', 'Chief', 'executive'
+_TITLE_WORDS = 4  # at most this many words of a title before a name
+_SET_OFF_TITLE = re.compile(r",\s+(?:the\s+|its\s+|a\s+|an\s+)?(?P<title>(?:[a-z][\w-]*|[A-Z]{2,5})(?:\s+[\w&'’.-]+){0,5}?)(?=\s*[,.;)]|$)|"
+                            r"\s+(?:is|was|became|serves as|served as)\s+(?:the\s+|its\s+|a\s+|an\s+)"
+                            r"(?P<stated>(?:[a-z][\w-]*|[A-Z]{2,5})(?:\s+[\w&'’.-]+){0,5}?)(?=\s*[,.;]|$)")
+
+
+def titles_of(text: str, holders: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """The jobs a sentence gives the named people, with where each is said: before the name ('described by CEO
+    Eddie Wu', 'chief executive Eddie Wu') or set off after it ('Eddie Wu, chief executive of Alibaba, said',
+    'Eddie Wu is the CEO of Alibaba')."""
+    found = []
+    for holder in holders:
+        for mention in re.finditer(re.escape(holder), text):
+            before = _title_before(text, mention.start())
+            if before:
+                found.append(before)
+            after = _SET_OFF_TITLE.match(text, mention.end())
+            group = after and ("title" if after.group("title") else "stated")
+            if after and after.group(group).split()[0].lower() not in _NOT_TITLE:  # not 'who runs Alibaba'
+                title = after.group(group).rstrip(".")
+                found.append((title, after.start(group), after.start(group) + len(title)))
+    return found
+
+
+def _title_before(text: str, name_start: int) -> tuple[str, int, int] | None:
+    """The words right before a name that can only be its title: acronyms, capitalised or plain words, up to
+    `_TITLE_WORDS`, not a function word or a verb's -ed or -ing form ('described by CEO' -> 'CEO')."""
+    words = list(re.finditer(r"\S+", text[:name_start]))
+    taken = []
+    for word in reversed(words[-_TITLE_WORDS:]):
+        if (not _TITLE_WORD.fullmatch(word.group()) or word.group().lower() in _NOT_TITLE or
+                word.group().endswith(("ed", "ing")) or text[word.end():name_start if not taken else
+                                                             taken[-1].start()].strip()):
+            break
+        taken.append(word)
+    if not taken:
+        return None
+    return text[taken[-1].start():taken[0].end()], taken[-1].start(), taken[0].end()
+
+
+_NOT_TITLE = FUNCTION_WORDS | {"said", "says", "who", "which", "that"}
 
 
 def _role_word(word: str) -> bool:

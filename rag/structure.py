@@ -26,7 +26,7 @@ PREPOSITIONS = frozenset(
     "since until through per via versus vs outside beyond near around between about after before than like "
     "including excluding behind unlike despite against amid amidst without upon besides except along beneath "
     "alongside".split())
-_FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     "the a an this that these those its their his her our my your it they we he she i you and or but nor so yet "
     "however while whereas although though because if when where which who whom whose what how why as unless whether "
     "meanwhile moreover furthermore notably also still then thus globally overall "
@@ -83,7 +83,7 @@ def name_runs(text: str, skip_first_word: bool = False) -> list[NameRun]:
         capital = (word[0].isupper() or (word[0].isdigit() and any(c.isupper() for c in word))) and not adjective
         capital = capital or bool(word[0].isdigit() and current and (is_period(word) or _model_number(match, text)))
         lone_letter = len(word) == 1 and not current  # 'A loss ...', not 'Class A'
-        function = word.lower().strip(".") in _FUNCTION_WORDS and (word[1:].islower() or lone_letter)
+        function = word.lower().strip(".") in FUNCTION_WORDS and (word[1:].islower() or lone_letter)
         first = number == 0 and skip_first_word and not _plainly_a_name(text, words)
         joined = current and text[current[-1].end():match.start()].strip() == ""
         if capital and not function and not first:
@@ -104,8 +104,8 @@ def is_headline(text: str) -> bool:
     past the first (which no sentence of names does: 'Jan Koum and Brian Acton'), so capitals do not tell its
     names from its other words."""
     words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
-    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
-    titled_function_word = any(w[0].isupper() and w.lower() in _FUNCTION_WORDS for w in words[1:])
+    content = [w for w in words if w.lower() not in FUNCTION_WORDS]
+    titled_function_word = any(w[0].isupper() and w.lower() in FUNCTION_WORDS for w in words[1:])
     return len(content) >= 3 and all(w[0].isupper() for w in content) and titled_function_word
 
 
@@ -382,7 +382,7 @@ def _described_words(text: str) -> dict[str, list[frozenset[str]]]:
     run: list[str] = []
     for token in _PHRASE_WORD.findall(text):
         plain = token[0].islower() or (token.isupper() and len(token) > 1)  # 'cloud', 'AI'
-        stems = tokenize(token) if plain and token.lower() not in _FUNCTION_WORDS else []
+        stems = tokenize(token) if plain and token.lower() not in FUNCTION_WORDS else []
         if len(stems) != 1 or token.endswith(("'s", "’s")):
             run = []
             continue

@@ -110,3 +110,22 @@ def test_a_role_said_without_where_it_is_held_is_held_at_what_its_clause_names()
     film = parse_query("Who is the director of the Tidewater film?")
     back = evidence("c", "'Tidewater 2' is the worst case in film history, according to its own director Ada Byrne.")
     assert "Ada Byrne" in [c.text for c in candidates(film, back) if fills_role(c, [], film)]  # 'its' refers back
+
+
+def test_the_job_a_sentence_gives_a_named_person():
+    from rag.roles import titles_of
+
+    assert [t for t, _, _ in titles_of("The plan, described by CEO Orla Venn as bold, grew.", ("Orla Venn",))] == ["CEO"]
+    assert [t for t, _, _ in titles_of("Orla Venn, chief executive of Kappa, said so.", ("Orla Venn",))] == \
+        ["chief executive of Kappa"]
+    assert [t for t, _, _ in titles_of("Orla Venn is the CFO of Kappa.", ("Orla Venn",))] == ["CFO of Kappa"]
+    assert titles_of("Orla Venn, who runs Kappa, said so.", ("Orla Venn",)) == []
+    assert titles_of("While Kappa holds 4%, Orla Venn said so.", ("Kappa",)) == []
+
+
+def test_a_question_for_a_persons_job_expects_a_title():
+    from rag.query import parse_query
+
+    query = parse_query("Orla Venn holds which position at Kappa?")
+    assert query.kind == "title" and query.fallback_kind == "rank"  # 'what position does Kappa hold?': a rank
+    assert "rol" not in parse_query("What is Orla Venn's role?").terms
