@@ -76,6 +76,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   if _figure_answers(query, text, f, asked_names)]
     if query.kind in ("date", None):
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in DATE.finditer(text)]
+    if query.kind == "duration":
+        found += [Candidate(m.group(), sentence, m.start(), m.end(), "duration") for m in DURATION.finditer(text)]
     if query.kind == "rank":
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "rank") for m in RANK.finditer(text)]
     if query.kind in ("name", "place", None):
@@ -91,8 +93,10 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
         found += [Candidate(title, sentence, start, end, "title") for title, start, end in
                   titles_of(text, query.subjects)]
-    if query.kind == "name" and query.plural:  # 'Which industries ...?': 'finance, logistics, and manufacturing'
+    if query.kind in ("name", None) and query.plural:  # 'Which industries ...?': 'finance, logistics, and manufacturing'
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
+        found += [Candidate(m.group("list"), sentence, m.start("list"), m.end("list"), "name")
+                  for m in _EXAMPLES.finditer(text) if not _PLAIN_LIST.fullmatch(m.group("list"))]
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and c.start >= dateline]
@@ -103,6 +107,11 @@ _PLAIN_ITEM = rf"(?!(?:{'|'.join(sorted(STOPWORDS))})\b)[a-z][a-z-]+"
 # A list of three or more lower-case items of a word or two, joined by commas and a last 'and'/'or'.
 _PLAIN_LIST = re.compile(rf"\b{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?(?:, {_PLAIN_ITEM}(?: {_PLAIN_ITEM})?)+,? (?:and|or) "
                          rf"{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?\b")
+
+# Examples given after 'like', 'such as' or 'including': two plain items will do ('humanoid robots and autonomous
+# vehicles').
+_EXAMPLES = re.compile(rf"\b(?:like|such as|including)\s+(?P<list>{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?"
+                       rf"(?:(?:,|,? and|,? or) {_PLAIN_ITEM}(?: {_PLAIN_ITEM})?)+)\b")
 
 
 def _said_in_question(name: str, query: Query) -> bool:
@@ -121,6 +130,12 @@ def _dateline(text: str) -> int:
     """Where the sentence's dateline ends (0 when it has none)."""
     match = _DATELINE.match(text)
     return match.end() if match else 0
+
+
+# A stretch of time: 'three years', 'three-year', '18 months', 'a decade'.
+DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|"
+                      r"seven|eight|nine|ten|twelve|several|a few|a)[- ](?:years?|months?|quarters?|weeks?|days?|"
+                      r"decades?)\b", re.IGNORECASE)
 
 
 # A month or weekday alone ('Aug' of 'Aug 22, 2019', 'Sunday') names no person, place or organisation.

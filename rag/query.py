@@ -33,6 +33,8 @@ _KIND_FORMS = [
     ("title", r"\b(what|which) (position|title|role|job|post)\b|['’]s (position|title|role|job)\b"),  # of a person
     ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
+    ("duration", r"\bhow long\b|\b(what|which) (period|time ?frame|timeframe|span|duration)\b|"
+                 r"\bover how many (years|months|quarters)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|(?<!per )share|proportion|portion|fraction|slice|rates?|cagr|"
                 r"margin)\b|%"),  # not 'per share': an amount for each share
@@ -54,7 +56,7 @@ _COMPARATIVE = re.compile(rf"\b({_COMPARATIVES})\s+than\b|"
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
 _PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:(?:over|in|for|by|at|from|since|until|during|within|on)\s+)?"
                          r"(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)  # '..., and over how many years?'
-_CHOICE = re.compile(r",\s*([^,?]+?)\s+or\s+([^,?]+?)\s*\?*$")
+_CHOICE = re.compile(r"[,:]\s*([^,:?]+?)\s+or\s+([^,:?]+?)\s*\?*$")  # 'Which is bigger, A or B?' (or ': A or B?')
 
 
 @dataclass(frozen=True)

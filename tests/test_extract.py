@@ -357,3 +357,15 @@ def test_several_things_asked_for_may_be_answered_by_a_plain_list():
                                                                                item)]
     assert "farming, shipping, and retail banking" not in [c.text for c in offered("Which industry drives Kappa's "
                                                                                    "revenue?", item)]
+
+
+def test_examples_after_like_or_such_as_answer_a_question_for_several_things():
+    item = sentence("Kappa lets developers build machines like farm robots and delivery drones.")
+    assert "farm robots and delivery drones" in [c.text for c in offered("What kinds of machines can developers "
+                                                                         "build with Kappa?", item)]
+
+
+def test_a_question_for_a_stretch_of_time_is_answered_by_one():
+    item = sentence("Kappa will spend $5 billion on plants over the next three years.")
+    assert [c.text for c in offered("Over what period will Kappa spend its $5 billion?", item)] == \
+        ["three years"]

@@ -45,7 +45,7 @@ def test_a_second_part_may_open_with_a_preposition_and_each_part_reads_its_own_u
     parts = parse_query("How big is Orbital's fleet budget in US dollars, and over how many years?").parts
     assert [p.ask for p in parts] == ["How big is Orbital's fleet budget?", "over how many years?"]
     assert parts[0].currency == "USD" and "dollar" not in parts[0].terms
-    assert parts[1].kind == "number" and parts[1].subjects == ("Orbital",)
+    assert parts[1].kind == "duration" and parts[1].subjects == ("Orbital",)
 
 
 def test_how_one_thing_compares_to_another_is_asked_as_two_parts_sharing_owner_and_period():
@@ -241,3 +241,8 @@ def test_a_word_naming_what_is_measured_is_content_a_word_asking_for_a_part_is_n
 def test_a_number_word_in_a_name_is_no_claim():
     assert parse_query("What portion of the market do the Big Three control?").claim is None
     assert parse_query("Does Kappa hold more than three plants?").claim is not None
+
+
+def test_a_choice_may_follow_a_colon():
+    assert parse_query("Which is growing faster: Kappa or Orion?").options == ("Kappa", "Orion")
+    assert parse_query("How long will Kappa's plan run?").kind == "duration"
