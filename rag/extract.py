@@ -14,7 +14,7 @@ from .clean import COLUMN_HEAD, ROW_JOIN, row_label
 from .evidence import Evidence
 from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
-from .query import Query
+from .query import PART_WORDS, Query, asks_for_part, expected_kind
 from .roles import titles_of
 from .schema import Document
 from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
@@ -99,7 +99,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   for m in _EXAMPLES.finditer(text) if not _PLAIN_LIST.fullmatch(m.group("list"))]
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
-               and kind_fits(c, kinds) and respective_fits(query, c) and c.start >= dateline]
+               and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
+               and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -314,6 +315,40 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
         return True
     owners = [candidate.owner, possessor(candidate.evidence.text, candidate.owner, candidate.start)]
     return any(refers_to(owner, subject) for owner in owners if owner for subject in query.subjects + query.qualifiers)
+
+
+def measure_fits(query: Query, candidate: Candidate) -> bool:
+    """A share answers only a question for a part of something: asked for AWS's revenue growth, 'AWS (30%)' in
+    '... holds a 4% market share, trailing AWS (30%)' is a market share, not a growth rate. A question that names
+    no measure ('Which is larger, A or B?') may be answered by a share."""
+    if candidate.figure is None or candidate.figure.kind != "percent" or candidate.in_row:
+        return True
+    measured = tokenize(measure_of(candidate.evidence.text, candidate.figure))
+    if not measured or measured[-1] not in _PART_TERMS:
+        return True
+    return asks_for_part(query.ask) or expected_kind(query.ask) != "percent"
+
+
+_PART_TERMS = frozenset(tokenize(" ".join(PART_WORDS)))
+_MEASURE = re.compile(r"\s+((?:[a-z][a-z-]*|[A-Z]{2,5})(?:\s+(?:[a-z][a-z-]*|[A-Z]{2,5})){0,2})")
+
+
+def measure_of(text: str, figure: Figure) -> str:
+    """What a percentage measures, said right after it ('4% market share', '28.5% CAGR'); a percentage alone in
+    parentheses after a name ('AWS (30%)') measures what the sentence's earlier percentage does. Empty when the
+    sentence does not say ('20% of ...', 'grew 39%')."""
+    if text[figure.end:figure.end + 1] == ")":
+        earlier = [f for f in find_figures(text[:figure.start]) if f.kind == "percent"]
+        return measure_of(text, earlier[-1]) if earlier else ""
+    match = _MEASURE.match(text, figure.end)
+    if not match:
+        return ""
+    words = []
+    for word in match.group(1).split():
+        if word.lower() in STOPWORDS or word.endswith("ly"):  # 'growing at 140-160% annually' says how, not what
+            break
+        words.append(word)
+    return " ".join(words)
 
 
 def respective_fits(query: Query, candidate: Candidate) -> bool:

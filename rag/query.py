@@ -217,12 +217,17 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())
              if kind in ("date", "percent", "rank", "title") and _form_kind(f"what {w}") == kind  # 'release date', 'role'
-             and (kind != "percent" or w in _PART_WORDS)]
+             and (kind != "percent" or w in PART_WORDS)]
     return frozenset(tokenize(" ".join(governed + alone)))
 
 
+def asks_for_part(ask: str) -> bool:
+    """Does the question ask for a part of a whole ('what share', 'what percentage', 'how much of')?"""
+    return bool(re.search(rf"\b(?:{'|'.join(sorted(PART_WORDS))})\b|\bhow much of\b|%", ask, re.IGNORECASE))
+
+
 # Words that ask for a part of a whole, whatever it measures; 'margin', 'rate', 'growth' name what is measured.
-_PART_WORDS = frozenset("percent percentage proportion portion fraction share slice".split())
+PART_WORDS = frozenset("percent percentage proportion portion fraction share slice".split())
 
 
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))

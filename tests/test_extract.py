@@ -369,3 +369,16 @@ def test_a_question_for_a_stretch_of_time_is_answered_by_one():
     item = sentence("Kappa will spend $5 billion on plants over the next three years.")
     assert [c.text for c in offered("Over what period will Kappa spend its $5 billion?", item)] == \
         ["three years"]
+
+
+def test_a_percentage_answers_only_for_what_it_measures():
+    item = sentence("Kappa holds a 4% market share, trailing Orion (30%) and Vega (22%).")
+    assert offered("What was Orion's revenue growth last year?", item) == []
+    assert [c.text for c in offered("What share of the market does Orion hold?", item)] == ["30%"]
+    assert [c.text for c in offered("How much of the market does Orion account for?", item)] == ["30%"]
+    assert [c.text for c in offered("How fast is Orion growing each year?", sentence("Orion is growing at 39% "
+                                                                                     "annually."))] == ["39%"]
+    unsaid = sentence("Orion grew 39% in 2024.")
+    assert [c.text for c in offered("What was Orion's revenue growth in 2024?", unsaid)] == ["39%"]  # not said
+    increase = sentence("Orion reported a 26% year-over-year revenue increase.")
+    assert [c.text for c in offered("How fast did Orion grow?", increase)] == ["26%"]  # not a share: not checked
