@@ -126,8 +126,9 @@ class Answerer:
         """The sentences shown to the model and their candidates, each with its support (documents that offer the
         same answer). Shown are the best of the sentences about what the question names that hold a candidate
         (a better sentence with no answer in it does not push them out), and beside them any sentence about it,
-        holding some of the question's weight, whose answer another document corroborates; not a table cell, whose meaning is its row label: a figure two
-        filings print as net income is corroborated as net income, not as the cost of sales asked about."""
+        holding some of the question's weight, whose answer another document corroborates; not a table cell, whose
+        meaning is its row label: a figure two filings print as net income is corroborated as net income, not as
+        the cost of sales asked about."""
         settings = self.settings.answer
         asked = query if verify else _unchecked(query)
         topical = on_topic(query, evidence, settings) if verify else evidence

@@ -93,7 +93,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
         found += [Candidate(title, sentence, start, end, "title") for title, start, end in
                   titles_of(text, query.subjects)]
-    if query.kind in ("name", None) and query.plural:  # 'Which industries ...?': 'finance, logistics, and manufacturing'
+    if query.kind in ("name", None) and query.plural:  # 'Which industries ...?': 'finance, logistics, and retail'
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
         found += [Candidate(m.group("list"), sentence, m.start("list"), m.end("list"), "name")
                   for m in _EXAMPLES.finditer(text) if not _PLAIN_LIST.fullmatch(m.group("list"))]

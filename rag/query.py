@@ -151,7 +151,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else
                  open_rank_question(ask, claimed_rank) if claimed_rank else ask, currency=currency,
-                 counted=counted_thing(ask), plural=_asks_several(ask), role=asked_role(ask), wordings=other_wordings(ask),
+                 counted=counted_thing(ask), plural=_asks_several(ask), role=asked_role(ask),
+                 wordings=other_wordings(ask),
                  extreme=("min" if _LESS.search(ask) else "max") if options else superlative)
 
 
@@ -216,7 +217,7 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())
-             if kind in ("date", "percent", "rank", "title") and _form_kind(f"what {w}") == kind  # 'release date', 'role'
+             if kind in ("date", "percent", "rank", "title") and _form_kind(f"what {w}") == kind  # 'release date'
              and (kind != "percent" or w in PART_WORDS)]
     return frozenset(tokenize(" ".join(governed + alone)))
 

@@ -151,9 +151,11 @@ def _extends(found: str, asked: str) -> bool:
 
 _TITLE_WORD = re.compile(r"[A-Z]{2,5}|[A-Z][a-z]+|[a-z][a-z-]+")  # 'CEO', 'Chief', 'executive'
 _TITLE_WORDS = 4  # at most this many words of a title before a name
-_SET_OFF_TITLE = re.compile(r",\s+(?:the\s+|its\s+|a\s+|an\s+)?(?P<title>(?:[a-z][\w-]*|[A-Z]{2,5})(?:\s+[\w&'’.-]+){0,5}?)(?=\s*[,.;)]|$)|"
+_TITLE_PHRASE = r"(?:[a-z][\w-]*|[A-Z]{2,5})(?:\s+[\w&'’.-]+){0,5}?"  # 'chief executive of Alibaba', 'CFO of Kappa'
+# A title set off after a name ('X, chief executive of Y,') or stated of it ('X is the CFO of Y').
+_SET_OFF_TITLE = re.compile(rf",\s+(?:the\s+|its\s+|a\s+|an\s+)?(?P<title>{_TITLE_PHRASE})(?=\s*[,.;)]|$)|"
                             r"\s+(?:is|was|became|serves as|served as)\s+(?:the\s+|its\s+|a\s+|an\s+)"
-                            r"(?P<stated>(?:[a-z][\w-]*|[A-Z]{2,5})(?:\s+[\w&'’.-]+){0,5}?)(?=\s*[,.;]|$)")
+                            rf"(?P<stated>{_TITLE_PHRASE})(?=\s*[,.;]|$)")
 
 
 def titles_of(text: str, holders: tuple[str, ...]) -> list[tuple[str, int, int]]:
