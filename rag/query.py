@@ -207,6 +207,10 @@ def period_words(ask: str, qualifiers: tuple[str, ...]) -> set[str]:
 _GOVERNED = re.compile(r"\b((?i:what|which|how)\s+([a-z][a-z-]*))\b")
 
 
+# Words that ask for a part of a whole, whatever it measures; 'margin', 'rate', 'growth' name what is measured.
+PART_WORDS = frozenset("percent percentage proportion portion fraction share slice".split())
+
+
 def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     """Terms that only say what kind of answer is wanted: the word an interrogative governs when, with it, it
     names a kind ('what percentage', 'which city', 'how much'), and, asked for a date, a share or a rank, a word
@@ -225,10 +229,6 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
 def asks_for_part(ask: str) -> bool:
     """Does the question ask for a part of a whole ('what share', 'what percentage', 'how much of')?"""
     return bool(re.search(rf"\b(?:{'|'.join(sorted(PART_WORDS))})\b|\bhow much of\b|%", ask, re.IGNORECASE))
-
-
-# Words that ask for a part of a whole, whatever it measures; 'margin', 'rate', 'growth' name what is measured.
-PART_WORDS = frozenset("percent percentage proportion portion fraction share slice".split())
 
 
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))
@@ -393,7 +393,8 @@ def expected_kind(ask: str) -> str | None:
 
 def _asks_several(ask: str) -> bool:
     """Does an opening 'which'/'what' govern a plural noun ('Which industries ...', 'What countries ...')?"""
-    word = _which_word(ask.lower().strip()) or (re.match(r"\s*what\s+([a-z]+)\b", ask.lower()) or [None, ""])[1]
+    what = re.match(r"\s*what\s+([a-z]+)\b", ask.lower())
+    word = _which_word(ask.lower().strip()) or (what.group(1) if what else "")
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 

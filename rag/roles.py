@@ -183,8 +183,7 @@ def _title_before(text: str, name_start: int) -> tuple[str, int, int] | None:
     taken = []
     for word in reversed(words[-_TITLE_WORDS:]):
         if (not _TITLE_WORD.fullmatch(word.group()) or word.group().lower() in _NOT_TITLE or
-                word.group().endswith(("ed", "ing")) or text[word.end():name_start if not taken else
-                                                             taken[-1].start()].strip()):
+                word.group().endswith(("ed", "ing"))):
             break
         taken.append(word)
     if not taken:

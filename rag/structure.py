@@ -201,8 +201,9 @@ def owner_of(text: str, start: int, end: int) -> str | None:
 # A place in an order: an ordinal ('fourth', '3rd'), a number sign ('No. 2', 'number one'), with what it is the
 # place in when joined to it ('fourth-largest', 'second biggest').
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_RANK_SCALES = ["largest", "biggest", "highest", "lowest", "smallest", "best", "most", "least"]
 RANK = re.compile(rf"\b(?:(?:{'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))"
-                  r"(?:[- ](?:largest|biggest|highest|lowest|smallest|best|most|least|ranked)\b)?|"
+                  rf"(?:[- ](?:{'|'.join(_RANK_SCALES)}|ranked)\b)?|"
                   r"No\.?\s?\d+\b|[Nn]umber (?:one|two|three|four|five|\d+)\b)", re.IGNORECASE)
 
 
@@ -211,8 +212,7 @@ def rank_order(rank: str) -> tuple[int | None, str | None]:
     words = re.findall(r"[a-z]+|\d+", rank.lower())
     place = next((_ORDINALS.index(w) + 1 if w in _ORDINALS else NUMBER_WORDS.get(w, int(w) if w.isdigit() else None)
                   for w in words if w in _ORDINALS or w in NUMBER_WORDS or w.isdigit()), None)
-    scale = next((w for w in words if w in ("largest", "biggest", "highest", "lowest", "smallest", "best", "most",
-                                            "least")), None)
+    scale = next((w for w in words if w in _RANK_SCALES), None)
     return place, {"biggest": "largest"}.get(scale, scale)
 
 
@@ -489,7 +489,7 @@ def abbreviates(short: str, text: str) -> bool:
     if not _is_abbreviation(short):
         return False
     letters = [ch for ch in short if ch.isalpha()]
-    words = ["and" if w == "&" else w for w in re.findall(r"[A-Za-z&][\w&'’.-]*", text)]
+    words = _long_form_words(text)
     for first in range(len(words)):
         for last in range(first, min(first + 2 * len(letters), len(words))):
             phrase = words[first:last + 1]
@@ -498,12 +498,18 @@ def abbreviates(short: str, text: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every sentence of the evidence, titles again and again
 def abbreviation_of(name: str, text: str) -> bool:
     """Does the text use an abbreviation of the whole name: 'AWS' for the 'Amazon Web Services' asked about (the
     other way round from `abbreviates`)?"""
-    words = ["and" if w == "&" else w for w in re.findall(r"[A-Za-z&][\w&'’.-]*", name)]
+    words = _long_form_words(name)
     return len(words) >= 2 and any(_is_abbreviation(short) and _spells([ch for ch in short if ch.isalpha()], words)
                                    for short in set(re.findall(r"\b[A-Za-z&]{2,6}\b", text)))
+
+
+def _long_form_words(text: str) -> list[str]:
+    """The words an abbreviation's letters are read from, '&' as 'and'."""
+    return ["and" if w == "&" else w for w in re.findall(r"[A-Za-z&][\w&'’.-]*", text)]
 
 
 def _is_abbreviation(token: str) -> bool:

@@ -333,7 +333,7 @@ def test_asked_for_a_rank_only_a_place_in_an_order_answers():
 
 
 def test_a_name_the_question_already_says_is_no_answer():
-    item = sentence("Zeta-related revenue doubled, driven by Orion Labs and Vega Works.")
+    item = sentence("Zeta services doubled Kappa Corp's revenue, with help from Orion Labs.")
     names = [c.text for c in offered("Which firms drive the Zeta-related revenue of Kappa Corp?", item)]
     assert "Zeta" not in names and "Orion Labs" in names
 
