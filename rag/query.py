@@ -34,7 +34,7 @@ _KIND_FORMS = [
     ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
     ("duration", r"\bhow long\b|\b(what|which) (period|time ?frame|timeframe|span|duration)\b|"
-                 r"\bover how many (years|months|quarters)\b"),
+                 r"\bhow many (years|months|quarters|weeks|days|decades)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(percent(age)?|(?<!per )share|proportion|portion|fraction|slice|rates?|cagr|"
                 r"margin)\b|%"),  # not 'per share': an amount for each share

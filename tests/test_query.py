@@ -246,3 +246,9 @@ def test_a_number_word_in_a_name_is_no_claim():
 def test_a_choice_may_follow_a_colon():
     assert parse_query("Which is growing faster: Kappa or Orion?").options == ("Kappa", "Orion")
     assert parse_query("How long will Kappa's plan run?").kind == "duration"
+
+
+def test_how_many_units_of_time_asks_for_a_stretch_of_time():
+    """'three-year plan' answers 'How many years does the plan span?': a count of years is a duration."""
+    assert parse_query("How many years does Kappa's $5 billion plan span?").kind == "duration"
+    assert parse_query("How many plants does Kappa run?").kind == "number"
