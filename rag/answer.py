@@ -99,6 +99,8 @@ class Answerer:
                 return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}
         if not found:
             return [], retrieved, {}
+        if verify:
+            found = servable(found, self.settings.answer)
         extraction = extract(query, shown, found, self.generator, on_text, self.settings.answer.support_weight)
         if not keeps(extraction, self.settings.answer):
             return [], retrieved, extraction.signals
@@ -254,3 +256,13 @@ def _citation(number: int, e: Evidence) -> Citation:
     d = e.document
     return Citation(id=number, doc_id=d.doc_id, title=d.title, path=d.path, start=e.span.start, end=e.span.end,
                     quote=d.text[e.span.start:e.span.end])
+
+
+def servable(found: list[Candidate], settings) -> list[Candidate]:
+    """The candidates the model may pick: those of sentences holding enough of the question to be served, when
+    any does. A pick from another shown sentence could only be refused (`keeps` reads its sentence's coverage),
+    so offering it turns an answer the sources hold into a refusal: asked how quickly a market expands each year,
+    the model picked a '26% year-over-year' revenue increase over the sentence about the market ('growing at
+    140-160% annually')."""
+    enough = [c for c in found if holds_enough(c.evidence, settings)]
+    return enough or found

@@ -328,3 +328,19 @@ def test_a_corroborated_answer_is_shown_only_from_a_sentence_holding_some_of_the
     query = parse_query("Which country's export curbs on advanced lathes threaten Kappa's global ambitions?")
     shown, _ = answerer._shown(query, answerer._evidence(query, None, None), True)
     assert shown and all(item.coverage >= settings.answer.paraphrase_min_coverage for item in shown)
+
+
+def test_the_model_is_offered_only_picks_that_could_be_served():
+    """A pick from a sentence holding too little of the question could only be refused: when another shown sentence
+    holds enough, only its candidates are offered; when none does, all are (and the policy refuses)."""
+    from types import SimpleNamespace
+
+    from rag.answer import servable
+    from rag.settings import Settings
+
+    settings = Settings().answer
+    holds = SimpleNamespace(evidence=SimpleNamespace(coverage=0.8, similarity=0.3))
+    paraphrase = SimpleNamespace(evidence=SimpleNamespace(coverage=0.3, similarity=settings.keep_similarity))
+    passing = SimpleNamespace(evidence=SimpleNamespace(coverage=0.3, similarity=0.4))
+    assert servable([passing, holds, paraphrase], settings) == [holds, paraphrase]
+    assert servable([passing], settings) == [passing]

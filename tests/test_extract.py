@@ -79,7 +79,7 @@ def test_pages_of_one_filing_are_one_source():
 def test_an_answer_other_articles_corroborate_is_shown_and_weighs_in_the_pick(tmp_path, embedder):
     settings = indexed(tmp_path, embedder, {
         "a": "Harbour Daily\n\nOrla Venn won the Kestrel Cup sailing final in the Kestrel Bay.\n",
-        "b": "Sports Desk\n\nThe Kestrel Cup went to Tamsin Hale on Sunday.\n",
+        "b": "Sports Desk\n\nTamsin Hale won the Kestrel Cup on Sunday.\n",  # holds enough to be served
         "c": "Evening Post\n\nSpectators cheered as Tamsin Hale lifted the Kestrel Cup trophy.\n"})
     seen = []
 
