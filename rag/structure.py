@@ -380,16 +380,37 @@ def _described_words(text: str) -> dict[str, list[frozenset[str]]]:
     punctuation, possessives and capitalised names (who owns a figure is `owner_of`'s question, not this)."""
     described: dict[str, list[frozenset[str]]] = {}
     run: list[str] = []
-    for token in _PHRASE_WORD.findall(text):
-        plain = token[0].islower() or (token.isupper() and len(token) > 1)  # 'cloud', 'AI'
-        stems = tokenize(token) if plain and token.lower() not in FUNCTION_WORDS else []
-        if len(stems) != 1 or token.endswith(("'s", "’s")):
+    for match in _PHRASE_WORD.finditer(text):
+        stems = _plain_stems(match.group())
+        if len(stems) != 1 or match.group().endswith(("'s", "’s")):
             run = []
             continue
-        if run:
-            described.setdefault(stems[0], []).append(frozenset(run))
+        describing = set(run) | _of_phrase(text, match.end())  # 'the share of the cloud market': a cloud market share
+        if describing:
+            described.setdefault(stems[0], []).append(frozenset(describing))
         run.append(stems[0])
     return described
+
+
+def _plain_stems(token: str) -> list[str]:
+    plain = token[0].islower() or (token.isupper() and len(token) > 1)  # 'cloud', 'AI'
+    return tokenize(token) if plain and token.lower() not in FUNCTION_WORDS else []
+
+
+_OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+|a\s+|an\s+)?((?:[a-z][\w-]*|[A-Z]{2,5})(?:\s+(?:[a-z][\w-]*|[A-Z]{2,5}))*)")
+
+
+def _of_phrase(text: str, end: int) -> set[str]:
+    """The plain words of an 'of' phrase right after a noun ('share of the cloud market' -> cloud, market): what
+    it is of describes it as the words before it do ('cloud market share')."""
+    match = _OF_PHRASE.match(text, end)
+    words: set[str] = set()
+    for word in match.group(1).split() if match else ():
+        stems = _plain_stems(word)
+        if len(stems) != 1:
+            break
+        words.add(stems[0])
+    return words
 
 
 def another_version(found: str, asked: str) -> bool:

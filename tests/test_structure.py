@@ -217,6 +217,12 @@ def test_a_figure_about_another_kind_of_the_thing_asked_about_is_ruled_out_where
     tokens = "How many complimentary tokens can startups get?"
     free = "It offers up to 2 billion free tokens"
     assert not kinds_differ(free, kinds_named(tokens, [free]))
+    # what a noun is 'of' describes it as the words before it do: a global share of the freight market is a global
+    # freight market share, and a plain 'market share' is the same thing said less precisely
+    share = "What is Orbital's global share of the freight market?"
+    named = kinds_named(share, ["Orbital holds a 4% global freight market share", "Orbital has a 4% market share"])
+    assert not kinds_differ("Globally, Orbital holds a modest 4% market share", named)
+    assert kinds_differ("Orbital holds a 4% global van rental share", named)
     # names are who owns a figure (owner_of), not what kind of thing it is
     assert not kinds_differ("Nordline Freight holds 12%",
                             kinds_named("What share does Orbital Freight hold?", ["Orbital Freight holds 30%"]))
