@@ -14,7 +14,7 @@ from .clean import COLUMN_HEAD, ROW_JOIN, row_label
 from .evidence import Evidence
 from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .lexical import STOPWORDS, tokenize
-from .query import PART_WORDS, Query, asks_for_part, expected_kind
+from .query import PART_WORDS, RATE_WORDS, Query, asks_for_change, asks_for_part, expected_kind
 from .roles import titles_of
 from .schema import Document
 from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
@@ -320,16 +320,21 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
 def measure_fits(query: Query, candidate: Candidate) -> bool:
     """A share answers only a question for a part of something: asked for AWS's revenue growth, 'AWS (30%)' in
     '... holds a 4% market share, trailing AWS (30%)' is a market share, not a growth rate. A question that names
-    no measure ('Which is larger, A or B?') may be answered by a share."""
+    no measure ('Which is larger, A or B?') may be answered by a share. Likewise a rate of change answers no
+    question for a part unless it also asks how something changed: 'capacity is projected to grow at a 33% annual
+    rate' is no portion of data center capacity."""
     if candidate.figure is None or candidate.figure.kind != "percent" or candidate.in_row:
         return True
     measured = tokenize(measure_of(candidate.evidence.text, candidate.figure))
+    if measured and measured[-1] in _RATE_TERMS:  # '33% annual rate' is no portion of data center capacity
+        return not asks_for_part(query.ask) or asks_for_change(query.ask)
     if not measured or measured[-1] not in _PART_TERMS:
         return True
     return asks_for_part(query.ask) or expected_kind(query.ask) != "percent"
 
 
 _PART_TERMS = frozenset(tokenize(" ".join(PART_WORDS)))
+_RATE_TERMS = frozenset(tokenize(" ".join(RATE_WORDS)))
 _MEASURE = re.compile(r"\s+((?:[a-z][a-z-]*|[A-Z]{2,5})(?:\s+(?:[a-z][a-z-]*|[A-Z]{2,5})){0,2})")
 
 

@@ -226,6 +226,18 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     return frozenset(tokenize(" ".join(governed + alone)))
 
 
+# What a percentage of change is called ('a 33% annual rate', 'a 28.5% CAGR', 'a 26% revenue increase'), and the
+# words that ask for one ('How fast ...?', 'By how much did it grow?', 'What rate ...?').
+RATE_WORDS = frozenset("rate cagr growth increase decrease decline rise gain drop change".split())
+_ASKS_FOR_CHANGE = re.compile(r"\bhow (?:fast|quickly)\b|\b(?:grow|grew|grown|growing|rise|rose|risen|rising|gain\w*|"
+                              r"drop\w*|increas\w*|decreas\w*|declin\w*|chang\w*|rates?|cagr|growth)\b", re.IGNORECASE)
+
+
+def asks_for_change(ask: str) -> bool:
+    """Does the question ask how something changed ('How fast ...', 'grew', 'What rate ...', 'CAGR')?"""
+    return bool(_ASKS_FOR_CHANGE.search(ask))
+
+
 def asks_for_part(ask: str) -> bool:
     """Does the question ask for a part of a whole ('what share', 'what percentage', 'how much of')?"""
     return bool(re.search(rf"\b(?:{'|'.join(sorted(PART_WORDS))})\b|\bhow much of\b|%", ask, re.IGNORECASE))

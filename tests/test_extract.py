@@ -382,3 +382,13 @@ def test_a_percentage_answers_only_for_what_it_measures():
     assert [c.text for c in offered("What was Orion's revenue growth in 2024?", unsaid)] == ["39%"]  # not said
     increase = sentence("Orion reported a 26% year-over-year revenue increase.")
     assert [c.text for c in offered("How fast did Orion grow?", increase)] == ["26%"]  # not a share: not checked
+
+
+def test_a_rate_of_change_answers_no_question_for_a_part():
+    rate = sentence("Freedonia's port capacity is projected to grow at a 33% annual rate through 2030.")
+    assert offered("What portion of port capacity will Freedonia's ships take up by 2030?", rate) == []
+    assert [c.text for c in offered("At what rate will Freedonia's port capacity grow?", rate)] == ["33%"]
+    assert [c.text for c in offered("What percentage will Freedonia's port capacity grow by?", rate)] == ["33%"]
+    part = sentence("Freedonia's ships will take up 70% of port capacity by 2030.")
+    assert [c.text for c in offered("What portion of port capacity will Freedonia's ships take up?", part)] == \
+        ["70%"]
