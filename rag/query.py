@@ -344,11 +344,17 @@ _NAMING = re.compile(r"^\s*(?:please\s+)?(?:name|list|identify)\s+(?:the\s+|a\s+
                      re.IGNORECASE)
 
 
+# A search-box query: a few words, no clause punctuation ('alibaba cloud q2 2025 revenue').
+_KEYWORDS = re.compile(r"\s*(?P<rest>[\w$%&'’-]+(?:\s+[\w$%&'’-]+){0,7})\s*")
+
+
 def _as_question(sentence: str) -> str:
+    """A request ('Tell me X.', 'Name the ...') or a search-box query ('alibaba cloud q2 2025 revenue') asked as the
+    question it stands for: the model is asked a question, not shown a fragment."""
     request, naming = _REQUEST.match(sentence), _NAMING.match(sentence)
     if naming and naming.group("rest")[:1].islower():  # 'Name the three hyperscalers ...': which of them
         return f"Which {naming.group('rest')}?"
-    request = request or naming  # 'Name Alibaba's CEO.': what is
+    request = request or naming or _KEYWORDS.fullmatch(sentence)  # 'Name Alibaba's CEO.': what is
     return f"What is {request.group('rest')}?" if request else sentence
 
 

@@ -252,3 +252,8 @@ def test_how_many_units_of_time_asks_for_a_stretch_of_time():
     """'three-year plan' answers 'How many years does the plan span?': a count of years is a duration."""
     assert parse_query("How many years does Kappa's $5 billion plan span?").kind == "duration"
     assert parse_query("How many plants does Kappa run?").kind == "number"
+
+
+def test_a_search_box_query_is_asked_as_a_question():
+    assert parse_query("kappa freight q2 2025 revenue").ask == "What is kappa freight q2 2025 revenue?"
+    assert parse_query("Kappa holds 36% in Freedonia.").ask == "Kappa holds 36% in Freedonia."  # a statement
