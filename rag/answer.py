@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from .compose import answer_sentence, verdict
+from .compose import answer_sentence, difference_sentence, verdict
 from .conflicts import conflicting
 from .embed import Embedder
 from .errors import IndexStaleError
@@ -195,6 +195,10 @@ class Answerer:
             if not spans:
                 return []
             picks.append(spans[0])
+        if query.difference:  # 'How much smaller is A's share than B's?'
+            gap = difference_sentence(*picks)
+            cited = [c.evidence for i, c in enumerate(picks) if all(c.evidence is not p.evidence for p in picks[:i])]
+            return [(gap, cited)] if gap else []
         largest = max(picks, key=lambda c: c.figure.value)
         smallest = min(picks, key=lambda c: c.figure.value)
         winner = smallest if query.extreme == "min" else largest

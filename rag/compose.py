@@ -13,7 +13,7 @@ import re
 from .clean import ROW_JOIN, row_label
 from .extract import DATE, Candidate
 from .faithful import meaning_lost
-from .figures import find_figures, same_figure
+from .figures import comparable, find_figures, same_figure
 from .lexical import tokenize
 from .query import Query
 from .structure import clause_bounds, same_rank
@@ -93,3 +93,43 @@ def verdict(query: Query, candidate: Candidate) -> str:
     else:
         holds = found.value < claimed.value
     return "Yes: " if holds else "No: "
+
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def difference_sentence(first: Candidate, second: Candidate) -> str | None:
+    """'Huawei Cloud's 8% is 2 percentage points less than Tencent Cloud's 10%.': the gap between two owners'
+    figures, computed here and said with both figures as the sources give them; the way it goes is read from
+    the figures, not from the question. None when the figures cannot be set against each other (a share and a
+    sum, two currencies)."""
+    a, b = first.figure, second.figure
+    if a is None or b is None or not comparable(a, b):
+        return None
+    if a.values != (a.value,) or b.values != (b.value,):
+        return None  # a range ('140-160%') has no one gap
+    if a.value == b.value:
+        return f"{_possessive(first.owner)} {a.text} is the same as {_possessive(second.owner)} {b.text}."
+    way = "more" if a.value > b.value else "less"
+    return f"{_possessive(first.owner)} {a.text} is {_gap(abs(a.value - b.value), a)} {way} than " \
+           f"{_possessive(second.owner)} {b.text}."
+
+
+def _gap(gap: float, like) -> str:
+    if like.kind == "percent":
+        return f"{_plain(gap)} percentage points"
+    if like.kind != "money":
+        return _plain(gap)
+    prefix = re.match(r"[^\d]*", like.text).group().strip()
+    scale, word = next(((s, w) for s, w in _SCALES if gap >= s), (1.0, ""))
+    number = f"{prefix}{' ' if prefix[-1:].isalpha() else ''}{_plain(gap / scale)}"
+    return f"{number} {word}".strip()
+
+
+def _plain(value: float) -> str:
+    """A computed number without float noise: 2.0 -> '2', 1.7000000000000002 -> '1.7', 12645 -> '12,645'."""
+    return f"{round(value, 2):,.2f}".rstrip("0").rstrip(".")
+
+
+def _possessive(owner: str) -> str:
+    return f"{owner}'" if owner.endswith("s") else f"{owner}'s"

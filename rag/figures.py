@@ -137,6 +137,11 @@ def same_figure(claim: Figure, source: Figure, tolerance: float = 1e-6) -> bool:
     return all(any(_close(value, other, tolerance) for other in source.values) for value in claim.values)
 
 
+def comparable(a: Figure, b: Figure) -> bool:
+    """Can two figures be set against each other: both percentages, both sums in one currency, or plain numbers?"""
+    return a.kind == b.kind and (a.kind != "money" or a.currency == b.currency) and a.kind != "year"
+
+
 def _compatible(claim: Figure, source: Figure) -> bool:
     if claim.kind == "percent" or source.kind == "percent":
         return claim.kind == source.kind

@@ -80,6 +80,7 @@ class Query:
     options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
     extreme: str | None = None  # which way a comparison goes: max or min; 'Which provider has the largest share?'
     # asks for one (`extreme_asked`), and the options of 'Which is smaller, A or B?' are compared this way
+    difference: bool = False  # 'How much smaller is A's share than B's?': the gap between the options' figures
     parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
     open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
@@ -127,7 +128,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     polar = _first_word(ask) in AUXILIARIES
     claim = _claimed_figure(ask)
     comparison = _comparison(ask, claim, polar)
-    options = _options(ask) or _compared_owners(ask, polar, claim)
+    difference = bool(_DIFFERENCE.match(ask))
+    options = _options(ask) or _compared_owners(ask, polar or difference, claim)
     subjects, qualifiers = _names(ask)
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
@@ -153,7 +155,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  open_rank_question(ask, claimed_rank) if claimed_rank else ask, currency=currency,
                  counted=counted_thing(ask), plural=_asks_several(ask), role=asked_role(ask),
                  wordings=other_wordings(ask),
-                 extreme=("min" if _LESS.search(ask) else "max") if options else superlative)
+                 extreme=("min" if _LESS.search(ask) else "max") if options else superlative,
+                 difference=difference and bool(options))
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
@@ -512,19 +515,23 @@ def _options(ask: str) -> tuple[str, ...]:
     return tuple(option.strip(" .") for option in match.groups())
 
 
+# 'How much smaller is A's share than B's?', 'By how much more did A invest than B?', 'How many more plants does A
+# run than B?': the gap between two owners' figures, computed in code.
+_DIFFERENCE = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many)\s+(?:{_COMPARATIVES})\b", re.IGNORECASE)
 # 'Does A hold a bigger share than B?', "Is A's share larger than B's?": whose figure is larger, yes or no.
 _THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
                          r"(?!(?:in|at|on|for|during|by|of|from|to|with)\b)(?P<other>[^?]+?)\s*\??$", re.IGNORECASE)
 
 
 def _compared_owners(ask: str, polar: bool, claim: Figure | None) -> tuple[str, ...]:
-    """The two owners a yes/no question compares ('Does Microsoft hold a bigger share than Google?' -> Microsoft,
-    Google), read as the options of 'Which is bigger, Microsoft or Google?'; () when it compares no two names
+    """The two owners a yes/no question (or one asking for the gap between them) compares ('Does Microsoft hold a
+    bigger share than Google?' -> Microsoft, Google), read as the options of 'Which is bigger, Microsoft or
+    Google?'; () when it compares no two names
     (a stated figure, 'more than 30%', is a claim; 'larger in the US than in Europe' compares places)."""
     match = _THAN_OWNER.search(ask) if polar and claim is None else None
     if not match:
         return ()
-    first = [r.text for r in name_runs(ask[:match.start()], skip_first_word=True)
+    first = [r.text for r in name_runs(ask[:match.start("other")], skip_first_word=True)
              if not is_period(r.text) and not r.after_preposition]  # 'In China, does A ...': A
     other = re.sub(r"^the\s+", "", match.group("other"), flags=re.IGNORECASE)
     second = name_runs(other)  # the name right after 'than': '... than B in China'

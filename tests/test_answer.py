@@ -304,6 +304,16 @@ def test_whether_one_named_company_is_bigger_than_another_is_answered_yes_or_no_
     assert_citations_point_at_text(smaller, settings)
 
 
+def test_the_gap_between_two_named_companies_figures_is_computed_and_both_are_cited(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "Orbital")
+    share = answerer.ask("How much smaller is Nordline's share of Atlantic container traffic than Orbital's?")
+    # the way the gap goes is read from the figures, not from the question's 'smaller'
+    assert share.answer.startswith("Nordline's 23% is 6 percentage points more than Orbital's 17% [1]")
+    spend = answerer.ask("How much more will Nordline spend than Orbital Freight?")
+    assert spend.answer.startswith("Nordline's $2.1 billion is $700 million more than Orbital Freight's $1.4 billion")
+    assert_citations_point_at_text(spend, settings)
+
+
 def test_how_much_is_answered_with_any_figure_when_the_sums_lie_in_sentences_about_something_else(settings, embedder):
     (settings.corpus_dir / "capacity.txt").write_text(
         "Port Capacity\n\nBy 2030, Atlantic ports plan a $3 billion terminal for ships.\nBy 2030, container "

@@ -257,3 +257,11 @@ def test_how_many_units_of_time_asks_for_a_stretch_of_time():
 def test_a_search_box_query_is_asked_as_a_question():
     assert parse_query("kappa freight q2 2025 revenue").ask == "What is kappa freight q2 2025 revenue?"
     assert parse_query("Kappa holds 36% in Freedonia.").ask == "Kappa holds 36% in Freedonia."  # a statement
+
+
+def test_how_much_more_or_less_asks_for_the_gap_between_two_owners():
+    query = parse_query("How much smaller is Kappa's share in Freedonia than Orion's?")
+    assert query.difference and query.options == ("Kappa", "Orion")
+    assert parse_query("How many more plants does Kappa run than Orion?").options == ("Kappa", "Orion")
+    assert not parse_query("How much did Kappa spend?").difference
+    assert not parse_query("How much more than 5% does Kappa hold?").difference  # a stated figure: no two owners
