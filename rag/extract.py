@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from .clean import COLUMN_HEAD, ROW_JOIN, row_label
 from .evidence import Evidence
 from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
+from .glossary import labels_item
 from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query, asks_for_change, asks_for_part, expected_kind
 from .roles import titles_of
@@ -100,7 +101,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
-               and c.start >= dateline]
+               and item_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -315,6 +316,16 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
         return True
     owners = [candidate.owner, possessor(candidate.evidence.text, candidate.owner, candidate.start)]
     return any(refers_to(owner, subject) for owner in owners if owner for subject in query.subjects + query.qualifiers)
+
+
+def item_fits(query: Query, candidate: Candidate) -> bool:
+    """A table cell answers only for the line item its row is labelled with (under its section's heading: 'Casino'
+    under 'Revenues' is casino revenue): asked for operating income, 'Investment income and other | 2023: 28'
+    is another item (`glossary.labels_item`)."""
+    if not candidate.in_row:
+        return True
+    section = candidate.evidence.context.split("\n", 1)[0]
+    return labels_item(query.ask, f"{row_label(candidate.evidence.text)} {section}")
 
 
 def measure_fits(query: Query, candidate: Candidate) -> bool:

@@ -85,3 +85,13 @@ def equivalent_terms(question: str, text: str) -> set[str]:
         if named and any(_holds(stated, p) for p in phrases if p not in named):
             found |= {t for p in named for t in p}
     return found
+
+
+def labels_item(question: str, label: str) -> bool:
+    """Does a table row's label (with its section's heading) name every line item the question names that the
+    glossary lists, in one of its wordings? Asked for operating income, 'Investment income and other' and
+    'Consolidated net income' are other line items; 'Income from operations' is the one asked for. True when the
+    question names no listed item: nothing is known of its other names."""
+    asked, stated = _tokens(question), tokenize(label)
+    return all(any(_holds(stated, p) for p in phrases)
+               for phrases in _groups() if any(_holds(asked, p) for p in phrases))

@@ -223,6 +223,19 @@ def test_asked_for_a_sum_an_amount_per_share_is_no_answer():
     assert "$2.04" in [c.text for c in offered("What were Orbital's dividends per share in 2022?", row)]
 
 
+def test_a_cell_answers_only_for_the_line_item_its_row_is_labelled_with():
+    asked = "What is Orbital's FY2022 operating income (in USD millions)?"
+    assert offered(asked, sentence("Investment income and other | 2022: 28 | 2021: 10")) == []
+    assert offered(asked, sentence("Consolidated net income | 2022: $9,571 | 2021: $9,804")) == []
+    assert [c.text for c in offered(asked, sentence("Income from operations | 2022: 1,795"))] == ["1,795"]  # a wording
+    text = "Casino | 2022: $2,871"
+    document = Document(doc_id="d", title="Orbital 2022 10-K, page 40", path="d.txt", content_hash="h", text=text)
+    casino = Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9, context=f"Revenues\n{text}")
+    assert [c.text for c in offered("What was Orbital's FY2022 casino revenue?", casino)] == ["$2,871"]  # its section
+    # an item the glossary does not list is not checked: nothing is known of its other names
+    assert {c.text for c in offered("What were Orbital's FY2022 freight fees?", sentence("Fees | 2022: 12"))} == {"12"}
+
+
 def test_a_row_printed_without_column_heads_runs_back_from_the_annual_reports_year():
     def row(title):
         text = "Total current assets | 7,292 | 6,106"
