@@ -257,6 +257,13 @@ _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?{_UNIT_VERB}in\s+(?P<u
 _LEADING_UNIT = re.compile(rf"^\s*{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*,\s*(?=\w)", re.IGNORECASE)  # 'In yuan, how ...'
 
 
+# 'According to the article, ...', '..., based on the sources?': the answer is to come from the corpus, as every
+# answer does; the words name nothing a source sentence must hold.
+_FROM_THE_CORPUS = re.compile(r"(?:^\s*|,\s*|\s+)(?:according to|based on|as per|per|going by)\s+(?:the|this|these)\s+"
+                              r"(?:articles?|texts?|documents?|passages?|sources?|corpus|context)"
+                              r"(?:\s*,\s*|\s*(?=[?.!]*\s*$))", re.IGNORECASE)
+
+
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
     ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
@@ -276,6 +283,11 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     if unit:  # the form of the answer, not what it is about: a source need not say 'in yuan' to answer
         directives.append(f"in {unit.group('unit')}")
         ask = ask[:unit.start()] + ask[unit.end():]
+        ask = ask[:1].upper() + ask[1:]
+    corpus = _FROM_THE_CORPUS.search(ask)
+    if corpus:
+        before, after = ask[:corpus.start()].rstrip(), ask[corpus.end():].lstrip()
+        ask = before + (" " if before and after[:1].isalnum() else "") + after
         ask = ask[:1].upper() + ask[1:]
     return ask, tuple(directives)
 

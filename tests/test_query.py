@@ -265,3 +265,10 @@ def test_how_much_more_or_less_asks_for_the_gap_between_two_owners():
     assert parse_query("How many more plants does Kappa run than Orion?").options == ("Kappa", "Orion")
     assert not parse_query("How much did Kappa spend?").difference
     assert not parse_query("How much more than 5% does Kappa hold?").difference  # a stated figure: no two owners
+
+
+def test_a_question_asking_from_the_articles_names_no_content_by_it():
+    assert parse_query("According to the article, what share does Kappa hold?").ask == "What share does Kappa hold?"
+    assert parse_query("What share does Kappa hold, based on the sources?").ask == "What share does Kappa hold?"
+    assert "analyst" in parse_query("What will Kappa earn, according to analysts?").terms  # who says it is content
+
