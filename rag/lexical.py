@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 16  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+TOKENIZER_VERSION = 17  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
 # joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped; 10: 'first quarter' reads
 # as 'Q1'; 11: a table's rows are headed by its caption, not its column labels; 12: codes such as '10-K' hold no
 # figure; 13: a date's day is no figure; 14: column heads on one line, '26,268 $' cells;
-# 15: 'Note 5', 'page 20' hold no figure; 16: a heading may end in a quoted name): older indexes are stale
+# 15: 'Note 5', 'page 20' hold no figure; 16: a heading may end in a quoted name; 17: British spellings read as
+# American): older indexes are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -35,6 +36,22 @@ _IRREGULAR = {"won": "win", "grew": "grow", "grown": "grow", "rose": "rise", "ri
               "led": "lead", "began": "begin", "begun": "begin", "spent": "spend", "took": "take", "taken": "take",
               "gave": "give", "given": "give", "became": "become", "built": "build", "hit": "hit"}
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
+# British spellings read as American ones, so 'data centres' meets 'data centers': -tre, -our, -ise/-isation,
+# -yse, -mme. Enough letters must come first that 'tour', 'four', 'rise' and 'acre' stay as they are; a word
+# changed on both sides alike ('enterprise' -> 'enterprize') still meets itself.
+_BRITISH = ((re.compile(r"(?<=[a-z]{2})tre(s|d)?$"), r"ter\1"), (re.compile(r"(?<=[a-z]{3})our(s|ed|ing|ite|ites|able)?$"),
+            r"or\1"), (re.compile(r"(?<=[a-z]{4})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+            (re.compile(r"(?<=[a-z]{3})ys(e|es|ed|ing)$"), r"yz\1"), (re.compile(r"(?<=[a-z]{4})mme(s)?$"), r"m\1"))
+
+
+def american(word: str) -> str:
+    """'centres' -> 'centers', 'colour' -> 'color', 'organisation' -> 'organization', 'analyse' -> 'analyze',
+    'programme' -> 'program'."""
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def stem(word: str) -> str:
@@ -85,7 +102,7 @@ def tokenize(text: str) -> list[str]:
         elif token in STOPWORDS:
             continue
         elif token.isalpha():
-            token = stem(token)
+            token = stem(american(token))
         tokens.append(token.replace(",", ""))
     return tokens
 

@@ -135,3 +135,11 @@ def test_equal_scores_rank_the_earlier_chunk_first():
     index = BM25Index.build(["apple pie", "banana", "apple tart", "apple cake", "cherry"])
     assert [row for row, _ in index.search("apple", 2)] == [0, 2]  # three rows tie: the first two by position
     assert [row for row, _ in index.search("apple banana", 3)] == [1, 0, 2]
+
+
+def test_british_spellings_meet_american_ones():
+    from rag.lexical import tokenize
+
+    assert tokenize("data centres, colour, organisation, analysed, programme") == \
+        tokenize("data centers, color, organization, analyzed, program")
+    assert tokenize("tour four hour rise acre") == ["tour", "four", "hour", "ris", "acr"]  # short words stay
