@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from .clean import COLUMN_HEAD, ROW_JOIN, row_label
 from .evidence import Evidence
 from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
-from .glossary import labels_item
+from .glossary import equivalent_terms, labels_item
 from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query, asks_for_change, asks_for_part, expected_kind
 from .roles import titles_of
@@ -321,11 +321,17 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
 def item_fits(query: Query, candidate: Candidate) -> bool:
     """A table cell answers only for the line item its row is labelled with (under its section's heading: 'Casino'
     under 'Revenues' is casino revenue): asked for operating income, 'Investment income and other | 2023: 28'
-    is another item (`glossary.labels_item`)."""
+    is another item (`glossary.labels_item`); a label sharing no word with what is asked ('Cash and cash
+    equivalents - end of year' for dividends paid) names none of it."""
     if not candidate.in_row:
         return True
     section = candidate.evidence.context.split("\n", 1)[0]
-    return labels_item(query.ask, f"{row_label(candidate.evidence.text)} {section}")
+    label = f"{row_label(candidate.evidence.text)} {section}"
+    if not labels_item(query.ask, label):
+        return False
+    names = {w for name in query.subjects + query.qualifiers for w in name_words(name)}
+    item = {t for t in query.terms if t not in names and not t.isdigit()}  # what the question asks the figure of
+    return not item or bool(item & set(tokenize(label))) or bool(equivalent_terms(query.ask, label))
 
 
 def measure_fits(query: Query, candidate: Candidate) -> bool:

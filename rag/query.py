@@ -139,8 +139,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     if claimed_rank:
         kind = "rank"  # 'Is X the third-largest ...?': the rank the sources give, compared in code
     currency = asked_currency(directives) or named_currency(ask)
-    if currency and kind in (None, "number", "figure"):
-        kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum
+    if currency and kind in (None, "number", "figure", "money"):
+        kind, fallback_kind = "money", None  # 'What is the size of the plan, in yuan?' asks for a sum, nothing else
     superlative = extreme_asked(ask)
     claimed = set(tokenize(claim.text)) if comparison else set()  # the source may state another figure: it is tested
     claimed |= set(tokenize(claimed_rank or ""))

@@ -232,7 +232,10 @@ def test_a_cell_answers_only_for_the_line_item_its_row_is_labelled_with():
     document = Document(doc_id="d", title="Orbital 2022 10-K, page 40", path="d.txt", content_hash="h", text=text)
     casino = Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9, context=f"Revenues\n{text}")
     assert [c.text for c in offered("What was Orbital's FY2022 casino revenue?", casino)] == ["$2,871"]  # its section
-    # an item the glossary does not list is not checked: nothing is known of its other names
+    # a label sharing no word with what is asked names none of it
+    assert offered("How much did Orbital pay in dividends in FY2022?",
+                   sentence("Cash and cash equivalents - end of year | 2022: $569.4")) == []
+    # an item the glossary does not list is not checked beyond that: nothing is known of its other names
     assert {c.text for c in offered("What were Orbital's FY2022 freight fees?", sentence("Fees | 2022: 12"))} == {"12"}
 
 

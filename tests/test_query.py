@@ -272,3 +272,8 @@ def test_a_question_asking_from_the_articles_names_no_content_by_it():
     assert parse_query("What share does Kappa hold, based on the sources?").ask == "What share does Kappa hold?"
     assert "analyst" in parse_query("What will Kappa earn, according to analysts?").terms  # who says it is content
 
+
+def test_a_question_asked_in_a_currency_wants_a_sum_and_nothing_else():
+    query = parse_query("How much did Kappa pay in dividends in FY2022 (in USD millions)?")
+    assert query.kind == "money" and query.fallback_kind is None  # not a per-share figure when no sum is found
+    assert parse_query("How much did Kappa pay in dividends?").fallback_kind == "figure"
