@@ -94,6 +94,9 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
         found += [Candidate(title, sentence, start, end, "title") for title, start, end in
                   titles_of(text, query.subjects)]
+    if query.kind in ("name", "place", None) and query.plural:  # 'Which cities or countries ...?'
+        found += [Candidate(text[a:b], sentence, a, b, "name") for a, b in _name_lists(text, runs)
+                  if not any(refers_to(n.text, q) for n in name_runs(text[a:b]) for q in asked)]
     if query.kind in ("name", None) and query.plural:  # 'Which industries ...?': 'finance, logistics, and retail'
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
         found += [Candidate(m.group("list"), sentence, m.start("list"), m.end("list"), "name")
@@ -103,6 +106,24 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
                and item_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
+
+
+_LIST_GAP = re.compile(r",\s*|,?\s+(?:and|or)\s+")
+_LAST_GAP = re.compile(r",?\s+(?:and|or)\s+")
+
+
+def _name_lists(text: str, runs: list[NameRun]) -> list[tuple[int, int]]:
+    """Where names are listed together ('in Brazil, France, and Dubai'): two or more names joined by commas, the
+    last by 'and' or 'or' (two names and a comma alone may be a name and its apposition)."""
+    lists, current = [], []
+    for run in runs + [None]:
+        if run is not None and current and _LIST_GAP.fullmatch(text[current[-1].end:run.start]):
+            current.append(run)
+            continue
+        if len(current) >= 2 and _LAST_GAP.fullmatch(text[current[-2].end:current[-1].start]):
+            lists.append((current[0].start, current[-1].end))
+        current = [run] if run is not None else []
+    return lists
 
 
 _PLAIN_ITEM = rf"(?!(?:{'|'.join(sorted(STOPWORDS))})\b)[a-z][a-z-]+"

@@ -408,3 +408,15 @@ def test_a_rate_of_change_answers_no_question_for_a_part():
     part = sentence("Freedonia's ships will take up 70% of port capacity by 2030.")
     assert [c.text for c in offered("What portion of port capacity will Freedonia's ships take up?", part)] == \
         ["70%"]
+
+
+def test_names_listed_together_answer_a_question_for_several():
+    item = sentence("The plan includes new depots in Freedonia, Sylvania, and Tomainia.")
+    found = [c.text for c in offered("Which countries will get new Orbital depots?", item)]
+    assert "Freedonia, Sylvania, and Tomainia" in found
+    assert "Freedonia, Sylvania, and Tomainia" not in \
+        [c.text for c in offered("Which country will get a new Orbital depot?", item)]  # one is asked for
+    besides = [c.text for c in offered("Besides Freedonia, which countries will get depots?", item)]
+    assert "Freedonia, Sylvania, and Tomainia" not in besides and "Sylvania" in besides  # the asked one is no answer
+    assert "Kappa, the carrier" not in [c.text for c in offered("Which carriers grew?", sentence(
+        "Kappa, the carrier, grew."))]
