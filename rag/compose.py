@@ -63,6 +63,8 @@ def _before_next_figure(body: str, span_start: int, span_end: int) -> str:
         cut = body.rfind(", ", span_end, figure.start)
         if cut == -1:
             return body  # the next figure belongs to the answer's own phrase ('$89.43 billion in 2025')
+        if body.count("(", 0, cut) > body.count(")", 0, cut):
+            continue  # '(e.g., Qwen, now supporting 119 languages)': no cut inside parentheses
         if _says_more(body[:cut], span_start, span_end):
             return body[:cut]
     return body

@@ -75,6 +75,12 @@ def test_a_later_phrase_with_another_figure_is_not_part_of_the_answer():
     assert "41%" in sentence and "12%" not in sentence
 
 
+def test_an_answer_is_not_cut_inside_parentheses():
+    text = "The plan includes launching 200 freight vans (e.g., Helix, now carrying 119 pallets), and new depots."
+    assert answer_sentence(candidate(text, "200")) == \
+        "The plan includes launching 200 freight vans (e.g., Helix, now carrying 119 pallets)."
+
+
 def test_a_month_or_weekday_alone_is_never_offered_as_a_name():
     from rag.extract import candidates
 
