@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from .errors import InputError
-from .figures import CURRENCIES, SCALES, Figure, find_figures
+from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_figures
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
@@ -426,8 +426,12 @@ def expected_kind(ask: str) -> str | None:
 
 def _asks_several(ask: str) -> bool:
     """Does an opening 'which'/'what' govern a plural noun ('Which industries ...', 'What countries ...')?"""
-    what = re.match(r"\s*what\s+([a-z]+)\b", ask.lower())
-    word = _which_word(ask.lower().strip()) or (what.group(1) if what else "")
+    lowered = ask.lower()
+    counted = re.search(rf"\b(?:which|what)\s+({'|'.join(NUMBER_WORDS)}|several|both)\b", lowered)
+    if counted:  # 'Which two providers ...?'
+        return NUMBER_WORDS.get(counted.group(1), 2) > 1
+    what = re.match(r"\s*what\s+([a-z]+)\b", lowered)
+    word = _which_word(lowered.strip()) or (what.group(1) if what else "")
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 

@@ -277,3 +277,8 @@ def test_a_question_asked_in_a_currency_wants_a_sum_and_nothing_else():
     query = parse_query("How much did Kappa pay in dividends in FY2022 (in USD millions)?")
     assert query.kind == "money" and query.fallback_kind is None  # not a per-share figure when no sum is found
     assert parse_query("How much did Kappa pay in dividends?").fallback_kind == "figure"
+
+
+def test_which_two_asks_for_several():
+    assert parse_query("Which two carriers trail Kappa in Freedonia?").plural
+    assert not parse_query("Which one carrier leads?").plural and not parse_query("Which carrier leads?").plural
