@@ -108,8 +108,9 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     return _most_specific(fitting)
 
 
-_LIST_GAP = re.compile(r",\s*|,?\s+(?:and|or)\s+")
-_LAST_GAP = re.compile(r",?\s+(?:and|or)\s+")
+_FIGURE_ASIDE = r"(?:\s*\([^()]*\))?"  # 'Tencent Cloud (10%) and Huawei Cloud (8%)'
+_LIST_GAP = re.compile(rf"{_FIGURE_ASIDE}(?:,\s*|,?\s+(?:and|or)\s+)")
+_LAST_GAP = re.compile(rf"{_FIGURE_ASIDE},?\s+(?:and|or)\s+")
 
 
 def _name_lists(text: str, runs: list[NameRun]) -> list[tuple[int, int]]:

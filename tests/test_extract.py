@@ -420,3 +420,5 @@ def test_names_listed_together_answer_a_question_for_several():
     assert "Freedonia, Sylvania, and Tomainia" not in besides and "Sylvania" in besides  # the asked one is no answer
     assert "Kappa, the carrier" not in [c.text for c in offered("Which carriers grew?", sentence(
         "Kappa, the carrier, grew."))]
+    shares = sentence("Kappa leads with 36%, outpacing Orion Freight (10%) and Vega Lines (8%).")
+    assert "Orion Freight (10%) and Vega Lines" in [c.text for c in offered("Which carriers trail Kappa?", shares)]
