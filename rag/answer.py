@@ -23,7 +23,7 @@ from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, hold
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
-from .settings import Settings
+from .settings import AnswerSettings, Settings
 from .store import ChunkStore
 from .structure import kinds_named, owner_of, same_name
 
@@ -262,7 +262,7 @@ def _citation(number: int, e: Evidence) -> Citation:
                     quote=d.text[e.span.start:e.span.end])
 
 
-def servable(found: list[Candidate], settings) -> list[Candidate]:
+def servable(found: list[Candidate], settings: AnswerSettings) -> list[Candidate]:
     """The candidates the model may pick: those of sentences holding enough of the question to be served, when
     any does. A pick from another shown sentence could only be refused (`keeps` reads its sentence's coverage),
     so offering it turns an answer the sources hold into a refusal: asked how quickly a market expands each year,

@@ -13,7 +13,7 @@ import re
 from .clean import ROW_JOIN, row_label
 from .extract import DATE, Candidate
 from .faithful import meaning_lost
-from .figures import comparable, find_figures, same_figure
+from .figures import Figure, comparable, find_figures, same_figure
 from .lexical import tokenize
 from .query import Query
 from .structure import clause_bounds, same_rank
@@ -117,7 +117,8 @@ def difference_sentence(first: Candidate, second: Candidate) -> str | None:
            f"{_possessive(second.owner)} {b.text}."
 
 
-def _gap(gap: float, like) -> str:
+def _gap(gap: float, like: Figure) -> str:
+    """The gap in the form of the figures it is between: percentage points, a sum in their currency, a number."""
     if like.kind == "percent":
         return f"{_plain(gap)} percentage points"
     if like.kind != "money":

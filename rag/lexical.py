@@ -41,9 +41,12 @@ _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 # British spellings read as American ones, so 'data centres' meets 'data centers': -tre, -our, -ise/-isation,
 # -yse, -mme. Enough letters must come first that 'tour', 'four', 'rise' and 'acre' stay as they are; a word
 # changed on both sides alike ('enterprise' -> 'enterprize') still meets itself.
-_BRITISH = ((re.compile(r"(?<=[a-z]{2})tre(s|d)?$"), r"ter\1"), (re.compile(r"(?<=[a-z]{3})our(s|ed|ing|ite|ites|able)?$"),
-            r"or\1"), (re.compile(r"(?<=[a-z]{4})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
-            (re.compile(r"(?<=[a-z]{3})ys(e|es|ed|ing)$"), r"yz\1"), (re.compile(r"(?<=[a-z]{4})mme(s)?$"), r"m\1"))
+_BRITISH = tuple((re.compile(pattern), replacement) for pattern, replacement in (
+    (r"(?<=[a-z]{2})tre(s|d)?$", r"ter\1"),  # centre, metres
+    (r"(?<=[a-z]{3})our(s|ed|ing|ite|ites|able)?$", r"or\1"),  # colour, favourite
+    (r"(?<=[a-z]{4})is(e|es|ed|ing|ation|ations)$", r"iz\1"),  # organisation, realised
+    (r"(?<=[a-z]{3})ys(e|es|ed|ing)$", r"yz\1"),  # analyse
+    (r"(?<=[a-z]{4})mme(s)?$", r"m\1")))  # programme
 
 
 def american(word: str) -> str:
