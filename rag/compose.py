@@ -108,7 +108,7 @@ def difference_sentence(first: Candidate, second: Candidate) -> str | None:
     a, b = first.figure, second.figure
     if a is None or b is None or not comparable(a, b):
         return None
-    if a.values != (a.value,) or b.values != (b.value,):
+    if a.high is not None or b.high is not None:
         return None  # a range ('140-160%') has no one gap
     if a.value == b.value:
         return f"{_possessive(first.owner)} {a.text} is the same as {_possessive(second.owner)} {b.text}."

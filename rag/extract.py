@@ -15,7 +15,7 @@ from .evidence import Evidence
 from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .glossary import equivalent_terms, labels_item
 from .lexical import STOPWORDS, tokenize
-from .query import PART_WORDS, RATE_WORDS, Query, asks_for_change, asks_for_part, expected_kind
+from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .schema import Document
 from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
@@ -96,7 +96,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   titles_of(text, query.subjects)]
     if query.kind in ("name", "place", None) and query.plural:  # 'Which cities or countries ...?'
         found += [Candidate(text[a:b], sentence, a, b, "name") for a, b in _name_lists(text, runs)
-                  if not any(refers_to(n.text, q) for n in name_runs(text[a:b]) for q in asked)]
+                  if not any(refers_to(r.text, q) for r in runs if a <= r.start < b for q in asked)]
     if query.kind in ("name", None) and query.plural:  # 'Which industries ...?': 'finance, logistics, and retail'
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
         found += [Candidate(m.group("list"), sentence, m.start("list"), m.end("list"), "name")
@@ -351,8 +351,7 @@ def item_fits(query: Query, candidate: Candidate) -> bool:
     label = f"{row_label(candidate.evidence.text)} {section}"
     if not labels_item(query.ask, label):
         return False
-    names = {w for name in query.subjects + query.qualifiers for w in name_words(name)}
-    item = {t for t in query.terms if t not in names and not t.isdigit()}  # what the question asks the figure of
+    item = {t for t in query.terms if t not in query.name_terms and not t.isdigit()}  # what the figure is of
     return not item or bool(item & set(tokenize(label))) or bool(equivalent_terms(query.ask, label))
 
 
@@ -366,10 +365,10 @@ def measure_fits(query: Query, candidate: Candidate) -> bool:
         return True
     measured = tokenize(measure_of(candidate.evidence.text, candidate.figure))
     if measured and measured[-1] in _RATE_TERMS:  # '33% annual rate' is no portion of data center capacity
-        return not asks_for_part(query.ask) or asks_for_change(query.ask)
+        return not query.asks_part or query.asks_change
     if not measured or measured[-1] not in _PART_TERMS:
         return True
-    return asks_for_part(query.ask) or expected_kind(query.ask) != "percent"
+    return query.asks_part or not query.asks_percent
 
 
 _PART_TERMS = frozenset(tokenize(" ".join(PART_WORDS)))
@@ -405,7 +404,7 @@ def respective_fits(query: Query, candidate: Candidate) -> bool:
     own = items.get(candidate.start)
     if own is None:
         return True
-    asked = set(query.terms) | {w for name in query.subjects + query.qualifiers for w in name_words(name)}
+    asked = set(query.terms) | query.name_terms
     shared = {item: len(name_words(item) & asked) for item in items.values()}
     most = max(shared.values())
     return most == 0 or shared[own] == most

@@ -7,6 +7,7 @@ and two-part forms."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -17,7 +18,7 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .structure import RANK, is_period, name_runs, qualifiers, rank_order
+from .structure import RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -95,6 +96,27 @@ class Query:
         """What retrieval reads: the ask, steered by the instructions (statement names, units) and by the other
         names of the line items it asks about."""
         return " ".join((self.ask,) + self.directives + self.wordings)
+
+    # What the ask's words say of the measure asked for, read once per query (every candidate's check reads them).
+    @functools.cached_property
+    def asks_part(self) -> bool:
+        """A part of a whole ('what share', 'how much of'): `asks_for_part`."""
+        return asks_for_part(self.ask)
+
+    @functools.cached_property
+    def asks_change(self) -> bool:
+        """How something changed ('How fast ...', 'grew', 'CAGR'): `asks_for_change`."""
+        return asks_for_change(self.ask)
+
+    @functools.cached_property
+    def asks_percent(self) -> bool:
+        """Does the interrogative form alone ask for a percentage (`expected_kind`)?"""
+        return expected_kind(self.ask) == "percent"
+
+    @functools.cached_property
+    def name_terms(self) -> frozenset[str]:
+        """The words of the names and qualifiers it asks about, in name_words' forms."""
+        return frozenset(w for name in self.subjects + self.qualifiers for w in name_words(name))
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
