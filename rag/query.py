@@ -18,7 +18,7 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .structure import RANK, is_period, name_runs, name_words, qualifiers, rank_order
+from .structure import FUNCTION_WORDS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -392,6 +392,9 @@ def _as_question(sentence: str) -> str:
     if naming and naming.group("rest")[:1].islower():  # 'Name the three hyperscalers ...': which of them
         return f"Which {naming.group('rest')}?"
     request = request or naming or _KEYWORDS.fullmatch(sentence)  # 'Name Alibaba's CEO.': what is
+    if request and _first_word(request.group("rest")) in INTERROGATIVES:  # 'Tell me what share Google holds.'
+        rest = request.group("rest")
+        return f"{rest[:1].upper()}{rest[1:]}?"
     return f"What is {request.group('rest')}?" if request else sentence
 
 
@@ -473,10 +476,28 @@ def _form_kind(lowered: str) -> str | None:
 
 def _names(ask: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names the question is about, and qualifiers: names after a preposition, and periods (2019, Q2, FY2018)."""
-    found = qualifiers(ask, skip_first_word=True)
-    subjects = [run.text for run in name_runs(ask, skip_first_word=True)
+    skip_first_word = not _opens_with_subject(ask)
+    found = qualifiers(ask, skip_first_word=skip_first_word)
+    subjects = [run.text for run in name_runs(ask, skip_first_word=skip_first_word)
                 if run.text.lower() not in INTERROGATIVES | AUXILIARIES and run.text not in found]
     return tuple(dict.fromkeys(subjects)), tuple(q for q in found if q.lower() not in INTERROGATIVES | AUXILIARIES)
+
+
+# Words after an imperative's verb ('Tell me what ...', 'Show us which ...'): the first word is no subject.
+_OBJECT_PRONOUNS = frozenset("me us him them".split())
+
+
+def _opens_with_subject(ask: str) -> bool:
+    """Is the capitalised first word the subject of a question asked in place, its interrogative after the verb
+    ('Google holds what percentage of ...?', 'Tencent has how many ...?')? Only when the word after it is a verb in
+    a plain form: an auxiliary or a third-person or past form ('holds', 'reported'). An imperative ('Tell me what
+    ...', 'Explain how ...', 'Find out which ...') and an opening interrogative are not."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", ask)
+    if len(words) < 3 or not words[0][:1].isupper() or words[0].lower() in FUNCTION_WORDS:
+        return False
+    verb = words[1].lower()
+    verb_form = verb in AUXILIARIES or (verb.endswith(("s", "ed")) and verb not in FUNCTION_WORDS | _OBJECT_PRONOUNS)
+    return verb_form and words[1][:1].islower() and any(w.lower() in INTERROGATIVES for w in words[2:])
 
 
 _LIST_JOINT = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&)\s*", re.IGNORECASE)

@@ -27,6 +27,14 @@ def test_a_name_opening_the_question_counts_when_it_is_plainly_a_name():
     assert parse_query("Tell me the rate.").subjects == ()
 
 
+def test_a_question_asked_in_place_opens_with_its_subject():
+    assert parse_query("Nordline holds what share of the freight market?").subjects == ("Nordline",)
+    assert parse_query("Orbital has how many pilots in Canada?").subjects == ("Orbital",)
+    for imperative in ("Explain how Orbital grew.", "Find out which carrier Orbital trails.",
+                       "Describe what Orbital sells."):
+        assert parse_query(imperative).subjects == ("Orbital",)  # the verb opening it is no name
+
+
 def test_yes_no_and_comparison_questions_carry_their_claim():
     q = parse_query("Is it true that Orbital holds 50% of the market?")
     assert q.polar and q.comparison == "eq" and q.claim.value == 50 and q.kind == "percent"
@@ -154,6 +162,8 @@ def test_a_request_is_a_question_but_an_instruction_beside_a_question_stays_one(
     assert named.ask == "Which two carriers Orbital trails in Canada?" and named.kind == "name"
     assert "name" not in " ".join(named.terms)
     assert parse_query("Name Orbital's chief pilot.").ask == "What is Orbital's chief pilot?"
+    embedded = parse_query("Tell me what share Nordline holds.")  # an embedded question is the question
+    assert embedded.ask == "What share Nordline holds?" and embedded.kind == "percent"
     both = parse_query("What is Orbital's FY2018 revenue? Give a response based on the income statement.")
     assert both.ask == "What is Orbital's FY2018 revenue?"
     assert both.directives == ("Give a response based on the income statement.",)
