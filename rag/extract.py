@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from .clean import COLUMN_HEAD, ROW_JOIN, row_label
 from .evidence import Evidence
-from .figures import YEAR, Figure, find_figures, numbers_list_item, same_figure
+from .figures import CURRENCIES, YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .glossary import equivalent_terms, labels_item
 from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query
@@ -249,9 +249,14 @@ def _figure_answers(query: Query, text: str, figure: Figure, asked_names: list[t
         return False  # asked in yuan: a dollar sum is not the answer
     if query.kind == "money" and per_share(text, figure) and not _PER_SHARE.search(query.ask):
         return False  # asked how much was paid in dividends, '$2.04 per share' is a rate, not the sum
+    if figure.kind == "money" and query.counted and not set(query.counted) & _CURRENCY_STEMS:
+        return False  # 'How many AI models ...?' counts models: '$52.7 billion' counts none
     if not counts_things(text, figure):
         return True
     return query.kind != "money" and (not query.counted or bool(set(query.counted) & set(counted_words(text, figure))))
+
+
+_CURRENCY_STEMS = frozenset(t for word in CURRENCIES if word.isalpha() for t in tokenize(word))  # 'How many dollars ...?'
 
 
 def _figure_fits(query: Query, figure: Figure) -> bool:

@@ -173,6 +173,10 @@ def test_how_many_is_answered_only_by_a_count_of_the_things_asked_about():
     found = offered(asked, sentence("Orbital launched 200 freight apps and opened depots in Brazil."),
                     sentence("Orbital now runs 12 depots in Brazil."), sentence("In Brazil, Orbital's count rose to 14."))
     assert [c.text for c in found] == ["12", "14"]  # 200 counts apps; 14 names no thing and may be the count
+    plan = offered(asked, sentence("Orbital's $4 billion plan for Brazil runs 12 depots."))
+    assert [c.text for c in plan] == ["12"]  # a sum of money counts no depots
+    dollars = offered("How many dollars does Orbital spend on depots?", sentence("Orbital spends $4 billion on depots."))
+    assert [c.text for c in dollars] == ["$4 billion"]
 
 
 def test_a_number_word_inside_a_name_counts_nothing():
