@@ -18,7 +18,7 @@ from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .schema import Document
-from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
+from .structure import (MONTH, RANK, counts_members, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
                         name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name)
 
 REFUSAL = "NOT FOUND"
@@ -342,7 +342,8 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
     if candidate.figure is None or candidate.owner is None or not query.subjects:
         return True
     owners = [candidate.owner, possessor(candidate.evidence.text, candidate.owner, candidate.start)]
-    return any(refers_to(owner, subject) for owner in owners if owner for subject in query.subjects + query.qualifiers)
+    return any(refers_to(owner, subject) or counts_members(subject, owner)
+               for owner in owners if owner for subject in query.subjects + query.qualifiers)
 
 
 def item_fits(query: Query, candidate: Candidate) -> bool:

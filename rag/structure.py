@@ -345,6 +345,18 @@ def refers_to(found: str, asked: str) -> bool:
                                                                   abbreviation_of(found, asked))
 
 
+_MEMBER_JOINT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+")
+
+
+def counts_members(group: str, owner: str) -> bool:
+    """Is a list of names the group a numbered name calls them? 'the Big Three' is a group of three: 'AWS, Azure, and
+    Google Cloud, which collectively control 63%' gives the Big Three's figure; a list of two or four is another
+    group."""
+    numbers = [NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", group.lower()) if w in NUMBER_WORDS]
+    members = [m for m in _MEMBER_JOINT.split(owner) if m.strip()]
+    return len(numbers) == 1 and len(members) == numbers[0] >= 2
+
+
 _PHRASE_WORD = re.compile(r"[A-Za-z][\w&'’-]*|\S")
 
 

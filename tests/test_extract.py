@@ -426,3 +426,12 @@ def test_names_listed_together_answer_a_question_for_several():
         "Kappa, the carrier, grew."))]
     shares = sentence("Kappa leads with 36%, outpacing Orion Freight (10%) and Vega Lines (8%).")
     assert "Orion Freight (10%) and Vega Lines" in [c.text for c in offered("Which carriers trail Kappa?", shares)]
+
+
+def test_a_numbered_group_owns_the_figure_of_a_list_of_that_many_names():
+    """'The Big Three' is a group of three: the figure three listed names collectively hold is theirs; a list of
+    two is another group."""
+    three = sentence("Orbital faces Kappa, Vega, and Nordline, which collectively control 63% of the freight market.")
+    assert [c.text for c in offered("What share of the freight market do the Big Three control?", three)] == ["63%"]
+    two = sentence("Orbital faces Kappa and Vega, which collectively control 41% of the freight market.")
+    assert offered("What share of the freight market do the Big Three control?", two) == []
