@@ -18,7 +18,7 @@ from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .schema import Document
-from .structure import (MONTH, RANK, counts_members, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
+from .structure import (MONTH, RANK, counts_members, speaks_of_another, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
                         name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name)
 
 REFUSAL = "NOT FOUND"
@@ -423,7 +423,7 @@ def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:
         return True
     text = candidate.evidence.text
     start, end = clause_at(text, candidate.start)
-    return not kinds_differ(text[start:end], kinds)
+    return not kinds_differ(text[start:end], kinds) and not speaks_of_another(text[start:end], kinds)
 
 
 def dated_fits(query: Query, candidate: Candidate) -> bool:

@@ -435,3 +435,17 @@ def test_a_numbered_group_owns_the_figure_of_a_list_of_that_many_names():
     assert [c.text for c in offered("What share of the freight market do the Big Three control?", three)] == ["63%"]
     two = sentence("Orbital faces Kappa and Vega, which collectively control 41% of the freight market.")
     assert offered("What share of the freight market do the Big Three control?", two) == []
+
+
+def test_a_figure_of_another_thing_described_like_the_asked_one_is_no_answer():
+    """Asked about the regional harbour freight market, which a source names, a clause about regional harbour crane
+    capacity (another noun, described with the asked words) does not answer; one that names no other thing may."""
+    from rag.structure import kinds_named
+
+    asked = "How fast is the regional harbour freight market growing?"
+    items = [sentence("The regional harbour freight market is projected to reach $9 billion by 2030 at a 5.1% CAGR."),
+             sentence("Demand is rising, as regional harbour crane capacity is projected to grow at a 12% annual rate."),
+             sentence("It is growing at 6% a year.")]
+    kinds = kinds_named(asked, [item.text for item in items])
+    query = parse_query(asked)
+    assert [c.text for item in items for c in candidates(query, item, kinds)] == ["5.1%", "6%"]
