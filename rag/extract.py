@@ -18,8 +18,9 @@ from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .schema import Document
-from .structure import (MONTH, RANK, counts_members, speaks_of_another, Kinds, NameRun, another_version, clause_at, is_headline, is_period, kinds_differ,
-                        name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name)
+from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
+                        kinds_differ, name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items,
+                        same_name, speaks_of_another)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -87,10 +88,11 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                                               if not is_period(r.text) and not _CALENDAR.fullmatch(r.text)]
         # the asked name in any form is no answer ('No. 1' asked about 'No 1'); 'Google CEO Sundar Pichai' offers
         # 'Sundar Pichai' (a tail of the run) asked about Google
+        peers = _peers_of_subject(query, text, runs)
         found += [Candidate(name, sentence, start, end, "name") for r in runs
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) or refers_to(name, a) for a in asked)
-                  and not _said_in_question(name, query)]
+                  and not _said_in_question(name, query) and r not in peers]
     if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
         found += [Candidate(title, sentence, start, end, "title") for title, start, end in
                   titles_of(text, query.subjects)]
@@ -136,6 +138,49 @@ _PLAIN_LIST = re.compile(rf"\b{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?(?:, {_PLAIN_ITEM}
 # vehicles').
 _EXAMPLES = re.compile(rf"\b(?:like|such as|including)\s+(?P<list>{_PLAIN_ITEM}(?: {_PLAIN_ITEM})?"
                        rf"(?:(?:,|,? and|,? or) {_PLAIN_ITEM}(?: {_PLAIN_ITEM})?)+)\b")
+
+
+# What joins two listed names, each perhaps with a plain word or two after it: 'its Model Studio platform and AI
+# Catalyst Program', 'Kappa, Vega and Orbital'.
+_LIST_JOINT = re.compile(rf"{_FIGURE_ASIDE}(?:\s+[a-z][a-z-]*){{0,2}}(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)")
+# A question asking for what goes with a name: 'Who founded it with Ada Hale?', 'Who did she found it with?',
+# 'Which provider besides AWS ...?', 'Who co-founded ...?'.
+_ASKS_FOR_PEERS = re.compile(r"\b(?:with|alongside|besides|beside|except|other than|apart from|co-\w+|cofound\w*)\b",
+                             re.IGNORECASE)
+
+
+def _peers_of_subject(query: Query, text: str, runs: list[NameRun]) -> list[NameRun]:
+    """The names the sentence lists with the name the question is about: asked what the AI Catalyst Program offers,
+    'its Model Studio platform and AI Catalyst Program, which provides ...' offers Model Studio as a peer, not as
+    what the program offers. A list has an 'and' or 'or' ('Christiansen, CEO of ...' is a name and its role); a
+    question asking for what goes with a name ('Who founded it with Brian Acton?') asks for its peers, and a
+    question for a role's holder for the name beside the role: none is left out then."""
+    if _ASKS_FOR_PEERS.search(query.ask) or query.role is not None:
+        return []
+    peers, chain = [], []
+    for run in runs + [None]:
+        joint = text[chain[-1].end:run.start] if chain and run is not None else ""
+        if joint and _LIST_JOINT.fullmatch(joint):
+            chain.append(run)
+            continue
+        listed = _listed(text, chain)
+        if any(_is_asked(r, query) for r in listed):
+            peers += [r for r in listed if not _is_asked(r, query)]
+        chain = [run] if run is not None else []
+    return peers
+
+
+def _listed(text: str, chain: list[NameRun]) -> list[NameRun]:
+    """The names of a chain that form a list: up to the one after the last 'and' or 'or' ('in markets like Brazil
+    and Indonesia, Alibaba Cloud is ...' lists two); none without one."""
+    joined = [i for i in range(len(chain) - 1) if re.search(r"\b(?:and|or)\b", text[chain[i].end:chain[i + 1].start])]
+    return chain[:joined[-1] + 2] if joined else []
+
+
+def _is_asked(run: NameRun, query: Query) -> bool:
+    """Is the name one the question asks about, or a short form of it ('Alibaba' of 'Alibaba Cloud'), and not a
+    longer name holding it ('AI Catalyst Program' holds 'AI')?"""
+    return any(name_parts(run.text) <= name_parts(subject) for subject in query.subjects)
 
 
 def _said_in_question(name: str, query: Query) -> bool:

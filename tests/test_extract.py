@@ -449,3 +449,18 @@ def test_a_figure_of_another_thing_described_like_the_asked_one_is_no_answer():
     kinds = kinds_named(asked, [item.text for item in items])
     query = parse_query(asked)
     assert [c.text for item in items for c in candidates(query, item, kinds)] == ["5.1%", "6%"]
+
+
+def test_a_name_listed_beside_the_asked_one_is_its_peer_not_what_it_offers():
+    """Asked what the Star Program offers, 'its Kappa Studio platform and Star Program' lists Kappa Studio as a
+    peer; asked who founded Orbital with Ada Hale, the name beside hers is the answer."""
+    item = sentence("Vega offers tools, including its Kappa Studio platform and Star Program, which provides up to 3 "
+                    "million free credits to schools.")
+    assert "Kappa Studio" not in [c.text for c in offered("What does the Star Program offer schools?", item)]
+    founders = sentence("Orbital was founded in 2009 by Jon Bell and Ada Hale.")
+    assert [c.text for c in offered("Who founded Orbital with Ada Hale?", founders)] == ["Jon Bell"]
+    assert [c.text for c in offered("Who did Ada Hale found Orbital with?", founders)] == ["Jon Bell"]
+    markets = sentence("By opening depots in markets like Chile and Peru, Star Program reaches new schools.")
+    assert {"Chile", "Peru"} <= {c.text for c in offered("Where does the Star Program open depots?", markets)}
+    role = sentence("In the office of Jon Bell, CEO of Orbital, the mood was calm.")  # a name and its role: no list
+    assert "Jon Bell" in [c.text for c in offered("Who runs Orbital?", role)]
