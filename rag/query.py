@@ -30,7 +30,7 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 # Interrogative forms and the kind of answer each expects, tried in order.
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
-    ("name", r"^(who|whom)\b"),
+    ("name", r"^(who|whom|whose)\b"),  # 'Whose cloud business grew 39%?': a name, whatever else it says
     ("title", r"\b(what|which) (position|title|role|job|post)\b|['’]s (position|title|role|job)\b"),  # of a person
     ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),

@@ -90,6 +90,7 @@ def test_which_asks_for_what_the_word_it_governs_names():
     assert parse_query("Which year did the depot open?").kind == "date"
     assert parse_query("Which share does Orbital hold?").kind == "percent"
     assert parse_query("Which company's share is 36%?").kind == "name"  # the company is asked for, not the share
+    assert parse_query("Whose freight arm grew 39% in 2026?").kind == "name"  # whose: an owner, not the growth
     assert parse_query("Which is larger, Orbital or Nordline?").options == ("Orbital", "Nordline")
     # a yes/no question comparing two named owners is that choice, answered yes or no
     assert parse_query("Does Orbital hold a bigger share than Nordline in Canada?").options == ("Orbital", "Nordline")
