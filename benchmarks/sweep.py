@@ -1,11 +1,12 @@
-"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity) and which sentences are
-shown (coverage_slack) on dev data, and print the curves.
+"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity, name_keep_similarity) and
+which sentences are shown (coverage_slack) on dev data, and print the curves.
 
 Each dev case is answered once with those thresholds switched off, recording the refusal signals of its answer
 (margin: the model's log-odds of answering against NOT FOUND; coverage: the cited sentence's share of the
-question's term weight; similarity: its cosine to the question). Every triple of thresholds on a grid is then
-scored without running the model again: an answer whose signals fall under them becomes a refusal (a sentence
-similar enough is kept whatever its coverage). The chosen triple maximises the mean, over the sets, of
+question's term weight; similarity: its cosine to the question; name: whether the answer is a name). Every
+combination of thresholds on a grid is then scored without running the model again: an answer whose signals fall
+under them becomes a refusal (a sentence similar enough is kept whatever its coverage: keep_similarity for a figure
+or date, name_keep_similarity for a name). The chosen combination maximises the mean, over the sets, of
 overall accuracy (answerable answered right + unanswerable refused), smoothed over neighbouring grid points. Dev
 data only: the gold set's `dev` split, RGB dev and FinanceBench dev.
 
@@ -15,12 +16,16 @@ values (about 1.5 minutes each on 2 cores) and each run gets its own best thresh
 whose best, averaged with those of the pairs beside it on the grid, scores best.
 
     .venv/bin/python benchmarks/sweep.py [--out sweep.json] [--sets gold-dev rgb-dev financebench-dev] \
-        [--slacks ...] [--weights ...]
+        [--slacks ...] [--weights ...] [--fit name_keep_similarity ...]
+
+`--fit` names the thresholds to fit and holds the others at their values in Settings: a new threshold is fitted
+beside the ones already fitted, without moving them on the few cases it changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -31,6 +36,7 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 MARGINS = [x / 2 for x in range(-10, 9)]  # -5.0 ... 4.0
 COVERAGES = [x / 10 for x in range(0, 8)]  # 0.0 ... 0.7
 SIMILARITIES = [x / 20 for x in range(10, 20)] + [1.0]  # 0.5 ... 0.95, and 1.0: coverage alone decides
+GRID = (MARGINS, COVERAGES, SIMILARITIES, SIMILARITIES)  # in the order of AXES
 SLACKS = [0.05, 0.1, 0.15, 0.2, 0.3, 1.0]  # coverage_slack; 1.0: every sentence about what is named is shown
 WEIGHTS = [0.0, 1.0, 2.0, 4.0]  # support_weight; 0: corroboration plays no part
 SETS = {"gold-dev": dict(cases=None, split="dev", corpus=ROOT / "corpus"),
@@ -62,7 +68,8 @@ def dev_results(settings, names: list[str]) -> dict[str, list]:
     return results
 
 
-def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: float = 1.0) -> dict[str, float]:
+def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: float = 1.0,
+             name_keep_similarity: float = 1.0) -> dict[str, float]:
     """Answer accuracy, refusal rates and overall accuracy when answers under the thresholds are refused (a
     paraphrase's least coverage, Settings.answer.paraphrase_min_coverage, as given)."""
     from rag.policy import passes
@@ -72,47 +79,49 @@ def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: flo
 
     answerable = [c for c in cases if c.answerable]
     unanswerable = [c for c in cases if not c.answerable]
-    kept = lambda c: c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity, floor)  # noqa: E731
+
+    def kept(c) -> bool:
+        similarity = name_keep_similarity if c.signals.get("name") else keep_similarity
+        return c.answered and passes(c.signals, min_margin, min_coverage, similarity, floor)
+
     right = sum(c.correct and kept(c) for c in answerable)
     refused = sum(not kept(c) for c in unanswerable)
     return {"min_margin": min_margin, "min_coverage": min_coverage, "keep_similarity": keep_similarity,
+            "name_keep_similarity": name_keep_similarity,
             "answer_accuracy": right / len(answerable) if answerable else 0.0,
             "correct_refusal": refused / len(unanswerable) if unanswerable else 0.0,
             "false_refusal": sum(not kept(c) for c in answerable) / len(answerable) if answerable else 0.0,
             "overall": (right + refused) / len(cases)}
 
 
-AXES = ("min_margin", "min_coverage", "keep_similarity")
+AXES = ("min_margin", "min_coverage", "keep_similarity", "name_keep_similarity")
 
 
-def fit(results: dict[str, list]) -> tuple[list[dict], dict]:
+def fit(results: dict[str, list], grid_axes: tuple[list[float], ...] = GRID) -> tuple[list[dict], dict]:
     """Every grid point with its per-set scores, their mean, and that mean smoothed over the point's grid
     neighbours; the best point is the one with the best smoothed mean (ties: the least strict). The dev sets are
     small (a case moves a set's score by 1-4 points), so a lone peak beside a cliff is noise more often than
     signal: a point whose neighbours score well too is the one that holds on new questions."""
     points, grid = [], {}
-    for i, margin in enumerate(MARGINS):
-        for j, coverage in enumerate(COVERAGES):
-            for k, similarity in enumerate(SIMILARITIES):
-                scores = {name: score_at(cases, margin, coverage, similarity) for name, cases in results.items()}
-                mean = sum(s["overall"] for s in scores.values()) / len(scores)
-                grid[i, j, k] = mean
-                points.append({"min_margin": margin, "min_coverage": coverage, "keep_similarity": similarity,
-                               "mean_overall": mean, "sets": scores, "at": (i, j, k)})
+    for at in itertools.product(*(range(len(values)) for values in grid_axes)):
+        values = [axis[i] for axis, i in zip(grid_axes, at)]
+        scores = {name: score_at(cases, *values) for name, cases in results.items()}
+        mean = sum(s["overall"] for s in scores.values()) / len(scores)
+        grid[at] = mean
+        points.append({**dict(zip(AXES, values)), "mean_overall": mean, "sets": scores, "at": at})
     for point in points:
-        i, j, k = point.pop("at")
-        around = [grid[a, b, c] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) for c in (k - 1, k, k + 1)
-                  if (a, b, c) in grid]
+        at = point.pop("at")
+        around = [grid[near] for near in itertools.product(*((i - 1, i, i + 1) for i in at)) if near in grid]
         point["smoothed"] = sum(around) / len(around)
-    best = max(points, key=lambda p: (round(p["smoothed"], 6), -p["min_margin"], -p["min_coverage"],
-                                      -p["keep_similarity"]))  # a lower keep_similarity keeps more answers
+    # ties: the least strict point (a lower similarity keeps more answers)
+    best = max(points, key=lambda p: (round(p["smoothed"], 6), *(-p[axis] for axis in AXES)))
     return points, best
 
 
 def print_curve(points: list[dict], best: dict) -> None:
     """Each threshold's curve with the other two held at the best point."""
     names = list(best["sets"])
-    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
+    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} {'name':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
               + "  mean overall  smoothed")
     for axis in AXES:
         print(f"\n{axis} sweep\n{header}")
@@ -122,10 +131,12 @@ def print_curve(points: list[dict], best: dict) -> None:
                          for s in p["sets"].values()]
                 mark = "  <- best" if p is best else ""
                 print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} {p['keep_similarity']:>5.2f} "
+                      f"{p['name_keep_similarity']:>5.2f} "
                       + " ".join(f"{c:>30}" for c in cells)
                       + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
     print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']}, "
-          f"keep_similarity = {best['keep_similarity']} (AnswerSettings in rag/settings.py)")
+          f"keep_similarity = {best['keep_similarity']}, name_keep_similarity = {best['name_keep_similarity']} "
+          "(AnswerSettings in rag/settings.py)")
 
 
 def pick_run(bests: dict[tuple[float, float], dict]) -> tuple[float, float]:
@@ -150,6 +161,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), help="Dev sets to fit on.")
     parser.add_argument("--slacks", nargs="+", type=float, default=SLACKS, help="coverage_slack values to run.")
     parser.add_argument("--weights", nargs="+", type=float, default=WEIGHTS, help="support_weight values to run.")
+    parser.add_argument("--fit", nargs="+", default=list(AXES), choices=list(AXES),
+                        help="Thresholds to fit; the others are held at their values in Settings.")
     parser.add_argument("--k", type=int, default=None, help="Chunks retrieved (Settings.retrieval.k) for every run; "
                         "compare the best of runs with different k to fit it.")
     args = parser.parse_args()
@@ -165,12 +178,14 @@ def main() -> None:
         for weight in args.weights:
             answer = settings.answer.model_copy(update={"coverage_slack": slack, "support_weight": weight})
             results = dev_results(settings.model_copy(update={"answer": answer}), args.sets)
-            runs[slack, weight] = (results, *fit(results))
+            held = [values if axis in args.fit else [getattr(settings.answer, axis)] for axis, values in zip(AXES, GRID)]
+            runs[slack, weight] = (results, *fit(results, tuple(held)))
     chosen = pick_run({pair: best for pair, (_, _, best) in runs.items()})
     print("coverage_slack x support_weight sweep (each its best thresholds)")
     for (slack, weight), (_, _, best) in sorted(runs.items()):
         print(f"  slack {slack:>4.2f} weight {weight:>3.1f}: margin {best['min_margin']:>5.1f} coverage "
-              f"{best['min_coverage']:.1f} similarity {best['keep_similarity']:.2f}  mean overall "
+              f"{best['min_coverage']:.1f} similarity {best['keep_similarity']:.2f} (names "
+              f"{best['name_keep_similarity']:.2f})  mean overall "
               f"{best['mean_overall']:.3f}  smoothed {best['smoothed']:.3f}" + ("  <- chosen" if (slack, weight) == chosen else ""))
     results, points, best = runs[chosen]
     print_curve(points, best)

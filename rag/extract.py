@@ -64,7 +64,8 @@ class Extraction:
         evidence = self.candidate.evidence if self.candidate else None
         return {"margin": self.margin, "coverage": evidence.coverage if evidence else 0.0,
                 "similarity": evidence.similarity if evidence else 0.0,
-                "support": float(self.candidate.support) if self.candidate else 0.0}
+                "support": float(self.candidate.support) if self.candidate else 0.0,
+                "name": float(self.candidate is not None and self.candidate.kind == "name")}
 
 
 def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> list[Candidate]:

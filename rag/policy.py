@@ -166,9 +166,17 @@ def plainest_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
 
 
 def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:
-    """Is the model's pick confident enough, and its sentence about enough of the question, to be served?"""
-    return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage,
-                                                       settings.keep_similarity, settings.paraphrase_min_coverage)
+    """Is the model's pick confident enough, and its sentence about enough of the question, to be served? A name
+    kept as a paraphrase must be nearer the question than a figure (`name_keep_similarity`)."""
+    signals = extraction.signals
+    return extraction.candidate is not None and passes(signals, settings.min_margin, settings.min_coverage,
+                                                       paraphrase_similarity(signals, settings),
+                                                       settings.paraphrase_min_coverage)
+
+
+def paraphrase_similarity(signals: dict[str, float], settings: AnswerSettings) -> float:
+    """How similar a sentence holding too little of the question must be to keep the pick: more for a name."""
+    return settings.name_keep_similarity if signals.get("name") else settings.keep_similarity
 
 
 def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:

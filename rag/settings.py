@@ -61,6 +61,12 @@ class AnswerSettings(_Group):
     keep_similarity: float = Field(0.65, description="A chosen sentence at least this similar (cosine) to the question "
                                                      "is kept whatever its coverage: a paraphrase shares the meaning, "
                                                      "not the words. Fitted by benchmarks/sweep.py (1.0 turns it off).")
+    name_keep_similarity: float = Field(0.75, description="keep_similarity for a name answer (who, which company): "
+                                        "a figure must be of the asked kind and owner, while a name is checked by no "
+                                        "type, so a sentence near the question in meaning but holding too little of "
+                                        "it ('WhatsApp was founded by Jan Koum', asked who acquired WhatsApp) does "
+                                        "not vouch for one. Fitted by benchmarks/sweep.py --fit name_keep_similarity "
+                                        "(1.0: a name needs min_coverage).")
     paraphrase_min_coverage: float = Field(0.1, description="A sentence kept as a paraphrase must still hold this much "
                                            "of the question's term weight: one holding none of what the question "
                                            "names a measure by ('operating margin' of a market-share sentence) shares "

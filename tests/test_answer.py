@@ -231,6 +231,26 @@ def test_a_sentence_close_in_meaning_is_kept_though_it_shares_few_of_the_questio
     assert not passes(unrelated, min_margin=-4.0, min_coverage=0.4, keep_similarity=0.75, paraphrase_min_coverage=0.1)
 
 
+def test_a_name_needs_a_sentence_nearer_the_question_than_a_figure_does():
+    """A figure is checked for its kind and owner; a name is checked by nothing: picked from a sentence holding too
+    little of the question, it is kept only when the sentence is nearer in meaning ('WhatsApp was founded by Jan
+    Koum', asked who acquired WhatsApp, is close in topic only)."""
+    from rag.evidence import Evidence
+    from rag.extract import Candidate, Extraction
+    from rag.policy import keeps
+    from rag.schema import Document, Span
+    from rag.settings import AnswerSettings
+
+    settings = AnswerSettings(keep_similarity=0.65, name_keep_similarity=0.75)
+    item = Evidence(Document(doc_id="d", title="t", path="d.txt", content_hash="h", text="x" * 40),
+                    Span(start=0, end=40), similarity=0.7, coverage=0.3)
+    figure = Extraction(Candidate("12%", item, 0, 3, "percent"), margin=1.0)
+    name = Extraction(Candidate("Jan Koum", item, 0, 8, "name"), margin=1.0)
+    assert keeps(figure, settings) and not keeps(name, settings)
+    item.similarity = 0.8
+    assert keeps(name, settings)
+
+
 def test_how_much_is_read_as_a_sum_and_else_as_any_figure(settings, embedder):
     answerer, _ = make_answerer(settings, embedder, "17%")
     answer = answerer.ask("How much of the Atlantic container traffic does Orbital account for?")
