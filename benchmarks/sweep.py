@@ -121,7 +121,8 @@ def fit(results: dict[str, list], grid_axes: tuple[list[float], ...] = GRID) -> 
 def print_curve(points: list[dict], best: dict) -> None:
     """Each threshold's curve with the other two held at the best point."""
     names = list(best["sets"])
-    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} {'name':>5} " + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
+    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} {'name':>5} "
+              + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
               + "  mean overall  smoothed")
     for axis in AXES:
         print(f"\n{axis} sweep\n{header}")
@@ -178,8 +179,8 @@ def main() -> None:
         for weight in args.weights:
             answer = settings.answer.model_copy(update={"coverage_slack": slack, "support_weight": weight})
             results = dev_results(settings.model_copy(update={"answer": answer}), args.sets)
-            held = [values if axis in args.fit else [getattr(settings.answer, axis)] for axis, values in zip(AXES, GRID)]
-            runs[slack, weight] = (results, *fit(results, tuple(held)))
+            grid = tuple(values if axis in args.fit else [getattr(answer, axis)] for axis, values in zip(AXES, GRID))
+            runs[slack, weight] = (results, *fit(results, grid))
     chosen = pick_run({pair: best for pair, (_, _, best) in runs.items()})
     print("coverage_slack x support_weight sweep (each its best thresholds)")
     for (slack, weight), (_, _, best) in sorted(runs.items()):

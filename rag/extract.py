@@ -19,8 +19,8 @@ from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .schema import Document
 from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
-                        kinds_differ, name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items,
-                        same_name, speaks_of_another)
+                        kinds_differ, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
+                        respective_items, same_name, speaks_of_another)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -302,7 +302,8 @@ def _figure_answers(query: Query, text: str, figure: Figure, asked_names: list[t
     return query.kind != "money" and (not query.counted or bool(set(query.counted) & set(counted_words(text, figure))))
 
 
-_CURRENCY_STEMS = frozenset(t for word in CURRENCIES if word.isalpha() for t in tokenize(word))  # 'How many dollars ...?'
+# The words a question may count money in: 'How many dollars ...?'
+_CURRENCY_STEMS = frozenset(t for word in CURRENCIES if word.isalpha() for t in tokenize(word))
 
 
 def _figure_fits(query: Query, figure: Figure) -> bool:
