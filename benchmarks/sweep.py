@@ -81,8 +81,7 @@ def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: flo
     unanswerable = [c for c in cases if not c.answerable]
 
     def kept(c) -> bool:
-        similarity = name_keep_similarity if c.signals.get("name") else keep_similarity
-        return c.answered and passes(c.signals, min_margin, min_coverage, similarity, floor)
+        return c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity, floor, name_keep_similarity)
 
     right = sum(c.correct and kept(c) for c in answerable)
     refused = sum(not kept(c) for c in unanswerable)

@@ -119,15 +119,19 @@ _LAST_GAP = re.compile(rf"{_FIGURE_ASIDE},?\s+(?:and|or)\s+")
 def _name_lists(text: str, runs: list[NameRun]) -> list[tuple[int, int]]:
     """Where names are listed together ('in Brazil, France, and Dubai'): two or more names joined by commas, the
     last by 'and' or 'or' (two names and a comma alone may be a name and its apposition)."""
-    lists, current = [], []
-    for run in runs + [None]:
-        if run is not None and current and _LIST_GAP.fullmatch(text[current[-1].end:run.start]):
-            current.append(run)
-            continue
-        if len(current) >= 2 and _LAST_GAP.fullmatch(text[current[-2].end:current[-1].start]):
-            lists.append((current[0].start, current[-1].end))
-        current = [run] if run is not None else []
-    return lists
+    return [(chain[0].start, chain[-1].end) for chain in _chains(text, runs, _LIST_GAP)
+            if len(chain) >= 2 and _LAST_GAP.fullmatch(text[chain[-2].end:chain[-1].start])]
+
+
+def _chains(text: str, runs: list[NameRun], joint: re.Pattern) -> list[list[NameRun]]:
+    """The runs in groups of those one after another with only `joint` between them."""
+    chains: list[list[NameRun]] = []
+    for run in runs:
+        if chains and joint.fullmatch(text[chains[-1][-1].end:run.start]):
+            chains[-1].append(run)
+        else:
+            chains.append([run])
+    return chains
 
 
 _PLAIN_ITEM = rf"(?!(?:{'|'.join(sorted(STOPWORDS))})\b)[a-z][a-z-]+"
@@ -143,7 +147,7 @@ _EXAMPLES = re.compile(rf"\b(?:like|such as|including)\s+(?P<list>{_PLAIN_ITEM}(
 
 # What joins two listed names, each perhaps with a plain word or two after it: 'its Model Studio platform and AI
 # Catalyst Program', 'Kappa, Vega and Orbital'.
-_LIST_JOINT = re.compile(rf"{_FIGURE_ASIDE}(?:\s+[a-z][a-z-]*){{0,2}}(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)")
+_PEER_JOINT = re.compile(rf"{_FIGURE_ASIDE}(?:\s+[a-z][a-z-]*){{0,2}}(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)")
 # A question asking for what goes with a name: 'Who founded it with Ada Hale?', 'Who did she found it with?',
 # 'Which provider besides AWS ...?', 'Who co-founded ...?'.
 _ASKS_FOR_PEERS = re.compile(r"\b(?:with|alongside|besides|beside|except|other than|apart from|co-\w+|cofound\w*)\b",
@@ -158,17 +162,9 @@ def _peers_of_subject(query: Query, text: str, runs: list[NameRun]) -> list[Name
     question for a role's holder for the name beside the role: none is left out then."""
     if _ASKS_FOR_PEERS.search(query.ask) or query.role is not None:
         return []
-    peers, chain = [], []
-    for run in runs + [None]:
-        joint = text[chain[-1].end:run.start] if chain and run is not None else ""
-        if joint and _LIST_JOINT.fullmatch(joint):
-            chain.append(run)
-            continue
-        listed = _listed(text, chain)
-        if any(_is_asked(r, query) for r in listed):
-            peers += [r for r in listed if not _is_asked(r, query)]
-        chain = [run] if run is not None else []
-    return peers
+    listed = [_listed(text, chain) for chain in _chains(text, runs, _PEER_JOINT)]
+    return [run for names in listed if any(_is_asked(r, query) for r in names)
+            for run in names if not _is_asked(run, query)]
 
 
 def _listed(text: str, chain: list[NameRun]) -> list[NameRun]:

@@ -168,15 +168,9 @@ def plainest_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
 def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:
     """Is the model's pick confident enough, and its sentence about enough of the question, to be served? A name
     kept as a paraphrase must be nearer the question than a figure (`name_keep_similarity`)."""
-    signals = extraction.signals
-    return extraction.candidate is not None and passes(signals, settings.min_margin, settings.min_coverage,
-                                                       paraphrase_similarity(signals, settings),
-                                                       settings.paraphrase_min_coverage)
-
-
-def paraphrase_similarity(signals: dict[str, float], settings: AnswerSettings) -> float:
-    """How similar a sentence holding too little of the question must be to keep the pick: more for a name."""
-    return settings.name_keep_similarity if signals.get("name") else settings.keep_similarity
+    return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage,
+                                                       settings.keep_similarity, settings.paraphrase_min_coverage,
+                                                       settings.name_keep_similarity)
 
 
 def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:
@@ -187,10 +181,12 @@ def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:
 
 
 def passes(signals: dict[str, float], min_margin: float, min_coverage: float, keep_similarity: float = 1.0,
-           paraphrase_min_coverage: float = 0.0) -> bool:
+           paraphrase_min_coverage: float = 0.0, name_keep_similarity: float | None = None) -> bool:
     """The model is sure enough, and the sentence holds enough of the question's terms or is close enough in
-    meaning (a paraphrase) while holding some of them."""
+    meaning (a paraphrase) while holding some of them; for a name answer (signal 'name'), close enough is
+    `name_keep_similarity` when given."""
     coverage = signals.get("coverage", 1.0)
-    about = coverage >= min_coverage or (signals.get("similarity", 0.0) >= keep_similarity and
+    near = name_keep_similarity if signals.get("name") and name_keep_similarity is not None else keep_similarity
+    about = coverage >= min_coverage or (signals.get("similarity", 0.0) >= near and
                                          coverage >= paraphrase_min_coverage)
     return signals.get("margin", 0.0) >= min_margin and about
