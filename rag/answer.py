@@ -46,7 +46,7 @@ class Answerer:
     def __init__(self, settings: Settings, index: ChunkStore, embedder: Embedder, generator: Generator) -> None:
         self.settings, self.index, self.generator = settings, index, generator
         self.retriever = Retriever(index, embedder, settings.retrieval)
-        self.finder = EvidenceFinder(index, embedder)
+        self.finder = EvidenceFinder(index, embedder, settings.answer.synonym_senses)
 
     def ask(self, question: str, k: int | None = None, mode: str | None = None, verify: bool | None = None,
             on_text: OnText | None = None) -> Answer:

@@ -14,11 +14,13 @@ from .clean import ROW_JOIN
 from .embed import Embedder
 from .figures import Figure, find_figures, fits_kind
 from .glossary import equivalent_terms
-from .lexical import acronym_terms, tokenize
+from .lexical import acronym_terms, tokenize, unseen_idf
 from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
+from .settings import AnswerSettings
 from .store import ChunkStore
 from .structure import mentions, name_runs, name_words, names_its_subject
+from .thesaurus import said_alike_terms
 
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
 KIND_BONUS = 0.1  # bonus for holding the kind of answer asked for
@@ -81,8 +83,9 @@ def looks_like_instruction(text: str) -> bool:
 class EvidenceFinder:
     """Ranks the sentences of retrieved chunks by meaning, term coverage and the kind of figure asked for."""
 
-    def __init__(self, index: ChunkStore, embedder: Embedder) -> None:
+    def __init__(self, index: ChunkStore, embedder: Embedder, synonym_senses: int | None = None) -> None:
         self.index, self.embedder = index, embedder
+        self.synonym_senses = AnswerSettings().synonym_senses if synonym_senses is None else synonym_senses
 
     def find(self, query: Query | str, hits: list[Hit], question_vector: np.ndarray | None = None) -> list[Evidence]:
         query = parse_query(query) if isinstance(query, str) else query
@@ -94,6 +97,7 @@ class EvidenceFinder:
         vectors = self.embedder.embed([d.text[s.start:s.end] for d, s, _, _ in candidates])
         similarities = vectors @ question_vector
         terms = list(query.terms)
+        unseen = self.unseen_terms(terms)
         evidence = []
         for (document, span, chunk, previous), similarity in zip(candidates, similarities):
             text = document.text[span.start:span.end]
@@ -101,11 +105,18 @@ class EvidenceFinder:
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
             heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
             also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text) | \
-                titled_subjects(query.subjects, document.title)
+                titled_subjects(query.subjects, document.title) | \
+                said_alike_terms(query.ask, text, unseen, self.synonym_senses)
             item.coverage = self.coverage(terms, text, document.title, heading, also)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
         return sorted(evidence, key=lambda e: -e.score)
+
+    def unseen_terms(self, terms: list[str]) -> set[str]:
+        """The question's terms no chunk of the index contains: the reader's own words, which a sentence may state
+        in a synonym (`thesaurus`)."""
+        unseen = unseen_idf(len(self.index.chunks))
+        return {t for t in terms if self.index.term_idf(t) >= unseen}
 
     def _candidates(self, hits: list[Hit]) -> list[tuple[Document, Span, Chunk, str]]:
         seen, out = set(), []

