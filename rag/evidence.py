@@ -106,7 +106,8 @@ class EvidenceFinder:
             heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
             also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text) | \
                 titled_subjects(query.subjects, document.title) | \
-                said_alike_terms(query.ask, text, unseen, self.synonym_senses)
+                said_alike_terms(query.ask, text, unseen, self.synonym_senses) | \
+                said_alike_terms(query.ask, text, set(terms) - unseen, self.synonym_senses, derived_only=True)
             item.coverage = self.coverage(terms, text, document.title, heading, also)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)
@@ -114,7 +115,8 @@ class EvidenceFinder:
 
     def unseen_terms(self, terms: list[str]) -> set[str]:
         """The question's terms no chunk of the index contains: the reader's own words, which a sentence may state
-        in a synonym (`thesaurus`)."""
+        in a synonym (`thesaurus`). A term the corpus uses is the corpus's own word: a sentence states it only in
+        its own form or as another part of speech ('French' by 'France')."""
         unseen = unseen_idf(len(self.index.chunks))
         return {t for t in terms if self.index.term_idf(t) >= unseen}
 

@@ -73,8 +73,9 @@ class AnswerSettings(_Group):
                                            "its topic, not its meaning. Set below the least coverage of a right "
                                            "paraphrase on dev data (0.22); the sweep reads it as given.")
     synonym_senses: int = Field(2, description="A question word no article uses counts as stated by a sentence that "
-                                "says a WordNet synonym of it (or a word derived from it) in this many of its "
-                                "commonest senses per part of speech ('worldwide' -> 'global'). 0 turns synonyms "
+                                "says a WordNet synonym of it ('worldwide' -> 'global'), and any question word by one "
+                                "that says it as another part of speech ('French' -> 'France', 'director' -> "
+                                "'directed'), in this many of its commonest senses per part of speech. 0 turns both "
                                 "off. 2 and 4 gave the same answers on every dev set and probe; the narrower taken.")
 
 

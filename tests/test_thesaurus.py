@@ -8,7 +8,7 @@ from rag.lexical import tokenize
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import load_index
-from rag.thesaurus import base_forms, said_alike_terms, synonyms
+from rag.thesaurus import base_forms, derived_words, said_alike_terms, synonyms
 
 
 def test_a_word_has_the_words_of_its_commonest_senses_and_those_derived_from_it():
@@ -66,3 +66,31 @@ def test_a_question_word_the_corpus_uses_elsewhere_is_not_read_as_its_synonym(tm
     with_synonyms = _coverage(*_finder(tmp_path, articles, embedder, 2), QUESTION, SENTENCE)
     without = _coverage(*_finder(tmp_path, articles, embedder, 0), QUESTION, SENTENCE)
     assert with_synonyms == without < 1.0
+
+
+def test_a_word_in_another_part_of_speech_is_the_same_word():
+    assert {"france"} <= derived_words("French", 2) and "president" in derived_words("presidential", 2)
+    assert "direct" in derived_words("director", 2)
+    assert "global" not in derived_words("worldwide", 2)  # a synonym is not the same word
+    question = "Who won the French presidential election?"
+    sentence = "Voters in France chose Emmanuel Macron to be their next president."
+    assert said_alike_terms(question, sentence, set(tokenize("French presidential won")), 2, derived_only=True) == \
+        set(tokenize("French presidential"))
+
+
+def test_a_question_word_the_corpus_uses_counts_where_a_sentence_says_it_as_another_part_of_speech(tmp_path, embedder):
+    articles = {"vote.txt": "The vote\n\nVoters in France chose Emmanuel Macron to be their next president.\n",
+                "other.txt": "Campaign\n\nThe French presidential campaign began in spring.\n"}
+    question = "Who won the French presidential election?"
+    sentence = "Voters in France chose Emmanuel Macron to be their next president."
+    with_forms = _coverage(*_finder(tmp_path, articles, embedder, 2), question, sentence)
+    without = _coverage(*_finder(tmp_path, articles, embedder, 0), question, sentence)
+    assert without == 0.0 < with_forms
+
+
+def test_without_wordnet_questions_are_matched_in_their_own_words_only(monkeypatch):
+    import rag.thesaurus as thesaurus
+
+    monkeypatch.setattr(thesaurus, "_folder", lambda: None)
+    assert thesaurus._related("worldwide", 2, same_sense=True) == frozenset()
+    assert thesaurus.base_forms("heads") == []
