@@ -107,7 +107,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
-               and item_fits(query, c) and c.start >= dateline]
+               and item_fits(query, c) and deed_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -457,6 +457,36 @@ def respective_fits(query: Query, candidate: Candidate) -> bool:
     shared = {item: len(name_words(item) & asked) for item in items.values()}
     most = max(shared.values())
     return most == 0 or shared[own] == most
+
+
+_WH_CLAUSE = re.compile(r"\b(?:who|which)\b[^,;:()—–]*", re.IGNORECASE)  # to the clause's end
+
+
+def deed_fits(query: Query, candidate: Candidate) -> bool:
+    """Asked who did something, a sentence that says the deed only inside a who- or which-clause names the doer
+    as that clause's antecedent, the name right before it ('Emmanuel Macron, who won the election'), or within the
+    clause ('WhatsApp, which was acquired by Facebook'). After a plain word ('Las Vegas educator who was named
+    Teacher of the Year') or a joint ('results and which countries have won', 'and who is winning') the doer goes
+    unnamed, and the sentence's other names did something else."""
+    if candidate.kind != "name" or query.kind != "name":
+        return True
+    text = candidate.evidence.text
+    deed = set(query.terms) - {t for name in query.subjects + query.qualifiers for t in tokenize(name)}
+    clauses = [m for m in _WH_CLAUSE.finditer(text) if deed & set(tokenize(m.group()))]
+    outside = _outside(text, clauses)
+    if not clauses or deed & set(tokenize(outside)):
+        return True
+    return any(candidate.end == len(text[:m.start()].rstrip(" ,")) or m.start() < candidate.start < m.end()
+               for m in clauses)  # the antecedent, or a name the clause says ('which was acquired by Facebook')
+
+
+def _outside(text: str, spans: list[re.Match]) -> str:
+    """The text with the matched spans left out."""
+    kept, at = [], 0
+    for match in spans:
+        kept.append(text[at:match.start()])
+        at = match.end()
+    return " ".join(kept + [text[at:]])
 
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:

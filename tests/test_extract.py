@@ -465,3 +465,22 @@ def test_a_name_listed_beside_the_asked_one_is_its_peer_not_what_it_offers():
     assert {"Chile", "Peru"} <= {c.text for c in offered("Where does the Star Program open depots?", markets)}
     role = sentence("In the office of Jon Bell, CEO of Orbital, the mood was calm.")  # a name and its role: no list
     assert "Jon Bell" in [c.text for c in offered("Who runs Orbital?", role)]
+
+
+def test_a_deed_said_only_in_a_who_clause_is_done_by_its_antecedent_or_a_name_within_it():
+    def names(question, text):
+        return {c.text for c in offered(question, sentence(text))}
+
+    # after a plain word or a joint, the doer goes unnamed: the sentence's other names did something else
+    assert names("Who won the Kestrel Cup in 2021?", "Results of the Kestrel Cup 2021, with scores for Tamsin Hale "
+                 "and Rui Okafor, and who is winning the final.") == set()
+    assert names("Who was named Harbor Rower of the Year?", "Dunmore Club honors Port Ellis rower who was named "
+                 "Harbor Rower of the Year.") == set()
+    # the antecedent, or a name the clause itself says, is the doer
+    assert "Tamsin Hale" in names("Who won the Kestrel Cup in 2021?", "Tamsin Hale, who won the Kestrel Cup in "
+                                  "2021, retired in May.")
+    assert "Orbital" in names("Who acquired Nordline?", "The ferry line was run by Nordline Inc. of Port Ellis, "
+                              "which was acquired by Orbital in 2019.")
+    # where the sentence says the deed outside the clause too, any of its names may be the doer
+    assert "Tamsin Hale" in names("Who won the Kestrel Cup in 2021?", "Tamsin Hale won the Kestrel Cup in 2021, "
+                                  "beating Rui Okafor, who won it in 2020.")
