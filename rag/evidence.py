@@ -20,7 +20,7 @@ from .schema import Chunk, Document, Hit, Span
 from .settings import AnswerSettings
 from .store import ChunkStore
 from .structure import mentions, name_runs, name_words, names_its_subject
-from .thesaurus import said_alike_terms
+from .thesaurus import rewordings, said_alike_terms
 
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
 KIND_BONUS = 0.1  # bonus for holding the kind of answer asked for
@@ -98,6 +98,8 @@ class EvidenceFinder:
         similarities = vectors @ question_vector
         terms = list(query.terms)
         unseen = self.unseen_terms(terms)
+        reworded = rewordings(query.ask, unseen, self.synonym_senses) | \
+            rewordings(query.ask, set(terms) - unseen, self.synonym_senses, derived_only=True)
         evidence = []
         for (document, span, chunk, previous), similarity in zip(candidates, similarities):
             text = document.text[span.start:span.end]
@@ -106,8 +108,7 @@ class EvidenceFinder:
             heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
             also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text) | \
                 titled_subjects(query.subjects, document.title) | \
-                said_alike_terms(query.ask, text, unseen, self.synonym_senses) | \
-                said_alike_terms(query.ask, text, set(terms) - unseen, self.synonym_senses, derived_only=True)
+                said_alike_terms(reworded, text)
             item.coverage = self.coverage(terms, text, document.title, heading, also)
             item.score = _score(item, query) + PHRASE_WEIGHT * phrase_overlap(terms, text)
             evidence.append(item)

@@ -131,17 +131,23 @@ def _related(word: str, senses: int, same_sense: bool) -> frozenset[str]:
     return frozenset(_MARKER.sub("", w).replace("_", " ") for w in found) - {word.lower()}
 
 
-def said_alike_terms(question: str, text: str, terms: set[str], senses: int, derived_only: bool = False) -> set[str]:
-    """The question's `terms` (stemmed tokens) that the text says in another word of the same sense (or, with
-    `derived_only`, in the same word as another part of speech)."""
+def rewordings(question: str, terms: set[str], senses: int, derived_only: bool = False) -> dict[str, tuple]:
+    """For each of the question's `terms` (stemmed tokens), the token sequences of the other words that say it:
+    its synonyms (or, with `derived_only`, the same word as another part of speech). Read once per question."""
     related = derived_words if derived_only else synonyms
-    found: set[str] = set()
-    stated = None
+    found: dict[str, tuple] = {}
     for word in _WORD.findall(question):
         term = tokenize(word)
-        if len(term) != 1 or term[0] not in terms or term[0] in found:
-            continue
-        stated = stated if stated is not None else tokenize(text)
-        if any(holds_phrase(stated, tuple(tokenize(other))) for other in related(word.lower(), senses)):
-            found.add(term[0])
+        if len(term) == 1 and term[0] in terms and term[0] not in found:
+            phrases = {tuple(tokenize(other)) for other in related(word.lower(), senses)} - {(), tuple(term)}
+            if phrases:
+                found[term[0]] = tuple(phrases)
     return found
+
+
+def said_alike_terms(reworded: dict[str, tuple], text: str) -> set[str]:
+    """The terms of `rewordings` that the text says in one of their other words."""
+    if not reworded:
+        return set()
+    stated = tokenize(text)
+    return {term for term, phrases in reworded.items() if any(holds_phrase(stated, p) for p in phrases)}

@@ -8,7 +8,7 @@ from rag.lexical import tokenize
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import load_index
-from rag.thesaurus import base_forms, derived_words, said_alike_terms, synonyms
+from rag.thesaurus import base_forms, derived_words, rewordings, said_alike_terms, synonyms
 
 
 def test_a_word_has_the_words_of_its_commonest_senses_and_those_derived_from_it():
@@ -24,10 +24,10 @@ def test_a_word_has_the_words_of_its_commonest_senses_and_those_derived_from_it(
 def test_only_the_terms_asked_about_are_matched_by_a_synonym():
     question = "What share of the worldwide freight market does Orbital command?"
     sentence = "Orbital holds 30% of the global freight market."
-    assert said_alike_terms(question, sentence, set(tokenize("worldwide")), 2) == set(tokenize("worldwide"))
-    assert said_alike_terms(question, sentence, set(), 2) == set()  # no term left to bridge
-    assert said_alike_terms(question, "Orbital holds 30% of the regional freight market.",
-                            set(tokenize("worldwide")), 2) == set()
+    worldwide = rewordings(question, set(tokenize("worldwide")), 2)
+    assert said_alike_terms(worldwide, sentence) == set(tokenize("worldwide"))
+    assert said_alike_terms(rewordings(question, set(), 2), sentence) == set()  # no term left to bridge
+    assert said_alike_terms(worldwide, "Orbital holds 30% of the regional freight market.") == set()
 
 
 def _finder(tmp_path: Path, articles: dict[str, str], embedder, senses: int):
@@ -74,8 +74,8 @@ def test_a_word_in_another_part_of_speech_is_the_same_word():
     assert "global" not in derived_words("worldwide", 2)  # a synonym is not the same word
     question = "Who won the French presidential election?"
     sentence = "Voters in France chose Emmanuel Macron to be their next president."
-    assert said_alike_terms(question, sentence, set(tokenize("French presidential won")), 2, derived_only=True) == \
-        set(tokenize("French presidential"))
+    reworded = rewordings(question, set(tokenize("French presidential won")), 2, derived_only=True)
+    assert said_alike_terms(reworded, sentence) == set(tokenize("French presidential"))
 
 
 def test_a_question_word_the_corpus_uses_counts_where_a_sentence_says_it_as_another_part_of_speech(tmp_path, embedder):
