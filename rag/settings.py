@@ -76,7 +76,8 @@ class AnswerSettings(_Group):
                                 "says a WordNet synonym of it ('worldwide' -> 'global'), and any question word by one "
                                 "that says it as another part of speech ('French' -> 'France', 'director' -> "
                                 "'directed'), in this many of its commonest senses per part of speech. 0 turns both "
-                                "off. 2 and 4 gave the same answers on every dev set and probe; the narrower taken.")
+                                "off. 2 and 4 gave the same answers on the three dev sets (and, for synonyms, on every "
+                                "probe); the narrower taken.")
 
 
 class SummarySettings(_Group):
