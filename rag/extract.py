@@ -470,23 +470,12 @@ def deed_fits(query: Query, candidate: Candidate) -> bool:
     unnamed, and the sentence's other names did something else."""
     if candidate.kind != "name" or query.kind != "name":
         return True
-    text = candidate.evidence.text
-    deed = set(query.terms) - {t for name in query.subjects + query.qualifiers for t in tokenize(name)}
+    text, deed = candidate.evidence.text, query.deed_terms
     clauses = [m for m in _WH_CLAUSE.finditer(text) if deed & set(tokenize(m.group()))]
-    outside = _outside(text, clauses)
-    if not clauses or deed & set(tokenize(outside)):
+    if not clauses or deed & set(tokenize(_WH_CLAUSE.sub(" ", text))):  # said outside the clauses too
         return True
     return any(candidate.end == len(text[:m.start()].rstrip(" ,")) or m.start() < candidate.start < m.end()
                for m in clauses)  # the antecedent, or a name the clause says ('which was acquired by Facebook')
-
-
-def _outside(text: str, spans: list[re.Match]) -> str:
-    """The text with the matched spans left out."""
-    kept, at = [], 0
-    for match in spans:
-        kept.append(text[at:match.start()])
-        at = match.end()
-    return " ".join(kept + [text[at:]])
 
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:

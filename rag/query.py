@@ -118,6 +118,12 @@ class Query:
         """The words of the names and qualifiers it asks about, in name_words' forms."""
         return frozenset(w for name in self.subjects + self.qualifiers for w in name_words(name))
 
+    @functools.cached_property
+    def deed_terms(self) -> frozenset[str]:
+        """Its terms that are not words of the names and qualifiers it asks about: what is said of them ('won' of
+        'Who won the Kestrel Cup in 2021?')."""
+        return frozenset(self.terms) - {t for name in self.subjects + self.qualifiers for t in tokenize(name)}
+
 
 def clean_question(question: str) -> tuple[str, list[str]]:
     """The question without control or zero-width characters, trimmed to a sane length; warnings say what changed."""

@@ -86,6 +86,12 @@ def _synset(folder: Path, part: str, offset: str) -> tuple[list[str], list[tuple
 
 def base_forms(word: str) -> list[tuple[str, str]]:
     """(base form, part of speech) pairs WordNet lists for a word as written: 'heads' -> head (noun and verb)."""
+    return [(form, part) for form, part, _ in _entries(word)]
+
+
+def _entries(word: str) -> list[tuple[str, str, list[str]]]:
+    """(base form, part of speech, its senses' offsets, commonest first) for each entry of the word in WordNet's
+    indexes."""
     folder = _folder()
     if folder is None:
         return []
@@ -94,8 +100,10 @@ def base_forms(word: str) -> list[tuple[str, str]]:
     for part, name in _PARTS_OF_SPEECH.items():
         forms = [word] + [word[:-len(end)] + base for end, base in _ENDINGS[part] if word.endswith(end)]
         for form in dict.fromkeys(forms):
-            if form and _line(folder / f"index.{name}", form) is not None:
-                found.append((form, part))
+            line = _line(folder / f"index.{name}", form) if form else None
+            if line is not None:
+                fields = line.split()  # lemma, pos, senses, pointer count, pointers, senses, tagged senses, offsets
+                found.append((form, part, fields[6 + int(fields[3]):]))
     return found
 
 
@@ -118,9 +126,7 @@ def _related(word: str, senses: int, same_sense: bool) -> frozenset[str]:
     if folder is None:
         return frozenset()
     found: set[str] = set()
-    for form, part in base_forms(word):
-        fields = _line(folder / f"index.{_PARTS_OF_SPEECH[part]}", form).split()
-        offsets = fields[6 + int(fields[3]):]
+    for form, part, offsets in _entries(word):
         for offset in offsets[:senses]:
             words, pointers = _synset(folder, part, offset)
             if same_sense:
