@@ -52,12 +52,16 @@ _LOOSE_KINDS = {"amount": ("money", "figure"), "title": ("title", "rank")}  # 'w
 # 'over 2 years')
 _COMPARATIVES = r"more|greater|higher|larger|bigger|less|fewer|lower|smaller"
 _COMPARATIVE = re.compile(rf"\b({_COMPARATIVES})\s+than\b|"
-                          r"\b(above|over|below|under)(?=\s+(?:US)?[$€£¥]?\d)|\b(at least|at most|exceed(s|ed)?)\b",
+                          r"\b(above|over|below|under)(?=\s+(?:(?:US)?[$€£¥]?\d|(?:(?:a|one|two|three)[\s-])?"
+                          r"(?:half|thirds?|quarters?)\s+of\b))|\b(at least|at most|exceed(s|ed)?)\b",
                           re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
 _PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:(?:over|in|for|by|at|from|since|until|during|within|on)\s+)?"
                          r"(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)  # '..., and over how many years?'
 _CHOICE = re.compile(r"[,:]\s*([^,:?]+?)\s+or\s+([^,:?]+?)\s*\?*$")  # 'Which is bigger, A or B?' (or ': A or B?')
+# 'Between A and B, which is bigger?', 'Of A and B, who ...': the options lead the question
+_LEADING_CHOICE = re.compile(r"^\s*(?:between|of)\s+([^,:?]+?)\s+and\s+([^,:?]+?)\s*,\s*(?=(?:which|who|whose)\b)",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     subjects, qualifiers = _names(ask)
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
-    if kind is None and claim is not None and comparison:
-        kind = claim.kind
+    if claim is not None and comparison and (kind is None or claim.text[:1].isalpha() and claim.kind == "percent"):
+        kind = claim.kind  # 'Does AI make up two-thirds of revenue?' asks for a percentage, as '66%' would
     claimed_rank = _claimed_rank(ask) if polar and claim is None else None
     if claimed_rank:
         kind = "rank"  # 'Is X the third-largest ...?': the rank the sources give, compared in code
@@ -381,9 +385,10 @@ _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:tell|give|show|find|provide|state)(
                       r"[.!?]?\s*$", re.IGNORECASE)
 
 
-# 'Name the provider that ...', 'List the hyperscalers ...': a request to name things is 'Which provider ...?' (or,
-# naming a thing of a name, 'What is X?': 'Name Alibaba's CEO.').
-_NAMING = re.compile(r"^\s*(?:please\s+)?(?:name|list|identify)\s+(?:the\s+|a\s+)?(?P<rest>[^?]+?)[.!?]?\s*$",
+# 'Name the provider that ...', 'List the hyperscalers ...', 'Name the Alibaba executive who ...': a request to name
+# things is 'Which provider ...?' (or, naming a thing by a name, 'What is X?': 'Name Alibaba's CEO.', 'Name the Big
+# Three.').
+_NAMING = re.compile(r"^\s*(?:please\s+)?(?:name|list|identify)\s+(?P<det>(?:the|a|an)\s+)?(?P<rest>[^?]+?)[.!?]?\s*$",
                      re.IGNORECASE)
 
 
@@ -395,13 +400,21 @@ def _as_question(sentence: str) -> str:
     """A request ('Tell me X.', 'Name the ...') or a search-box query ('alibaba cloud q2 2025 revenue') asked as the
     question it stands for: the model is asked a question, not shown a fragment."""
     request, naming = _REQUEST.match(sentence), _NAMING.match(sentence)
-    if naming and naming.group("rest")[:1].islower():  # 'Name the three hyperscalers ...': which of them
+    if naming and _names_a_kind(naming):  # 'Name the three hyperscalers ...': which of them
         return f"Which {naming.group('rest')}?"
     request = request or naming or _KEYWORDS.fullmatch(sentence)  # 'Name Alibaba's CEO.': what is
     if request and _first_word(request.group("rest")) in INTERROGATIVES:  # 'Tell me what share Google holds.'
         rest = request.group("rest")
         return f"{rest[:1].upper()}{rest[1:]}?"
     return f"What is {request.group('rest')}?" if request else sentence
+
+
+def _names_a_kind(naming: re.Match[str]) -> bool:
+    """Does 'Name ...' ask which thing of a kind is meant ('the three hyperscalers', 'the Alibaba executive who ...'),
+    not what a name stands for ('Alibaba's CEO', 'the Big Three')? A description starts in lower case, or, after an
+    article, goes on in lower case past the names that lead it."""
+    rest = naming.group("rest")
+    return rest[:1].islower() or (naming.group("det") is not None and re.search(r"\s[a-z]", rest) is not None)
 
 
 _BACK_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|these)\b", re.IGNORECASE)
@@ -524,10 +537,20 @@ def listed_periods(ask: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
 
 def _claimed_figure(ask: str) -> Figure | None:
     """The figure a question states; an ordinal ('the 90th Academy Awards') or a capitalised number word past the
-    first ('the Big Three') is a name's part, not a figure."""
+    first ('the Big Three') is a name's part, not a figure. A fraction of something ('half of the market') is the
+    percentage it stands for."""
     figures = [f for f in find_figures(ask) if f.kind != "year" and not re.match(r"(?:st|nd|rd|th)\b", ask[f.end:])
                and not (f.start > 0 and f.text[:1].isupper() and f.text.isalpha())]
-    return figures[0] if figures else None
+    figures += [Figure(_FRACTIONS[re.sub(r"[\s-]+", " ", m.group(1).lower())], "percent", m.group(1), m.start(1),
+                       m.end(1)) for m in _FRACTION_OF.finditer(ask)]
+    return min(figures, key=lambda f: f.start) if figures else None
+
+
+# A fraction of a whole, as a question may claim it ('controls half of the market', 'a third of its revenue').
+_FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 100 / 3, "one third": 100 / 3,
+              "two thirds": 200 / 3, "a quarter": 25.0, "one quarter": 25.0, "three quarters": 75.0}
+_FRACTION_OF = re.compile(r"(?<!first )(?<!second )(?<!last )\b(half|(?:a|one) half|(?:a|one) third|two[\s-]thirds|"
+                          r"(?:a|one) quarter|three[\s-]quarters)\s+of\s+(?!(?:fiscal\s+|FY\s*)?\d)", re.IGNORECASE)
 
 
 def _claimed_rank(ask: str) -> str | None:
@@ -574,8 +597,8 @@ def extreme_terms(ask: str, superlative: str | None) -> set[str]:
 
 
 def _options(ask: str) -> tuple[str, ...]:
-    match = _CHOICE.search(ask)
-    if not match or _first_word(ask) not in INTERROGATIVES:
+    match = _LEADING_CHOICE.match(ask) or _CHOICE.search(ask)
+    if not match or (match.re is _CHOICE and _first_word(ask) not in INTERROGATIVES):
         return ()
     return tuple(option.strip(" .") for option in match.groups())
 

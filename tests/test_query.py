@@ -70,6 +70,22 @@ def test_how_one_thing_compares_to_another_is_asked_as_two_parts_sharing_owner_a
 def test_choice_questions_list_their_options():
     q = parse_query("Which is larger in shipping, Orbital Freight or Nordline?")
     assert q.options == ("Orbital Freight", "Nordline")
+    led = parse_query("Between Orbital Freight and Nordline, which holds the bigger share?")  # the options lead
+    assert led.options == ("Orbital Freight", "Nordline") and led.extreme == "max"
+    assert parse_query("Of Kappa and Orion, who grew faster?").options == ("Kappa", "Orion")
+    assert parse_query("Between 2019 and 2021, how fast did Kappa grow?").options == ()  # a span, no choice
+
+
+def test_a_fraction_a_question_claims_is_the_percentage_it_stands_for():
+    half = parse_query("Is it true that Orbital controls half of the freight market?")
+    assert half.claim.value == 50 and half.kind == "percent" and half.comparison == "eq"
+    assert half.open_ask == "Orbital controls what percentage of the freight market?"
+    assert parse_query("Does Orbital hold more than a third of the market?").comparison == "gt"
+    assert parse_query("Is Orbital's share over two-thirds of the market?").claim.value == 200 / 3
+    assert parse_query("Does fuel make up a quarter of Orbital's costs?").kind == "percent"
+    for period in ("What did Orbital earn in the first half of 2025?", "What did it earn in the third quarter of 2024?",
+                   "How much did Orbital spend in half of fiscal 2024?"):
+        assert parse_query(period).claim is None  # a period, not a fraction claimed
 
 
 def test_kinds_follow_the_interrogative_form():
@@ -163,6 +179,9 @@ def test_a_request_is_a_question_but_an_instruction_beside_a_question_stays_one(
     assert named.ask == "Which two carriers Orbital trails in Canada?" and named.kind == "name"
     assert "name" not in " ".join(named.terms)
     assert parse_query("Name Orbital's chief pilot.").ask == "What is Orbital's chief pilot?"
+    described = parse_query("Name the Orbital pilot who flew the first Atlantic route.")  # a description, after 'the'
+    assert described.ask == "Which Orbital pilot who flew the first Atlantic route?" and described.kind == "name"
+    assert parse_query("Name the Big Three.").ask == "What is Big Three?"  # what a name stands for
     embedded = parse_query("Tell me what share Nordline holds.")  # an embedded question is the question
     assert embedded.ask == "What share Nordline holds?" and embedded.kind == "percent"
     both = parse_query("What is Orbital's FY2018 revenue? Give a response based on the income statement.")
