@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from .casing import truecase
 from .compose import answer_sentence, difference_sentence, verdict
 from .conflicts import conflicting
 from .embed import Embedder
@@ -52,7 +53,7 @@ class Answerer:
             on_text: OnText | None = None) -> Answer:
         started = time.perf_counter()
         text, warnings = clean_question(question)
-        query = parse_query(text)
+        query = parse_query(truecase(text, self._texts_with, self.settings.answer.casing_share))
         verify = self.settings.generation.verify if verify is None else verify
         sentences: list[Sentence] = []
         retrieve_s, signals = 0.0, []
@@ -72,6 +73,11 @@ class Answerer:
         answer.timings = Timings(retrieve_s=round(retrieve_s, 4), generate_s=round(total - retrieve_s, 4),
                                  total_s=round(total, 4))
         return answer
+
+    def _texts_with(self, word: str) -> list[str]:
+        """The texts of the chunks that best match a word (how the corpus writes it: `casing`)."""
+        return [self.index.chunks[row].text for row, _ in
+                self.index.lexical_search(word, self.settings.answer.casing_chunks)]
 
     def _answer_part(self, query: Query, k, mode, verify: bool,
                      on_text) -> tuple[list[Sentence], float, dict[str, float]]:

@@ -37,8 +37,8 @@ _KIND_FORMS = [
     ("duration", r"\bhow long\b|\b(what|which) (period|time ?frame|timeframe|span|duration)\b|"
                  r"\bhow many (years|months|quarters|weeks|days|decades)\b"),
     ("number", r"\bhow many\b|\b(number|count) of\b"),
-    ("percent", r"\bhow much of\b|\b(percent(age)?|(?<!per )share|proportion|portion|fraction|slice|rates?|cagr|"
-                r"margin)\b|%"),  # not 'per share': an amount for each share
+    ("percent", r"\bhow much of\b|\b(what|which) part of\b|\b(percent(age)?|(?<!per )share|proportion|portion|"
+                r"fraction|slice|rates?|cagr|margin)\b|%"),  # not 'per share': an amount for each share
     ("date", r"^when\b|\b(what|which) (year|day|month)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
     ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
     ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
@@ -144,7 +144,7 @@ def clean_question(question: str) -> tuple[str, list[str]]:
 
 def parse_query(question: str) -> Query:
     """The typed record for a cleaned question."""
-    ask, directives = split_directives(canonical_periods(question))
+    ask, directives = split_directives(canonical_periods(expand_contractions(question)))
     query = _parse_ask(ask, question, directives)
     parts = [_parse_ask(part, question, directives + own) for part, own in  # a part's own 'in US dollars'
              map(split_directives, _two_parts(ask) or compared_parts(ask))]
@@ -189,6 +189,26 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  wordings=other_wordings(ask),
                  extreme=("min" if _LESS.search(ask) else "max") if options else superlative,
                  difference=difference and bool(options))
+
+
+# "What's", "who's", "isn't", "doesn't": an interrogative or auxiliary glued to its verb or negation; a possessive
+# ("Alibaba's") is left as it is.
+_CONTRACTED_IS = re.compile(r"\b(what|who|where|when|how|which|that|it|there)['’]s\b", re.IGNORECASE)
+_CONTRACTED_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]t\b", re.IGNORECASE)
+_IRREGULAR_NOT = {"can't": "can not", "won't": "will not", "shan't": "shall not"}
+
+
+def expand_contractions(question: str) -> str:
+    """"What's Google's cut?" -> "What is Google's cut?"; "Isn't it 4%?" -> "Is not it 4%?", a yes/no question
+    like any other (its answer says whether the figure holds, as for 'Is it 4%?')."""
+    text = _CONTRACTED_IS.sub(lambda m: f"{m.group(1)} is", question)
+    text = _CONTRACTED_NOT.sub(lambda m: f"{m.group(1)} not", text)
+    return re.sub(r"\b(?:can|won|shan)['’]t\b", _irregular_not, text, flags=re.IGNORECASE)
+
+
+def _irregular_not(match: re.Match[str]) -> str:
+    expanded = _IRREGULAR_NOT[match.group(0).lower().replace("’", "'")]
+    return expanded.capitalize() if match.group(0)[:1].isupper() else expanded
 
 
 _POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
@@ -256,8 +276,8 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())
-             if kind in ("date", "percent", "rank", "title") and _form_kind(f"what {w}") == kind  # 'release date'
-             and (kind != "percent" or w in PART_WORDS)]
+             if kind in ("date", "percent", "rank", "title") and _form_kind(f"what {w} of") == kind  # 'release date'
+             and (kind != "percent" or w in PART_WORDS or w == "part")]  # 'what part of': a share
     return frozenset(tokenize(" ".join(governed + alone)))
 
 
@@ -275,7 +295,8 @@ def asks_for_change(ask: str) -> bool:
 
 def asks_for_part(ask: str) -> bool:
     """Does the question ask for a part of a whole ('what share', 'what percentage', 'how much of')?"""
-    return bool(re.search(rf"\b(?:{'|'.join(sorted(PART_WORDS))})\b|\bhow much of\b|%", ask, re.IGNORECASE))
+    return bool(re.search(rf"\b(?:{'|'.join(sorted(PART_WORDS))})\b|\bhow much of\b|\b(?:what|which) part of\b|%", ask,
+                          re.IGNORECASE))
 
 
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))

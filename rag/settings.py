@@ -78,6 +78,13 @@ class AnswerSettings(_Group):
                                 "'directed'), in this many of its commonest senses per part of speech. 0 turns both "
                                 "off. 2 and 4 gave the same answers on the three dev sets (and, for synonyms, on every "
                                 "probe); the narrower taken.")
+    casing_share: float = Field(0.9, description="A question typed without capitals has a word written as the corpus "
+                                "writes it mid-sentence ('google' -> 'Google') when at least this share of its "
+                                "mid-sentence uses carry that capital (and there are at least two): so it is read as a "
+                                "name. Set by hand, not fitted: a common word ('cloud' beside 'Alibaba Cloud') falls "
+                                "far below it.")
+    casing_chunks: int = Field(20, description="Chunks (the word's best BM25 matches) read to learn how the corpus "
+                               "writes a word of a question typed without capitals.")
 
 
 class SummarySettings(_Group):

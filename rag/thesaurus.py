@@ -139,6 +139,24 @@ def _related(word: str, senses: int, same_sense: bool) -> frozenset[str]:
     return frozenset(_MARKER.sub("", w).replace("_", " ") for w in found) - {word.lower()}
 
 
+@lru_cache(maxsize=4096)
+def common_word(word: str) -> bool:
+    """Is the word a dictionary word and never a name: WordNet lists it, and writes it in lower case in every
+    sense ('big', 'cloud'; not 'china', which is also 'China', nor 'nordline', which it does not list)?"""
+    folder = _folder()
+    entries = [(part, offsets) for form, part, offsets in _entries(word) if form == word.lower()]
+    if folder is None or not entries:
+        return False
+    for part, offsets in entries:
+        for offset in offsets:
+            line = _line(folder / f"data.{_PARTS_OF_SPEECH[part]}", offset)
+            fields = line.split() if line else []
+            written = [fields[4 + 2 * i] for i in range(int(fields[3], 16))] if len(fields) > 4 else []
+            if any(w.lower() == word.lower() and w != w.lower() for w in written):
+                return False
+    return True
+
+
 def rewordings(question: str, terms: set[str], senses: int, derived_only: bool = False) -> dict[str, tuple]:
     """For each of the question's `terms` (stemmed tokens), the token sequences of the other words that say it:
     its synonyms (or, with `derived_only`, the same word as another part of speech). Read once per question."""

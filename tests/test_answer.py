@@ -374,3 +374,10 @@ def test_the_model_is_offered_only_picks_that_could_be_served():
     passing = SimpleNamespace(evidence=SimpleNamespace(coverage=0.3, similarity=0.4))
     assert servable([passing, holds, paraphrase], settings) == [holds, paraphrase]
     assert servable([passing], settings) == [passing]
+
+
+def test_a_question_typed_without_capitals_still_names_whose_figure_it_asks_for(settings, embedder):
+    (settings.corpus_dir / "trade.txt").write_text("Atlantic Trade\n\nAnalysts say that Nordline leads the trade.\n")
+    answerer, _ = make_answerer(settings, embedder, "17%")  # the model picks the other carrier's share
+    answer = answerer.ask("what share of atlantic container traffic does nordline hold?")
+    assert "17%" not in answer.answer  # 'nordline' is read as the corpus writes it: Nordline, whose share is 23%

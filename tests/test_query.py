@@ -76,6 +76,21 @@ def test_choice_questions_list_their_options():
     assert parse_query("Between 2019 and 2021, how fast did Kappa grow?").options == ()  # a span, no choice
 
 
+def test_contractions_are_read_out_and_a_negative_question_is_a_yes_no_one():
+    assert parse_query("What's Orbital's freight share?").ask == "What is Orbital's freight share?"
+    negative = parse_query("Isn't Orbital's share just 4%?")
+    assert negative.polar and negative.comparison == "eq" and negative.claim.value == 4
+    assert parse_query("Doesn't Orbital hold more than 30% of the market?").comparison == "gt"
+    assert parse_query("Can't Orbital grow?").polar
+    assert parse_query("What is Orbital's share?").subjects == ("Orbital",)  # a possessive stays one
+
+
+def test_what_part_of_a_whole_asks_for_a_share():
+    part = parse_query("What part of Orbital's revenue comes from freight?")
+    assert part.kind == "percent" and part.asks_part and "part" not in part.terms
+    assert parse_query("What part does Orbital play in shipping?").kind != "percent"  # a role, not a share
+
+
 def test_a_fraction_a_question_claims_is_the_percentage_it_stands_for():
     half = parse_query("Is it true that Orbital controls half of the freight market?")
     assert half.claim.value == 50 and half.kind == "percent" and half.comparison == "eq"

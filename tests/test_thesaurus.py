@@ -8,7 +8,7 @@ from rag.lexical import tokenize
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import load_index
-from rag.thesaurus import base_forms, derived_words, rewordings, said_alike_terms, synonyms
+from rag.thesaurus import base_forms, common_word, derived_words, rewordings, said_alike_terms, synonyms
 
 
 def test_a_word_has_the_words_of_its_commonest_senses_and_those_derived_from_it():
@@ -19,6 +19,12 @@ def test_a_word_has_the_words_of_its_commonest_senses_and_those_derived_from_it(
     assert synonyms("worldwide", 0) == frozenset()
     assert base_forms("heads") == [("head", "n"), ("head", "v")]
     assert base_forms("qzxv") == []
+
+
+def test_a_common_word_is_one_wordnet_never_writes_as_a_name():
+    assert common_word("big") and common_word("cloud")
+    assert not common_word("china")  # also 'China'
+    assert not common_word("nordline")  # not listed
 
 
 def test_only_the_terms_asked_about_are_matched_by_a_synonym():
