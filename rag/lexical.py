@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 17  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+TOKENIZER_VERSION = 18  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
 # joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped; 10: 'first quarter' reads
 # as 'Q1'; 11: a table's rows are headed by its caption, not its column labels; 12: codes such as '10-K' hold no
 # figure; 13: a date's day is no figure; 14: column heads on one line, '26,268 $' cells;
 # 15: 'Note 5', 'page 20' hold no figure; 16: a heading may end in a quoted name; 17: British spellings read as
-# American): older indexes are stale
+# American; 18: a final double l is one, 'controlled' meets 'control'): older indexes are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -59,8 +59,13 @@ def american(word: str) -> str:
 
 def stem(word: str) -> str:
     """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win; a
-    final silent e goes, so release, released and releasing meet too."""
-    return _without_final_e(_IRREGULAR.get(word) or _strip_suffix(word))
+    final silent e goes, so release, released and releasing meet too; a final double l is one, so control and
+    controlled meet as call and called do."""
+    return _single_final_l(_without_final_e(_IRREGULAR.get(word) or _strip_suffix(word)))
+
+
+def _single_final_l(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("ll") else word
 
 
 def _strip_suffix(word: str) -> str:

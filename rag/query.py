@@ -31,6 +31,7 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
     ("name", r"^(who|whom|whose)\b"),  # 'Whose cloud business grew 39%?': a name, whatever else it says
+    ("date", r"^when\b|\b(by|since|until) when\b"),  # 'By when will it reach 70%?': a date, whatever figure it states
     ("title", r"\b(what|which) (position|title|role|job|post)\b|['’]s (position|title|role|job)\b"),  # of a person
     ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),
@@ -349,12 +350,17 @@ _AUXILIARY = "|".join(sorted(AUXILIARIES))
 # 'how many data centers does ...', 'the number of employees at ...': up to four words before a verb or preposition
 _COUNTED = re.compile(rf"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:{_AUXILIARY})\b)"
                       r"((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)"
-                      rf"(?=\s+(?:{_AUXILIARY}|in|at|on|for|of|that|which|across)\b|\s*[?,.]|$)", re.IGNORECASE)
+                      rf"(?=\s+(?:{_AUXILIARY}|in|at|on|for|of|that|which|across|[a-z]+ed)\b|\s*[?,.]|$)", re.IGNORECASE)
+
+
+# Else the word right after 'how many': 'How many startups joined ...' counts startups, whatever verb follows.
+_COUNTED_WORD = re.compile(rf"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:{_AUXILIARY})\b)"
+                           r"([a-z][a-z-]*)\b", re.IGNORECASE)
 
 
 def counted_thing(ask: str) -> tuple[str, ...]:
     """The words (stemmed) of what the question counts: 'How many data centers does ...' -> data, center."""
-    match = _COUNTED.search(ask)
+    match = _COUNTED.search(ask) or _COUNTED_WORD.search(ask)
     return tuple(tokenize(match.group(1))) if match else ()
 
 

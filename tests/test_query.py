@@ -85,6 +85,16 @@ def test_contractions_are_read_out_and_a_negative_question_is_a_yes_no_one():
     assert parse_query("What is Orbital's share?").subjects == ("Orbital",)  # a possessive stays one
 
 
+def test_when_asks_for_a_date_whatever_figure_the_question_states():
+    assert parse_query("By when will freight reach 70% of Orbital's revenue?").kind == "date"
+    assert parse_query("When did Orbital's share pass 30%?").kind == "date"
+
+
+def test_what_how_many_counts_is_the_word_after_it_whatever_verb_follows():
+    assert parse_query("How many pilots joined Orbital in 2024?").counted == ("pilot",)
+    assert parse_query("How many data centers does Orbital run?").counted == ("data", "center")
+
+
 def test_what_part_of_a_whole_asks_for_a_share():
     part = parse_query("What part of Orbital's revenue comes from freight?")
     assert part.kind == "percent" and part.asks_part and "part" not in part.terms
