@@ -161,8 +161,9 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     polar = _first_word(ask) in AUXILIARIES
     claim = _claimed_figure(ask)
     comparison = _comparison(ask, claim, polar)
-    difference = bool(_DIFFERENCE.match(ask))
-    options = _options(ask) or _compared_owners(ask, polar or difference, claim)
+    gap = _gap_owners(ask)
+    difference = bool(_DIFFERENCE.match(ask) or gap)
+    options = _options(ask) or gap or _compared_owners(ask, polar or difference, claim)
     subjects, qualifiers = _names(ask)
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
@@ -636,6 +637,22 @@ _DIFFERENCE = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many)\s+(?:{_COMPARATIVE
 # 'Does A hold a bigger share than B?', "Is A's share larger than B's?": whose figure is larger, yes or no.
 _THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
                          r"(?!(?:in|at|on|for|during|by|of|from|to|with)\b)(?P<other>[^?]+?)\s*\??$", re.IGNORECASE)
+
+
+_GAP = re.compile(r"\b(?:gap|difference)\s+between\s+", re.IGNORECASE)
+
+
+def _gap_owners(ask: str) -> tuple[str, ...]:
+    """The two owners whose figures 'the gap between A's and B's shares' asks about (two names joined by 'and');
+    () for a span of periods ('the difference between 2019 and 2021') or anything else."""
+    match = _GAP.search(ask)
+    if not match:
+        return ()
+    rest = ask[match.end():]
+    runs = [r for r in name_runs(rest) if not is_period(r.text) and not (r.start and r.after_preposition)][:2]
+    if len(runs) < 2 or not re.search(r"\band\b", rest[runs[0].end:runs[1].start]):
+        return ()
+    return runs[0].text, runs[1].text
 
 
 def _compared_owners(ask: str, polar: bool, claim: Figure | None) -> tuple[str, ...]:

@@ -85,6 +85,19 @@ def test_contractions_are_read_out_and_a_negative_question_is_a_yes_no_one():
     assert parse_query("What is Orbital's share?").subjects == ("Orbital",)  # a possessive stays one
 
 
+def test_the_gap_between_two_owners_figures_is_a_difference_between_them():
+    gap = parse_query("What's the gap between Kappa's and Orion's freight shares?")
+    assert gap.options == ("Kappa", "Orion") and gap.difference
+    assert parse_query("What is the difference between Kappa and Orion in Canada?").options == ("Kappa", "Orion")
+    span = parse_query("What is the difference between 2019 and 2021 revenue?")  # periods: no owners
+    assert span.options == () and not span.difference
+
+
+def test_a_currency_may_be_named_by_any_of_its_names():
+    assert parse_query("How big is Orbital's fleet plan in renminbi?").currency == "CNY"
+    assert parse_query("How big is Orbital's fleet plan in euro?").currency == "EUR"
+
+
 def test_when_asks_for_a_date_whatever_figure_the_question_states():
     assert parse_query("By when will freight reach 70% of Orbital's revenue?").kind == "date"
     assert parse_query("When did Orbital's share pass 30%?").kind == "date"
