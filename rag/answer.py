@@ -103,6 +103,8 @@ class Answerer:
             owners = _owners_of_claim(query, shown)
             if owners:  # 'Which company's share is 36%?': whose the stated figure is, read from the sentence
                 return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}
+            if not any(same_figure(query.claim, f) for item in evidence for f in item.figures):
+                return [], retrieved, {}  # no source states the figure: whose it is, no sentence can say
         if not found:
             return [], retrieved, {}
         if verify:

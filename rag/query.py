@@ -42,8 +42,8 @@ _KIND_FORMS = [
                 r"fraction|slice|rates?|cagr|margin)\b|%"),  # not 'per share': an amount for each share
     ("date", r"^when\b|\b(what|which) (year|day|month)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
     ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
-    ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|spend\w*|invest\w*|"
-              r"expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
+    ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|profits?|earn\w*|budget|fees?|spend\w*|"
+              r"invest\w*|expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
     ("amount", r"\bhow much\b"),  # a sum first, else any figure: 'how much does it account for?' asks for a share
     ("figure", r"\bhow (big|large|high|small|low)\b"),  # a size: 'how big is its share?' (a share, found above)
 ]

@@ -384,14 +384,17 @@ def kinds_differ(stated: str, named: Kinds) -> bool:
 
 def speaks_of_another(stated: str, named: Kinds) -> bool:
     """Does `stated` speak of another thing than the kind asked about, which other sources name as asked (`named`)?
-    It never says the asked noun, but says another noun with two or more of the asked kind's describing words:
-    'global AI data center capacity is projected to grow at a 33% annual rate' is about capacity, not the global
-    cloud AI market."""
+    It never says the asked noun, but says another noun with at least half (and two, where there are more than
+    two) of the asked kind's describing words: 'global AI data center capacity is projected to grow at a 33% annual
+    rate' is about capacity, not the global cloud AI market nor the AI infrastructure market."""
     asked_words = frozenset().union(*(words for sets in named.values() for words in sets))
-    heads = set(named) - asked_words  # 'market' of 'global cloud AI market': the noun the others describe
-    if not heads or set(tokenize(stated)) & heads:
-        return False
-    return any(len(words & asked_words) >= 2 for sets in _described_words(stated).values() for words in sets)
+    said, described = set(tokenize(stated)), [words for sets in _described_words(stated).values() for words in sets]
+    for head in set(named) - asked_words - said:  # 'market' of 'global cloud AI market', which the clause never says
+        words = frozenset().union(*named[head])
+        enough = min(2, math.ceil(len(words) / 2))
+        if any(len(other & words) >= enough for other in described):
+            return True
+    return False
 
 
 def _neither_within(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -381,3 +381,10 @@ def test_a_question_typed_without_capitals_still_names_whose_figure_it_asks_for(
     answerer, _ = make_answerer(settings, embedder, "17%")  # the model picks the other carrier's share
     answer = answerer.ask("what share of atlantic container traffic does nordline hold?")
     assert "17%" not in answer.answer  # 'nordline' is read as the corpus writes it: Nordline, whose share is 23%
+
+
+def test_whose_figure_it_is_is_refused_when_no_source_states_the_figure(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "Orbital")
+    assert not answerer.ask("Which carrier holds 40% of Atlantic container traffic?").answerable  # 17% and 23% only
+    answer = answerer.ask("Which carrier holds 23% of Atlantic container traffic?")
+    assert answer.answerable and "Nordline" in answer.answer

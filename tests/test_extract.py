@@ -450,6 +450,12 @@ def test_a_figure_of_another_thing_described_like_the_asked_one_is_no_answer():
     kinds = kinds_named(asked, [item.text for item in items])
     query = parse_query(asked)
     assert [c.text for item in items for c in candidates(query, item, kinds)] == ["5.1%", "6%"]
+    # two describing words, and the clause says the asked 'annual rate' but never 'market': one of them will do
+    asked = "At what annual rate is the harbour freight market projected to grow?"
+    items = [sentence("Analysts expect the harbour freight market to grow from $2 billion to $9 billion at a 5.1% CAGR."),
+             sentence("Demand rises, as harbour crane capacity is projected to grow at a 12% annual rate.")]
+    kinds = kinds_named(asked, [item.text for item in items])
+    assert [c.text for item in items for c in candidates(parse_query(asked), item, kinds)] == ["5.1%"]
 
 
 def test_a_name_listed_beside_the_asked_one_is_its_peer_not_what_it_offers():

@@ -135,6 +135,9 @@ def test_kinds_follow_the_interrogative_form():
     loose = parse_query("How much does Nordline account for in shipping?")  # a sum, else any figure (a share)
     assert (loose.kind, loose.fallback_kind) == ("money", "figure")
     assert parse_query("How much revenue did Nordline report?").kind == "money"
+    for sum_asked in ("What is the Star Program's budget?", "What did Nordline earn in 2024?",
+                      "What was Orbital's operating profit?", "What fees does Orbital charge?"):
+        assert parse_query(sum_asked).kind == "money", sum_asked
 
 
 def test_which_asks_for_what_the_word_it_governs_names():
