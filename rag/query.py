@@ -88,7 +88,8 @@ class Query:
     # asks for one (`extreme_asked`), and the options of 'Which is smaller, A or B?' are compared this way
     difference: bool = False  # 'How much smaller is A's share than B's?': the gap between the options' figures
     parts: tuple["Query", ...] = ()  # a two-part question, each part a query of its own
-    open_ask: str = ""  # the ask as an open question ('Alibaba holds what percentage of ...?') when it tests a claim
+    open_ask: str = ""  # the ask as the model is asked it: openly ('Alibaba holds what percentage of ...?') when it
+    # tests a claim, and 'What is X's rank ...?' for 'How is X ranked ...?'
     currency: str | None = None  # the currency an instruction asks the answer in ('in yuan': CNY)
     counted: tuple[str, ...] = ()  # what 'how many' counts, stemmed: 'How many data centers ...?' -> data, center
     plural: bool = False  # 'Which industries ...?': several things are asked for (a list may answer)
@@ -186,7 +187,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
                  claimed_rank=claimed_rank,
                  comparison=comparison, polar=polar, options=options, fallback_kind=fallback_kind,
                  open_ask=open_question(ask, claim, kind) if comparison else
-                 open_rank_question(ask, claimed_rank) if claimed_rank else ask, currency=currency,
+                 open_rank_question(ask, claimed_rank) if claimed_rank else
+                 rank_asked_plainly(ask) if kind == "rank" else ask, currency=currency,
                  counted=counted_thing(ask), plural=_asks_several(ask), role=asked_role(ask),
                  wordings=other_wordings(ask),
                  extreme=("min" if _LESS.search(ask) else "max") if options else superlative,
@@ -238,6 +240,24 @@ def open_rank_question(ask: str, rank: str) -> str:
     copula = _COPULA_LEAD.match(opened)
     return f"{copula.group(2)} {copula.group(1).lower()} {opened[copula.end():]}" if copula else \
         _POLAR_LEAD.sub("", opened)
+
+
+_RANKED = re.compile(r"^\s*(?:how|where)\s+(?:is|was|are|were|does|did|do)\s+(?P<ranked>.+?)\s+(?:ranked|ranks?|placed)\b"
+                     r"(?P<rest>[^?]*)\?*\s*$", re.IGNORECASE)
+
+
+def rank_asked_plainly(ask: str) -> str:
+    """'How is X ranked among Y?', 'Where does X rank among Y?' -> 'What is X's rank among Y?': asked how or where,
+    a small model says NOT FOUND beside a sentence calling X 'the fourth-largest Y'; asked for the rank, it finds it."""
+    match = _RANKED.match(ask)
+    if not match:
+        return ask
+    ranked = match.group("ranked")
+    owner = _POSSESSIVE_PRONOUNS.get(ranked.lower(), f"{ranked}'s")
+    return f"What is {owner} rank{match.group('rest')}?"
+
+
+_POSSESSIVE_PRONOUNS = {"it": "its", "they": "their", "he": "his", "she": "her", "we": "our", "you": "your"}
 
 
 _FORM_TERMS = frozenset(tokenize(" ".join(INTERROGATIVES | AUXILIARIES)))

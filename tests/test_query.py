@@ -98,6 +98,13 @@ def test_a_currency_may_be_named_by_any_of_its_names():
     assert parse_query("How big is Orbital's fleet plan in euro?").currency == "EUR"
 
 
+def test_how_or_where_something_ranks_is_asked_of_the_model_as_its_rank():
+    assert parse_query("How is Orbital ranked among freight carriers?").open_ask == \
+        "What is Orbital's rank among freight carriers?"
+    assert parse_query("Where does it rank in Canada?").open_ask == "What is its rank in Canada?"
+    assert parse_query("What rank does Orbital hold?").open_ask == "What rank does Orbital hold?"
+
+
 def test_when_asks_for_a_date_whatever_figure_the_question_states():
     assert parse_query("By when will freight reach 70% of Orbital's revenue?").kind == "date"
     assert parse_query("When did Orbital's share pass 30%?").kind == "date"
