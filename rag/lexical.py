@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from array import array
 from collections import Counter
@@ -9,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = 18  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
+TOKENIZER_VERSION = 19  # bump when tokenize() or what BM25 reads changes (6: title and heading; 7: wrapped lines
 # joined at cleaning; 8: period-end dates head table columns; 9: a final silent e dropped; 10: 'first quarter' reads
 # as 'Q1'; 11: a table's rows are headed by its caption, not its column labels; 12: codes such as '10-K' hold no
 # figure; 13: a date's day is no figure; 14: column heads on one line, '26,268 $' cells;
 # 15: 'Note 5', 'page 20' hold no figure; 16: a heading may end in a quoted name; 17: British spellings read as
-# American; 18: a final double l is one, 'controlled' meets 'control'): older indexes are stale
+# American; 18: a final double l is one, 'controlled' meets 'control'; 19: WordNet's irregular verbs): older indexes
+# are stale
 
 STOPWORDS = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -31,10 +33,6 @@ _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "e
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
-_IRREGULAR = {"won": "win", "grew": "grow", "grown": "grow", "rose": "rise", "risen": "rise", "fell": "fall",
-              "fallen": "fall", "paid": "pay", "sold": "sell", "bought": "buy", "made": "make", "held": "hold",
-              "led": "lead", "began": "begin", "begun": "begin", "spent": "spend", "took": "take", "taken": "take",
-              "gave": "give", "given": "give", "became": "become", "built": "build", "hit": "hit"}
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
@@ -58,10 +56,17 @@ def american(word: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win; a
-    final silent e goes, so release, released and releasing meet too; a final double l is one, so control and
+    """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win and
+    driven drive (WordNet's irregular verbs); a final silent e goes, so release, released and releasing meet too; a final double l is one, so control and
     controlled meet as call and called do."""
-    return _single_final_l(_without_final_e(_IRREGULAR.get(word) or _strip_suffix(word)))
+    return _single_final_l(_without_final_e(_irregular_verbs().get(word) or _strip_suffix(word)))
+
+
+@functools.lru_cache(maxsize=1)
+def _irregular_verbs() -> dict[str, str]:
+    """Inflections no suffix rule undoes, with their base forms ('won' -> 'win', 'driven' -> 'drive'): WordNet's."""
+    from .thesaurus import irregular_verbs  # the thesaurus reads tokenize: imported when first needed
+    return irregular_verbs()
 
 
 def _single_final_l(word: str) -> str:

@@ -139,6 +139,20 @@ def _related(word: str, senses: int, same_sense: bool) -> frozenset[str]:
     return frozenset(_MARKER.sub("", w).replace("_", " ") for w in found) - {word.lower()}
 
 
+def irregular_verbs() -> dict[str, str]:
+    """WordNet's verb exceptions, the inflections its suffix rules cannot undo: 'driven' -> 'drive', 'won' -> 'win'
+    (the first base form listed for each); empty without WordNet."""
+    folder = _folder()
+    if folder is None:
+        return {}
+    forms: dict[str, str] = {}
+    for line in (folder / "verb.exc").read_text(encoding="utf-8").splitlines():
+        inflected, *bases = line.split()
+        if bases and inflected.isalpha():
+            forms.setdefault(inflected, bases[0])
+    return forms
+
+
 @lru_cache(maxsize=4096)
 def common_word(word: str) -> bool:
     """Is the word a dictionary word and never a name: WordNet lists it, and writes it in lower case in every

@@ -99,7 +99,8 @@ def test_word_forms_meet_in_one_stem():
     from rag.lexical import tokenize
 
     for forms in ("release released releases releasing", "rise rises rising rose", "invest invested investment",
-                  "commit committing committed", "win won wins", "control controlled controls", "call called calls"):
+                  "commit committing committed", "win won wins", "control controlled controls", "call called calls",
+                  "drive driven drove", "write written wrote"):
         assert len(set(tokenize(forms))) == 1, forms
     assert len(set(tokenize("free agree"))) == 2 and tokenize("revenue") != tokenize("revenues rose")
 
