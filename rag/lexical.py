@@ -57,8 +57,8 @@ def american(word: str) -> str:
 
 def stem(word: str) -> str:
     """A light suffix stripper: invest, investing, invested, investment and investments meet; won meets win and
-    driven drive (WordNet's irregular verbs); a final silent e goes, so release, released and releasing meet too; a final double l is one, so control and
-    controlled meet as call and called do."""
+    driven drive (WordNet's irregular verbs); a final silent e goes, so release, released and releasing meet too;
+    a final double l is one, so control and controlled meet as call and called do."""
     return _single_final_l(_without_final_e(_irregular_verbs().get(word) or _strip_suffix(word)))
 
 
