@@ -34,13 +34,20 @@ def test_an_empty_question_exits_2():
 def test_ctrl_c_exits_130_and_says_the_index_is_kept(tmp_path):
     process = subprocess.Popen([str(BIN / "rag"), "ask", "--questions", "/dev/stdin"], cwd=REPO, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=dict(os.environ, HF_HUB_OFFLINE="1", RAG_INDEX=str(tmp_path / "index")))
+                               env=dict(os.environ, HF_HUB_OFFLINE="1", RAG_INDEX=str(tmp_path / "index")),
+                               preexec_fn=_interruptible)
     _wait_until_reading_standard_input(process.pid)  # it has started and waits for questions
     process.send_signal(signal.SIGINT)
     _, err = process.communicate()
     process.stdin.close()
     assert process.returncode == 130 and "interrupted; the last good index is kept" in err
     assert "Traceback" not in err
+
+
+def _interruptible() -> None:
+    """Ctrl-C as a terminal delivers it: a suite run in the background (`make test &`) starts with SIGINT ignored,
+    and a child inherits that, so it would never see the interrupt this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_until_reading_standard_input(pid: int, limit: float = 300.0) -> None:
