@@ -197,15 +197,16 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
 
 # "What's", "who's", "isn't", "doesn't": an interrogative or auxiliary glued to its verb or negation; a possessive
 # ("Alibaba's") is left as it is.
-_CONTRACTED_IS = re.compile(r"\b(what|who|where|when|how|which|that|it|there)['’]s\b", re.IGNORECASE)
-_CONTRACTED_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]t\b", re.IGNORECASE)
+# Typed without the apostrophe ("whats", "isnt") where no word is spelt so ("its" is one).
+_CONTRACTED_IS = re.compile(r"\b(?:(what|who|where|when|how|which|that|there)['’]?s|(it)['’]s)\b", re.IGNORECASE)
+_CONTRACTED_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|could|would|should)n['’]?t\b", re.IGNORECASE)
 _IRREGULAR_NOT = {"can't": "can not", "won't": "will not", "shan't": "shall not"}
 
 
 def expand_contractions(question: str) -> str:
     """"What's Google's cut?" -> "What is Google's cut?"; "Isn't it 4%?" -> "Is not it 4%?", a yes/no question
     like any other (its answer says whether the figure holds, as for 'Is it 4%?')."""
-    text = _CONTRACTED_IS.sub(lambda m: f"{m.group(1)} is", question)
+    text = _CONTRACTED_IS.sub(lambda m: f"{m.group(1) or m.group(2)} is", question)
     text = _CONTRACTED_NOT.sub(lambda m: f"{m.group(1)} not", text)
     return re.sub(r"\b(?:can|won|shan)['’]t\b", _irregular_not, text, flags=re.IGNORECASE)
 

@@ -83,6 +83,9 @@ def test_contractions_are_read_out_and_a_negative_question_is_a_yes_no_one():
     assert parse_query("Doesn't Orbital hold more than 30% of the market?").comparison == "gt"
     assert parse_query("Can't Orbital grow?").polar
     assert parse_query("What is Orbital's share?").subjects == ("Orbital",)  # a possessive stays one
+    assert parse_query("whats orbital's share").ask.startswith("what is ")  # typed without the apostrophe
+    assert parse_query("isnt Orbital's share 4%?").polar
+    assert "its" in parse_query("What is Orbital's share and its growth?").ask  # 'its' is a word of its own
 
 
 def test_the_gap_between_two_owners_figures_is_a_difference_between_them():
