@@ -26,7 +26,7 @@ def uncased(question: str) -> bool:
     return not any(ch.isupper() for ch in question[1:])
 
 
-def corpus_form(word: str, texts: Iterable[str], least: int = 2, share: float = 0.9) -> str | None:
+def corpus_form(word: str, texts: Iterable[str], share: float, least: int = 2) -> str | None:
     """How the corpus writes `word` inside a sentence, when it is written with a capital nearly always
     ('google' -> 'Google', 'ai' -> 'AI'); None when it is a common word or seen too rarely to tell."""
     pattern = re.compile(rf"(?<![\w&-]){re.escape(word)}(?![\w&-])", re.IGNORECASE)
@@ -43,9 +43,10 @@ def corpus_form(word: str, texts: Iterable[str], least: int = 2, share: float = 
     return form if form[:1].isupper() and count >= share * total else None
 
 
-def truecase(question: str, texts_with: Callable[[str], Iterable[str]], share: float = 0.9) -> str:
-    """The question with each word the corpus always capitalises written as the corpus writes it; a question
-    typed with capitals is returned as it is."""
+def truecase(question: str, texts_with: Callable[[str], Iterable[str]], share: float) -> str:
+    """The question with each word the corpus capitalises in at least `share` of its mid-sentence uses
+    (`Settings.answer.casing_share`) written as the corpus writes it; a question typed with capitals is returned
+    as it is."""
     if not uncased(question):
         return question
 
@@ -53,6 +54,6 @@ def truecase(question: str, texts_with: Callable[[str], Iterable[str]], share: f
         word = match.group()
         if word.lower() in FUNCTION_WORDS or len(word) < 2 or common_word(word):
             return word  # a dictionary word never used as a name ('big' of 'the Big Three') stays as typed
-        return corpus_form(word, texts_with(word), share=share) or word
+        return corpus_form(word, texts_with(word), share) or word
 
     return _WORD.sub(restore, question)

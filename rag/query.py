@@ -52,10 +52,11 @@ _LOOSE_KINDS = {"amount": ("money", "figure"), "title": ("title", "rank")}  # 'w
 # 'more than', 'at least', and 'above'/'over'/'below'/'under' right before the claimed figure ('above 5%'; not
 # 'over 2 years')
 _COMPARATIVES = r"more|greater|higher|larger|bigger|less|fewer|lower|smaller"
+# A fraction of a whole, as a question may claim it ('controls half of the market', 'over two-thirds of its revenue')
+_FRACTION = r"half|(?:a|one)[\s-]half|(?:a|one)[\s-]third|two[\s-]thirds|(?:a|one)[\s-]quarter|three[\s-]quarters"
 _COMPARATIVE = re.compile(rf"\b({_COMPARATIVES})\s+than\b|"
-                          r"\b(above|over|below|under)(?=\s+(?:(?:US)?[$€£¥]?\d|(?:(?:a|one|two|three)[\s-])?"
-                          r"(?:half|thirds?|quarters?)\s+of\b))|\b(at least|at most|exceed(s|ed)?)\b",
-                          re.IGNORECASE)
+                          rf"\b(above|over|below|under)(?=\s+(?:(?:US)?[$€£¥]?\d|(?:{_FRACTION})\s+of\b))|"
+                          r"\b(at least|at most|exceed(s|ed)?)\b", re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
 _PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:(?:over|in|for|by|at|from|since|until|during|within|on)\s+)?"
                          r"(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)  # '..., and over how many years?'
@@ -204,7 +205,7 @@ _IRREGULAR_NOT = {"can't": "can not", "won't": "will not", "shan't": "shall not"
 
 
 def expand_contractions(question: str) -> str:
-    """"What's Google's cut?" -> "What is Google's cut?"; "Isn't it 4%?" -> "Is not it 4%?", a yes/no question
+    """'What's Google's cut?' -> 'What is Google's cut?'; 'Isn't it 4%?' -> 'Is not it 4%?', a yes/no question
     like any other (its answer says whether the figure holds, as for 'Is it 4%?')."""
     text = _CONTRACTED_IS.sub(lambda m: f"{m.group(1) or m.group(2)} is", question)
     text = _CONTRACTED_NOT.sub(lambda m: f"{m.group(1)} not", text)
@@ -370,14 +371,13 @@ def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
 
 _AUXILIARY = "|".join(sorted(AUXILIARIES))
 # 'how many data centers does ...', 'the number of employees at ...': up to four words before a verb or preposition
-_COUNTED = re.compile(rf"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:{_AUXILIARY})\b)"
-                      r"((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)"
+_COUNT_LEAD = rf"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:{_AUXILIARY})\b)"
+_COUNTED = re.compile(rf"{_COUNT_LEAD}((?:[a-z][a-z-]*\s+){{0,3}}?[a-z][a-z-]*)"
                       rf"(?=\s+(?:{_AUXILIARY}|in|at|on|for|of|that|which|across|[a-z]+ed)\b|\s*[?,.]|$)", re.IGNORECASE)
 
 
 # Else the word right after 'how many': 'How many startups joined ...' counts startups, whatever verb follows.
-_COUNTED_WORD = re.compile(rf"\b(?:how many|(?:number|count) of)\s+(?:of\s+(?:the\s+)?)?(?!(?:{_AUXILIARY})\b)"
-                           r"([a-z][a-z-]*)\b", re.IGNORECASE)
+_COUNTED_WORD = re.compile(rf"{_COUNT_LEAD}([a-z][a-z-]*)\b", re.IGNORECASE)
 
 
 def counted_thing(ask: str) -> tuple[str, ...]:
@@ -595,11 +595,11 @@ def _claimed_figure(ask: str) -> Figure | None:
     return min(figures, key=lambda f: f.start) if figures else None
 
 
-# A fraction of a whole, as a question may claim it ('controls half of the market', 'a third of its revenue').
 _FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 100 / 3, "one third": 100 / 3,
               "two thirds": 200 / 3, "a quarter": 25.0, "one quarter": 25.0, "three quarters": 75.0}
-_FRACTION_OF = re.compile(r"(?<!first )(?<!second )(?<!last )\b(half|(?:a|one) half|(?:a|one) third|two[\s-]thirds|"
-                          r"(?:a|one) quarter|three[\s-]quarters)\s+of\s+(?!(?:fiscal\s+|FY\s*)?\d)", re.IGNORECASE)
+# 'the first half of 2025', 'a quarter of fiscal 2024' are periods, not fractions claimed
+_FRACTION_OF = re.compile(rf"(?<!first )(?<!second )(?<!last )\b({_FRACTION})\s+of\s+(?!(?:fiscal\s+|FY\s*)?\d)",
+                          re.IGNORECASE)
 
 
 def _claimed_rank(ask: str) -> str | None:
