@@ -26,7 +26,7 @@ from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
 from .settings import AnswerSettings, Settings
 from .store import ChunkStore
-from .structure import kinds_named, owner_of, same_name
+from .structure import kinds_named, lists_names, owner_of, same_name
 
 NOT_IN_CORPUS = "The corpus does not contain the answer to this question."
 
@@ -199,7 +199,8 @@ class Answerer:
             sub = Query(text=query.text, ask=query.ask, kind=kind, subjects=(option,),
                         qualifiers=query.qualifiers, terms=query.terms)
             spans = [c for e in evidence if names_present(sub, e) for c in candidates(sub, e)
-                     if c.figure is not None and c.owner and same_name(c.owner, option)]
+                     if c.figure is not None and c.owner and same_name(c.owner, option) and not lists_names(c.owner)
+                     and not any(same_name(c.owner, p.owner) for p in picks)]  # each option its own figure
             if not spans:
                 return []
             picks.append(spans[0])

@@ -167,8 +167,12 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     difference = bool(_DIFFERENCE.match(ask) or gap)
     options = _options(ask) or gap or _compared_owners(ask, polar or difference, claim)
     subjects, qualifiers = _names(ask)
+    if not options and (options := _gap_between_subjects(ask, subjects, claim)):
+        difference = True
     kind = expected_kind(ask) or next(filter(None, map(expected_kind, directives)), None)
     kind, fallback_kind = _LOOSE_KINDS.get(kind, (kind, None))
+    if difference and kind == "number" and "point" in counted_thing(ask):
+        kind = "percent"  # 'By how many points does A lead B?': a gap between two percentages
     if claim is not None and comparison and (kind is None or claim.text[:1].isalpha() and claim.kind == "percent"):
         kind = claim.kind  # 'Does AI make up two-thirds of revenue?' asks for a percentage, as '66%' would
     claimed_rank = _claimed_rank(ask) if polar and claim is None else None
@@ -180,6 +184,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     superlative = extreme_asked(ask)
     claimed = set(tokenize(claim.text)) if comparison else set()  # the source may state another figure: it is tested
     claimed |= set(tokenize(claimed_rank or ""))
+    truth_lead = re.match(rf"\s*{_TRUTH_LEAD}\b", ask, re.IGNORECASE)
+    claimed |= set(tokenize(truth_lead.group())) if truth_lead else set()
     not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | \
         answer_form_terms(ask) | extreme_terms(ask, superlative) | claimed
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
@@ -217,7 +223,9 @@ def _irregular_not(match: re.Match[str]) -> str:
     return expanded.capitalize() if match.group(0)[:1].isupper() else expanded
 
 
-_POLAR_LEAD = re.compile(r"^\s*(?:is it (?:true|correct|right|the case)(?: that)?|do|does|did|is|are|was|were|has|have|"
+# 'Is it true that ...?': a yes/no question whose words ask nothing of a source.
+_TRUTH_LEAD = r"is it (?:true|correct|right|the case)(?: that)?"
+_POLAR_LEAD = re.compile(rf"^\s*(?:{_TRUTH_LEAD}|do|does|did|is|are|was|were|has|have|"
                          r"had|will|can|could)\s+", re.IGNORECASE)
 _WH_FOR_KIND = {"percent": "what percentage", "money": "how much", "number": "how many"}
 
@@ -344,7 +352,7 @@ _FROM_THE_CORPUS = re.compile(r"(?:^\s*|,\s*|\s+)(?:according to|based on|as per
 def split_directives(question: str) -> tuple[str, tuple[str, ...]]:
     """The interrogative sentence(s), and the rest: instruction sentences ("Answer in USD millions."), lead-ins
     ending in a colon ("Please answer the following question:") and parentheticals ("(in USD millions)")."""
-    sentences = _sentences(question)
+    sentences = [_direct(s) for s in _sentences(question)]
     if not any(_is_interrogative(s) for s in sentences):  # 'Tell me X.' is the question; 'Give a response ...' is not
         sentences = [_as_question(s) for s in sentences]
     sentences = _with_topics(sentences)
@@ -452,10 +460,40 @@ def _as_question(sentence: str) -> str:
     if naming and _names_a_kind(naming):  # 'Name the three hyperscalers ...': which of them
         return f"Which {naming.group('rest')}?"
     request = request or naming or _KEYWORDS.fullmatch(sentence)  # 'Name Alibaba's CEO.': what is
-    if request and _first_word(request.group("rest")) in INTERROGATIVES:  # 'Tell me what share Google holds.'
-        rest = request.group("rest")
+    return _question_for(request.group("rest")) if request else sentence
+
+
+# A question put indirectly, to the reader ('Can you tell me ...?', 'Do you know ...?') or as the asker's wish ('I'd
+# like to know ...', 'I wonder ...'): what follows the lead-in is the question. Read in any sentence, even one
+# ending in '?': 'Can you tell me X?' does not ask whether the reader can.
+_INDIRECT = re.compile(
+    r"^\s*(?:please\s+)?(?:"
+    r"(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|give|let)\s+(?:me|us)(?:\s+know)?|"
+    r"do\s+you\s+(?:happen\s+to\s+)?know|(?:please\s+)?let\s+(?:me|us)\s+know|"
+    r"(?:i|we)(?:['’]d|\s+would)\s+(?:like|love)\s+to\s+(?:know|learn|find\s+out)|"
+    r"(?:i|we)\s+(?:want|need)\s+to\s+(?:know|learn|find\s+out)|"
+    r"(?:i|we)(?:\s+am|\s+are|['’]m|['’]re)?\s+(?:wondering|curious(?:\s+(?:about|to\s+know))?)|(?:i|we)\s+wonder"
+    r")\s+(?P<rest>[^?]+?)[.!?]*\s*$", re.IGNORECASE)
+
+
+def _direct(sentence: str) -> str:
+    """'Can you tell me how fast Azure grew?' -> 'How fast Azure grew?'; 'I'd like to know Google's share.' ->
+    'What is Google's share?'; 'Do you know whether Alibaba holds 36%?' -> 'Is it true that Alibaba holds 36%?'.
+    Any other sentence as it is."""
+    indirect = _INDIRECT.match(sentence)
+    return _question_for(indirect.group("rest")) if indirect else sentence
+
+
+def _question_for(rest: str) -> str:
+    """The direct question a request or indirect question stands for: an embedded question ('what share Google
+    holds') as it is, 'whether/if X' as 'Is it true that X?' (a yes/no question), a thing asked for ('Google's
+    share') as 'What is ...?'."""
+    first = _first_word(rest)
+    if first in INTERROGATIVES:
         return f"{rest[:1].upper()}{rest[1:]}?"
-    return f"What is {request.group('rest')}?" if request else sentence
+    if first in ("whether", "if"):
+        return f"Is it true that {rest.split(None, 1)[1] if ' ' in rest.strip() else ''}?"
+    return f"What is {rest}?"
 
 
 def _names_a_kind(naming: re.Match[str]) -> bool:
@@ -617,7 +655,7 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
     right_before = match is not None and match.end() <= claim.start and not ask[match.end():claim.start].strip()
     if match and (not match.group(2) or right_before):  # 'above' only of the claim itself: 'above 5%'
         return "lt" if _DOWNWARD.search(match.group()) else "gt"
-    return "eq" if polar or re.match(r"\s*is it (true|correct|right)\b", ask, re.IGNORECASE) else None
+    return "eq" if polar or re.match(rf"\s*{_TRUTH_LEAD}\b", ask, re.IGNORECASE) else None
 
 
 # Superlatives of size, and 'leads' followed by a thing rather than a name ('leads the global market', not 'leads
@@ -661,6 +699,20 @@ _THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
 
 
 _GAP = re.compile(r"\b(?:gap|difference)\s+between\s+", re.IGNORECASE)
+# 'By how many points does A lead B?', 'How far ahead of B is A?', 'What is A's lead over B?': an amount asked for,
+# and a word that sets one figure against another; the two names it is asked of are the owners compared.
+_SETS_AGAINST = (rf"\b(?:{_COMPARATIVES}|leads?|trails?|exceeds?|outpaces?|beats?|surpass(?:es)?|separates?|ahead|behind|"
+                 r"gap|margin)\b")
+_GAP_ASKED = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many|far)\b.*?{_SETS_AGAINST}|"
+                        r"^\s*what\s+is\s+(?:the\s+|\S+['’]s\s+)?(?:lead|gap|margin)\b", re.IGNORECASE)
+
+
+def _gap_between_subjects(ask: str, subjects: tuple[str, ...], claim: Figure | None) -> tuple[str, ...]:
+    """The two names a question asking how far one figure is from another is asked of ('By how many points does
+    AWS lead Google in global share?' -> AWS, Google); () unless it names exactly two, or when it states a figure
+    ('How far does AWS's share exceed 25%?' measures against that)."""
+    owners = tuple(s for s in subjects if not is_period(s))
+    return owners if claim is None and len(owners) == 2 and _GAP_ASKED.search(ask) else ()
 
 
 def _gap_owners(ask: str) -> tuple[str, ...]:

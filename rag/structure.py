@@ -357,6 +357,16 @@ def counts_members(group: str, owner: str) -> bool:
     return len(numbers) == 1 and len(members) == numbers[0] >= 2
 
 
+_LIST_JOINT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
+
+
+def lists_names(owner: str) -> bool:
+    """Is an owner a list of names ('AWS, Azure, and Google Cloud', 'Tencent and Huawei'), whose figure is the
+    group's, not any one member's? ('Procter & Gamble' is one name.)"""
+    members = [m.strip() for m in _LIST_JOINT.split(owner) if m.strip()]
+    return len(members) >= 2 and all(m[:1].isupper() or m[:1].isdigit() for m in members)
+
+
 _PHRASE_WORD = re.compile(r"[A-Za-z][\w&'’-]*|\S")
 
 

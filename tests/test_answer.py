@@ -332,6 +332,17 @@ def test_the_gap_between_two_named_companies_figures_is_computed_and_both_are_ci
     spend = answerer.ask("How much more will Nordline spend than Orbital Freight?")
     assert spend.answer.startswith("Nordline's $2.1 billion is $700 million more than Orbital Freight's $1.4 billion")
     assert_citations_point_at_text(spend, settings)
+    lead = answerer.ask("By how many points does Nordline lead Orbital in Atlantic container traffic?")
+    assert lead.answer.startswith("Nordline's 23% is 6 percentage points more than Orbital's 17% [1]")
+
+
+def test_a_groups_joint_figure_is_not_one_members_in_a_gap(settings, embedder):
+    (settings.corpus_dir / "carriers.txt").write_text(
+        "Baltic Carriers\n\nKappa faces stiff competition from Vela, Corvo, and Lumen, which collectively control 63% "
+        "of Baltic freight.\n", encoding="utf-8")
+    answerer, _ = make_answerer(settings, embedder, "63%")
+    answer = answerer.ask("What is Vela's lead over Corvo in Baltic freight?")
+    assert "63%" not in answer.answer
 
 
 def test_how_much_is_answered_with_any_figure_when_the_sums_lie_in_sentences_about_something_else(settings, embedder):

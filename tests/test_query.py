@@ -348,6 +348,31 @@ def test_how_much_more_or_less_asks_for_the_gap_between_two_owners():
     assert not parse_query("How much more than 5% does Kappa hold?").difference  # a stated figure: no two owners
 
 
+def test_how_far_one_owner_is_from_another_asks_for_the_gap_whatever_word_sets_them_against_each_other():
+    for question in ("By how many points does Kappa lead Orion in Freedonia?", "How far ahead of Kappa is Orion?",
+                     "How many points separate Kappa and Orion?", "How much does Kappa's share exceed Orion's?",
+                     "What is Kappa's lead over Orion in freight?", "How many points behind Kappa is Orion?"):
+        query = parse_query(question)
+        assert query.difference and set(query.options) == {"Kappa", "Orion"}, question
+    assert parse_query("By how many points does Kappa lead Orion?").kind == "percent"  # points of a percentage
+    assert parse_query("How many points did Kappa score against Orion?").options == ()  # nothing set against
+    assert parse_query("By how many points does Kappa lead in Freedonia?").options == ()  # one name
+    assert not parse_query("How far does Kappa's share exceed 25%?").difference  # measured against a figure
+
+
+def test_a_question_put_indirectly_is_asked_directly():
+    assert parse_query("Can you tell me Kappa's share of Freedonia?").ask == "What is Kappa's share of Freedonia?"
+    assert not parse_query("Could you tell me how fast Kappa grew in 2025?").polar  # not whether the reader can
+    assert parse_query("Do you know how fast Kappa grew?").ask == "How fast Kappa grew?"
+    assert parse_query("I'd like to know Kappa's freight share.").ask == "What is Kappa's freight share?"
+    assert parse_query("I wonder what share Kappa holds.").ask == "What share Kappa holds?"
+    assert parse_query("I'm curious about Kappa's fleet.").ask == "What is Kappa's fleet?"
+    whether = parse_query("Can you tell me whether Kappa holds more than 30% in Freedonia?")
+    assert whether.polar and whether.claim is not None and "tru" not in whether.terms
+    assert parse_query("Tell me if Kappa holds 30%.").ask == "Is it true that Kappa holds 30%?"
+    assert parse_query("Can Kappa tell its revenue?").polar  # asks whether Kappa can
+
+
 def test_a_question_asking_from_the_articles_names_no_content_by_it():
     assert parse_query("According to the article, what share does Kappa hold?").ask == "What share does Kappa hold?"
     assert parse_query("What share does Kappa hold, based on the sources?").ask == "What share does Kappa hold?"

@@ -309,3 +309,10 @@ def test_a_capitalised_preposition_is_no_name():
     assert [r.text for r in name_runs(text)] == ["Orion Labs", "Kappa"]
     runs = name_runs("Kappa holds 12% of the market against Orion Labs.")
     assert [r.after_preposition for r in runs] == [False, True]  # after 'against': no owner of a figure
+
+
+def test_a_list_of_names_owns_a_joint_figure_and_one_name_does_not():
+    from rag.structure import lists_names
+    assert lists_names("AWS, Azure, and Google Cloud") and lists_names("Tencent and Huawei")
+    assert not lists_names("Procter & Gamble") and not lists_names("Alibaba Cloud")
+    assert not lists_names("Kappa and its rivals")  # one name and a description
