@@ -16,7 +16,7 @@ from .faithful import meaning_lost
 from .figures import Figure, comparable, find_figures, same_figure
 from .lexical import tokenize
 from .query import Query
-from .structure import clause_bounds, same_rank
+from .structure import REPORTING_VERB, clause_bounds, same_rank
 
 MAX_ANSWER_CHARS = 240
 _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
@@ -37,6 +37,9 @@ def answer_sentence(candidate: Candidate) -> str:
     start, end = candidate.start, candidate.end
     bounds = clause_bounds(text)
     index = next((i for i, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
+    if index + 1 < len(bounds) and REPORTING_VERB.match(text, bounds[index + 1][0]) and \
+            not text[:bounds[index + 1][0]].rstrip().endswith(","):  # not an attribution set off: ', said X'
+        index += 1  # 'In Q2 2025, the unit | reported a 26% increase': what was reported completes the statement
     said = text[:bounds[index][1]]
     clause = text[bounds[index][0]:bounds[index][1]].strip(" ,;—–-")
     forms = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chunk import is_heading
+from .chunk import is_heading, split_sentences
 from .clean import ROW_JOIN
 from .embed import Embedder
 from .figures import Figure, find_figures, fits_kind
@@ -60,6 +60,16 @@ class Evidence:
         """Does it name what it is about, or is that what its paragraph named before ('It was released on ...')?
         Read once: coverage and the name check both ask."""
         return names_its_subject(self.text)
+
+    @property
+    def lead_in(self) -> str:
+        """The sentence before it in its paragraph, when it names no subject of its own: shown to the model with it,
+        so 'In Q2 2025, the unit reported ...' is read as Alibaba Cloud's. Never text addressed to a model."""
+        if self.names_own_subject or not self.previous:
+            return ""
+        last = split_sentences(self.previous)[-1:]
+        sentence = self.previous[last[0].start:last[0].end] if last else ""
+        return "" if looks_like_instruction(sentence) else sentence
 
 
 # Cyrillic and Greek letters that look like Latin ones: 'іgnоre' must read as 'ignore' before the filter.

@@ -30,6 +30,9 @@ SYSTEM_PROMPT = (
 )
 DATE = re.compile(rf"\b(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,|\s+of)?\s+{YEAR}|"  # 'November 21(,| of) 1998'
                    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+{YEAR}|{MONTH}\s+{YEAR})\b")
+# A quarter or half of a year: 'Q1 2026', 'H2 2025', 'the third quarter of 2024'; when something happened, as a date is.
+PART_OF_YEAR = re.compile(rf"\b(?:[QH][1-4]\s?(?:of\s+)?{YEAR}|(?:first|second|third|fourth)\s+(?:quarter|half)\s+"
+                          rf"(?:of\s+)?{YEAR})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         found += [_figure_candidate(text, f, sentence) for f in find_figures(text)
                   if _figure_answers(query, text, f, asked_names)]
     if query.kind in ("date", None):
-        found += [Candidate(m.group(), sentence, m.start(), m.end(), "date") for m in DATE.finditer(text)]
+        found += [Candidate(m.group(), sentence, m.start(), m.end(), "date")
+                  for pattern in (DATE, PART_OF_YEAR) for m in pattern.finditer(text)]
     if query.kind == "duration":
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "duration") for m in DURATION.finditer(text)]
     if query.kind == "rank":
@@ -506,10 +510,15 @@ def dated_fits(query: Query, candidate: Candidate) -> bool:
 
 
 def build_messages(query: Query, shown: list[Evidence]) -> list[dict]:
-    sources = "\n".join(f"[{i}] {_headed(e)}{_strip_markers(e.text)}" for i, e in enumerate(shown, 1))
+    sources = "\n".join(f"[{i}] {_headed(e)}{_lead_in(e)}{_strip_markers(e.text)}" for i, e in enumerate(shown, 1))
     ask = query.open_ask or query.ask  # 'Is it true ... 50%?' is asked openly; code compares the figure found
     return [{"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": f"Sources:\n{sources}\n\nQuestion: {ask}"}]
+
+
+def _lead_in(evidence: Evidence) -> str:
+    """'(Alibaba Cloud's financials reflect ...) ': the sentence that names what a shown sentence is about."""
+    return f"({_strip_markers(evidence.lead_in)}) " if evidence.lead_in else ""
 
 
 def _headed(evidence: Evidence) -> str:

@@ -40,8 +40,9 @@ _KIND_FORMS = [
     ("number", r"\bhow many\b|\b(number|count) of\b"),
     ("percent", r"\bhow much of\b|\b(what|which) part of\b|\b(percent(age)?|(?<!per )share|proportion|portion|"
                 r"fraction|slice|rates?|cagr|margin)\b|%"),  # not 'per share': an amount for each share
-    ("date", r"^when\b|\b(what|which) (year|day|month)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
-    ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b"),
+    ("date", r"^when\b|\b(what|which) (year|day|month|quarter)\b(?!-)|\bdate\b|\bby when\b|\bsince when\b"),
+    # ... not 'What did revenue rise to?', which asks for the level reached
+    ("percent", r"\bhow (fast|quickly)\b|\b(grow|grew|growth|increase|decline|rise|rose)\b(?!\s+to\b)"),
     ("money", r"\b(cost|price|worth|valued?|valuation|revenue|sales|income|profits?|earn\w*|budget|fees?|spend\w*|"
               r"invest\w*|expenditure|capex|funding|amount|usd|dollars?|millions|billions)\b"),
     ("amount", r"\bhow much\b"),  # a sum first, else any figure: 'how much does it account for?' asks for a share

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .figures import MONTH, WORDS as NUMBER_WORDS, YEAR, Figure, find_figures
 from .lexical import STOPWORDS, canonical_periods, tokenize
+from .thesaurus import only_a_verb
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
 # is what the text is about ('the capital expenditure for 3M').
@@ -33,12 +34,14 @@ FUNCTION_WORDS = frozenset(
     "is are was were do does did has have had can could will would should may might shall must".split()) | PREPOSITIONS
 _WORD = re.compile(r"[A-Za-z0-9][\w&.'’-]*")
 _PERIOD = re.compile(rf"^(Q[1-4]|H[12]|FY\s?\d{{2,4}}|{YEAR}|\d{{4}}Q[1-4])$", re.IGNORECASE)
+_REPORTING = r"(?:said|says|told|added|noted|stated|announced|reported|estimated|estimates|expects|believes)\b(?:\s+that)?"
+REPORTING_VERB = re.compile(_REPORTING)
 # Where a clause ends: semicolons, dashes, a comma before a conjunction, relative pronoun or participle, and a
 # reporting verb ('Chief executive Mara Lind said [the group plans to spend $1.5 billion]').
 _CLAUSE_BREAK = re.compile(
     r";|\s[—–]\s?|—|,\s+(?=(?:while|whereas|but|although|though|which|who|where|and|or|with|as|compared|"
     r"[a-z]+ing)\b)|\bwhile\b|\bwhereas\b|"
-    r"(?<=\s)(?:said|says|told|added|noted|stated|announced|reported|estimated|estimates|expects|believes)\b(?:\s+that)?")
+    r"(?<=\s)" + _REPORTING)
 
 
 # A clause that continues the one before about the same subject: 'which grew 39%', 'trailing AWS'.
@@ -376,7 +379,8 @@ Kinds = dict[str, list[frozenset[str]]]  # a noun (stemmed) -> the sets of descr
 def kinds_named(asked: str, texts: list[str]) -> Kinds:
     """The nouns of the question, with its describing words, that some text gives with all those describing words
     ('the global cloud AI market'): the kinds of thing asked about that the texts speak of as such."""
-    asked_kinds = _described_words(asked)
+    verbs = {stem for word in re.findall(r"[a-z]+", asked) if only_a_verb(word) for stem in tokenize(word)}
+    asked_kinds = {word: sets for word, sets in _described_words(asked).items() if word not in verbs}  # 'revenue grow'
     named = {word for text in texts for word, described in _described_words(text).items()
              if word in asked_kinds and any(a <= b for a in asked_kinds[word] for b in described)}
     return {word: asked_kinds[word] for word in named}

@@ -139,6 +139,7 @@ def _related(word: str, senses: int, same_sense: bool) -> frozenset[str]:
     return frozenset(_MARKER.sub("", w).replace("_", " ") for w in found) - {word.lower()}
 
 
+@lru_cache(maxsize=1)
 def irregular_verbs() -> dict[str, str]:
     """WordNet's verb exceptions, the inflections its suffix rules cannot undo: 'driven' -> 'drive', 'won' -> 'win'
     (the first base form listed for each); empty without WordNet."""
@@ -151,6 +152,14 @@ def irregular_verbs() -> dict[str, str]:
         if bases and inflected.isalpha():
             forms.setdefault(inflected, bases[0])
     return forms
+
+
+@lru_cache(maxsize=4096)
+def only_a_verb(word: str) -> bool:
+    """Can the word be nothing but a verb ('grow', 'grew', 'exceed'), never a noun, adjective or adverb? False
+    without WordNet."""
+    parts = {part for _, part, _ in _entries(word)}
+    return parts == {"v"} or (not parts and word.lower() in irregular_verbs())
 
 
 @lru_cache(maxsize=4096)

@@ -201,3 +201,16 @@ def test_a_stated_rank_is_compared_in_code():
                       start + len("third-largest"), "rank")
     assert verdict(parse_query("Is Orbital the second-largest freight carrier in Canada?"), found) == "No: "
     assert verdict(parse_query("Is Orbital the third-biggest freight carrier in Canada?"), found) == "Yes: "
+
+
+def test_a_clause_cut_before_a_reporting_verb_keeps_what_was_reported():
+    text = "In Q2 2025, the unit reported a 26% revenue increase to $4.7 billion."
+    document = Document(doc_id="d", title="T", path="d.txt", content_hash="h", text=text)
+    evidence = Evidence(document, Span(start=0, end=len(text)), 0.9, 0.9)
+    start = text.index("Q2 2025")
+    assert answer_sentence(Candidate("Q2 2025", evidence, start, start + 7, "date")) == \
+        "In Q2 2025, the unit reported a 26% revenue increase to $4.7 billion."
+    attributed = "Kappa's chief should step down, said Lena Ros, a former Kappa pilot who flew 12 routes."
+    document = Document(doc_id="d", title="T", path="d.txt", content_hash="h", text=attributed)
+    evidence = Evidence(document, Span(start=0, end=len(attributed)), 0.9, 0.9)
+    assert answer_sentence(Candidate("Kappa", evidence, 0, 5, "name")) == "Kappa's chief should step down."

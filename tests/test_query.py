@@ -360,6 +360,12 @@ def test_how_far_one_owner_is_from_another_asks_for_the_gap_whatever_word_sets_t
     assert not parse_query("How far does Kappa's share exceed 25%?").difference  # measured against a figure
 
 
+def test_which_quarter_asks_for_a_date_and_rising_to_asks_for_the_level_reached():
+    assert parse_query("In which quarter did Kappa grow 39%?").kind == "date"
+    assert parse_query("What did Kappa's revenue rise to in 2025?").kind == "money"
+    assert parse_query("How much did Kappa's revenue rise in 2025?").kind == "percent"
+
+
 def test_a_question_put_indirectly_is_asked_directly():
     assert parse_query("Can you tell me Kappa's share of Freedonia?").ask == "What is Kappa's share of Freedonia?"
     assert not parse_query("Could you tell me how fast Kappa grew in 2025?").polar  # not whether the reader can

@@ -223,6 +223,9 @@ def test_a_figure_about_another_kind_of_the_thing_asked_about_is_ruled_out_where
     named = kinds_named(share, ["Orbital holds a 4% global freight market share", "Orbital has a 4% market share"])
     assert not kinds_differ("Globally, Orbital holds a modest 4% market share", named)
     assert kinds_differ("Orbital holds a 4% global van rental share", named)
+    # a word that can only be a verb is no kind of thing: 'did Orbital's revenue grow to' asks of no 'revenue grow'
+    rose = kinds_named("What did Orbital's revenue grow to in 2025?", ["freight revenue growing at triple-digit rates"])
+    assert "grow" not in rose
     # names are who owns a figure (owner_of), not what kind of thing it is
     assert not kinds_differ("Nordline Freight holds 12%",
                             kinds_named("What share does Orbital Freight hold?", ["Orbital Freight holds 30%"]))
