@@ -34,7 +34,9 @@ FUNCTION_WORDS = frozenset(
     "is are was were do does did has have had can could will would should may might shall must".split()) | PREPOSITIONS
 _WORD = re.compile(r"[A-Za-z0-9][\w&.'’-]*")
 _PERIOD = re.compile(rf"^(Q[1-4]|H[12]|FY\s?\d{{2,4}}|{YEAR}|\d{{4}}Q[1-4])$", re.IGNORECASE)
-_REPORTING = r"(?:said|says|told|added|noted|stated|announced|reported|estimated|estimates|expects|believes)\b(?:\s+that)?"
+_REPORTING = (r"(?:said|says|told|added|noted|stated|announced|reported|estimated|estimates|expects|believes)\b(?:\s+that)?|"
+              r"(?:believed|thought|thinks|argued|argues|claimed|claims|warned|warns|insisted|insists|explained|"
+              r"explains|predicted|predicts|suggested|suggests)\s+that\b")  # 'X believed that ...'
 REPORTING_VERB = re.compile(_REPORTING)
 # Where a clause ends: semicolons, dashes, a comma before a conjunction, relative pronoun or participle, and a
 # reporting verb ('Chief executive Mara Lind said [the group plans to spend $1.5 billion]').

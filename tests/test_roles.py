@@ -110,6 +110,9 @@ def test_a_role_said_without_where_it_is_held_is_held_at_what_its_clause_names()
     film = parse_query("Who is the director of the Tidewater film?")
     back = evidence("c", "'Tidewater 2' is the worst case in film history, according to its own director Ada Byrne.")
     assert "Ada Byrne" in [c.text for c in candidates(film, back) if fills_role(c, [], film)]  # 'its' refers back
+    # a director who believed something of the film is not said to have directed it
+    opinion = evidence("d", "Director Ada Byrne believed that Tidewater was the best film ever made.")
+    assert holders_of_other_roles(film, [opinion]) == ["Ada Byrne"]
 
 
 def test_the_job_a_sentence_gives_a_named_person():
