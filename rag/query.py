@@ -56,7 +56,7 @@ _COMPARATIVES = r"more|greater|higher|larger|bigger|less|fewer|lower|smaller"
 # A fraction of a whole, as a question may claim it ('controls half of the market', 'over two-thirds of its revenue')
 _FRACTION = r"half|(?:a|one)[\s-]half|(?:a|one)[\s-]third|two[\s-]thirds|(?:a|one)[\s-]quarter|three[\s-]quarters"
 _COMPARATIVE = re.compile(rf"\b({_COMPARATIVES})\s+than\b|"
-                          rf"\b(above|over|below|under)(?=\s+(?:(?:US)?[$€£¥]?\d|(?:{_FRACTION})\s+of\b))|"
+                          rf"\b(above|over|below|under)(?=\s+(?:(?:US)?[$€£¥]?\d|(?:{_FRACTION})(?:\s+of\b|\s*[?.!]*\s*$)))|"
                           r"\b(at least|at most|exceed(s|ed)?)\b", re.IGNORECASE)
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
 _PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:(?:over|in|for|by|at|from|since|until|during|within|on)\s+)?"
@@ -629,16 +629,18 @@ def _claimed_figure(ask: str) -> Figure | None:
     percentage it stands for."""
     figures = [f for f in find_figures(ask) if f.kind != "year" and not re.match(r"(?:st|nd|rd|th)\b", ask[f.end:])
                and not (f.start > 0 and f.text[:1].isupper() and f.text.isalpha())]
-    figures += [Figure(_FRACTIONS[re.sub(r"[\s-]+", " ", m.group(1).lower())], "percent", m.group(1), m.start(1),
-                       m.end(1)) for m in _FRACTION_OF.finditer(ask)]
+    fractions = [Figure(_FRACTIONS[re.sub(r"[\s-]+", " ", m.group(1).lower())], "percent", m.group(1), m.start(1),
+                        m.end(1)) for m in _FRACTION_OF.finditer(ask)]
+    figures = [f for f in figures if not any(p.start <= f.start < p.end for p in fractions)] + fractions  # 'one third'
     return min(figures, key=lambda f: f.start) if figures else None
 
 
 _FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 100 / 3, "one third": 100 / 3,
               "two thirds": 200 / 3, "a quarter": 25.0, "one quarter": 25.0, "three quarters": 75.0}
 # 'the first half of 2025', 'a quarter of fiscal 2024' are periods, not fractions claimed
-_FRACTION_OF = re.compile(rf"(?<!first )(?<!second )(?<!last )\b({_FRACTION})\s+of\s+(?!(?:fiscal\s+|FY\s*)?\d)",
-                          re.IGNORECASE)
+# ... and so is one that ends the question ('Is its share above one third?')
+_FRACTION_OF = re.compile(rf"(?<!first )(?<!second )(?<!last )\b({_FRACTION})(?:\s+of\s+(?!(?:fiscal\s+|FY\s*)?\d)|"
+                          r"(?=\s*[?.!]*\s*$))", re.IGNORECASE)
 
 
 def _claimed_rank(ask: str) -> str | None:

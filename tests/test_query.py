@@ -131,6 +131,9 @@ def test_a_fraction_a_question_claims_is_the_percentage_it_stands_for():
     assert parse_query("Does Orbital hold more than a third of the market?").comparison == "gt"
     assert parse_query("Is Orbital's share over two-thirds of the market?").claim.value == 200 / 3
     assert parse_query("Does fuel make up a quarter of Orbital's costs?").kind == "percent"
+    above = parse_query("Is Orbital's share in Freedonia above one third?")  # a fraction that ends the question
+    assert above.comparison == "gt" and round(above.claim.value, 1) == 33.3  # not the number 'one'
+    assert parse_query("Is Orbital's share in Freedonia more than a third?").comparison == "gt"
     for period in ("What did Orbital earn in the first half of 2025?", "What did it earn in the third quarter of 2024?",
                    "How much did Orbital spend in half of fiscal 2024?"):
         assert parse_query(period).claim is None  # a period, not a fraction claimed
