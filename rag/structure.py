@@ -350,7 +350,9 @@ def refers_to(found: str, asked: str) -> bool:
                                                                   abbreviation_of(found, asked))
 
 
-_MEMBER_JOINT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+")
+# What joins the names of a list ('AWS, Azure, and Google Cloud'); a group's members may also be joined by '&'.
+_LIST_JOINT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
+_MEMBER_JOINT = re.compile(_LIST_JOINT.pattern + r"|\s+&\s+")
 
 
 def counts_members(group: str, owner: str) -> bool:
@@ -360,9 +362,6 @@ def counts_members(group: str, owner: str) -> bool:
     numbers = [NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", group.lower()) if w in NUMBER_WORDS]
     members = [m for m in _MEMBER_JOINT.split(owner) if m.strip()]
     return len(numbers) == 1 and len(members) == numbers[0] >= 2
-
-
-_LIST_JOINT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
 
 
 def lists_names(owner: str) -> bool:
