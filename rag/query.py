@@ -18,7 +18,7 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .structure import FUNCTION_WORDS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
+from .structure import FUNCTION_WORDS, PREPOSITIONS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -490,8 +490,9 @@ def _question_for(rest: str) -> str:
     holds') as it is, 'whether/if X' as 'Is it true that X?' (a yes/no question), a thing asked for ('Google's
     share') as 'What is ...?'."""
     first = _first_word(rest)
-    if first in INTERROGATIVES:
-        return f"{rest[:1].upper()}{rest[1:]}?"
+    second = re.match(r"\W*[A-Za-z]+\s+([A-Za-z]+)", rest)
+    if first in INTERROGATIVES or (first in PREPOSITIONS and second and second.group(1).lower() in INTERROGATIVES):
+        return f"{rest[:1].upper()}{rest[1:]}?"  # 'what share Google holds', 'by how much it grew'
     if first in ("whether", "if"):
         return f"Is it true that {rest.split(None, 1)[1] if ' ' in rest.strip() else ''}?"
     return f"What is {rest}?"

@@ -379,6 +379,8 @@ def test_a_question_put_indirectly_is_asked_directly():
     whether = parse_query("Can you tell me whether Kappa holds more than 30% in Freedonia?")
     assert whether.polar and whether.claim is not None and "tru" not in whether.terms
     assert parse_query("Tell me if Kappa holds 30%.").ask == "Is it true that Kappa holds 30%?"
+    assert parse_query("Can you tell me in which year Kappa was founded?").ask == "In which year Kappa was founded?"
+    assert parse_query("Tell me by how much Kappa grew.").ask == "By how much Kappa grew?"
     assert parse_query("Can Kappa tell its revenue?").polar  # asks whether Kappa can
 
 
