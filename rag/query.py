@@ -61,7 +61,8 @@ _COMPARATIVE = re.compile(rf"\b({_COMPARATIVES})\s+than\b|"
 _DOWNWARD = re.compile(r"\b(less|fewer|lower|smaller|below|under|at most)\b", re.IGNORECASE)
 _PART_SPLIT = re.compile(r",?\s+and\s+(?=(?:(?:over|in|for|by|at|from|since|until|during|within|on)\s+)?"
                          r"(?:what|which|who|whom|when|where|why|how)\b)", re.IGNORECASE)  # '..., and over how many years?'
-_CHOICE = re.compile(r"[,:]\s*([^,:?]+?)\s+or\s+([^,:?]+?)\s*\?*$")  # 'Which is bigger, A or B?' (or ': A or B?')
+# 'Which is bigger, A or B?' (or ': A or B?', ' — A or B?')
+_CHOICE = re.compile(r"(?:[,:]|\s[—–-])\s*([^,:?—–]+?)\s+or\s+([^,:?—–]+?)\s*\?*$")
 # 'Between A and B, which is bigger?', 'Of A and B, who ...': the options lead the question
 _LEADING_CHOICE = re.compile(r"^\s*(?:between|of)\s+([^,:?]+?)\s+and\s+([^,:?]+?)\s*,\s*(?=(?:which|who|whose)\b)",
                              re.IGNORECASE)
@@ -418,11 +419,17 @@ def named_currency(ask: str) -> str | None:
     return CURRENCIES[match.group(1).lower()] if match else None
 
 
+# How precise the answer should be ('roughly', 'exactly') and words addressed to the reader ('hey', 'please'):
+# nothing a source must say.
+_PRECISION_OR_COURTESY = re.compile(r"\b(?:roughly|approximately|approx|exactly|precisely|hey|hi|hello|please|thanks)\b",
+                                    re.IGNORECASE)
+
+
 def answer_form_terms(ask: str) -> frozenset[str]:
-    """The words of 'the yuan figure' and 'the size of': what form the answer takes, not what it is about (see
-    `answer_type_terms`)."""
-    return frozenset(t for pattern in (_CURRENCY_FORM, _MEASURE_OF) for m in pattern.finditer(ask)
-                     for t in tokenize(m.group()))
+    """The words of 'the yuan figure', 'the size of', 'roughly' and 'please': what form the answer takes or how it is
+    asked, not what it is about (see `answer_type_terms`)."""
+    return frozenset(t for pattern in (_CURRENCY_FORM, _MEASURE_OF, _PRECISION_OR_COURTESY)
+                     for m in pattern.finditer(ask) for t in tokenize(m.group()))
 
 
 def _sentences(text: str) -> list[str]:

@@ -369,6 +369,13 @@ def test_which_quarter_asks_for_a_date_and_rising_to_asks_for_the_level_reached(
     assert parse_query("How much did Kappa's revenue rise in 2025?").kind == "percent"
 
 
+def test_how_precisely_or_politely_a_question_asks_is_no_content_and_a_dash_may_lead_the_options():
+    assert parse_query("Hey, roughly what share does Kappa hold in Freedonia?").terms == ("kappa", "hold", "freedonia")
+    assert parse_query("Please tell me exactly what share Kappa holds.").terms == ("kappa", "hold")
+    assert parse_query("Which is larger — Kappa or Orion?").options == ("Kappa", "Orion")
+    assert parse_query("Which is larger - Kappa or Orion?").options == ("Kappa", "Orion")
+
+
 def test_a_question_put_indirectly_is_asked_directly():
     assert parse_query("Can you tell me Kappa's share of Freedonia?").ask == "What is Kappa's share of Freedonia?"
     assert not parse_query("Could you tell me how fast Kappa grew in 2025?").polar  # not whether the reader can
