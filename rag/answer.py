@@ -18,6 +18,7 @@ from .ingest import read_document
 from .evidence import Evidence, EvidenceFinder
 from .extract import Candidate, candidates, corroborate, extract, sharpest
 from .figures import find_figures, same_figure
+from .lexical import tokenize
 from .llm import Generator, OnText
 from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, holds_enough,
                      keeps, names_present, on_topic, showable)
@@ -193,17 +194,19 @@ class Answerer:
     def _choose_option(self, query: Query, evidence: list[Evidence]) -> list[Sentence]:
         """'Which is bigger, A or B?' (or 'Is A bigger than B?', answered yes or no): each option's figure, read as
         its own question, then compared."""
-        picks = []
         kind = "percent" if query.kind in (None, "name") else query.kind  # 'Which company is bigger, A or B?'
+        figures = []
         for option in query.options:
             sub = Query(text=query.text, ask=query.ask, kind=kind, subjects=(option,),
                         qualifiers=query.qualifiers, terms=query.terms)
-            spans = [c for e in evidence if names_present(sub, e) for c in candidates(sub, e)
-                     if c.figure is not None and c.owner and same_name(c.owner, option) and not lists_names(c.owner)
-                     and not any(same_name(c.owner, p.owner) for p in picks)]  # each option its own figure
-            if not spans:
+            figures.append([c for e in evidence if names_present(sub, e) for c in candidates(sub, e)
+                            if c.figure is not None and c.owner and same_name(c.owner, option)
+                            and not lists_names(c.owner)])  # a group's joint figure is no member's
+            if not figures[-1]:
                 return []
-            picks.append(spans[0])
+        picks = _side_by_side(figures) or _each_of_the_measure(query.measure_terms, figures)
+        if not picks:
+            return []
         if query.difference:  # 'How much smaller is A's share than B's?'
             gap = difference_sentence(*picks)
             cited = [c.evidence for i, c in enumerate(picks) if all(c.evidence is not p.evidence for p in picks[:i])]
@@ -214,6 +217,37 @@ class Answerer:
         verdict = ("Yes: " if winner is picks[0] else "No: ") if query.polar else ""  # 'Does A hold more than B?'
         return [(f"{verdict}{winner.owner}: {winner.text}.", [winner.evidence])] + \
             [(f"{c.owner}: {c.text}.", [c.evidence]) for c in picks if c is not winner]  # each figure beside its owner
+
+
+def _side_by_side(figures: list[list[Candidate]]) -> list[Candidate]:
+    """One figure for each option from one sentence that gives them side by side ('trailing AWS (30%), Microsoft
+    (22%)'), each its own owner's: figures of one sentence measure one thing."""
+    for first in figures[0]:
+        picks = [first]
+        for spans in figures[1:]:
+            pick = next((c for c in spans if c.evidence is first.evidence
+                         and not any(same_name(c.owner, p.owner) for p in picks)), None)
+            if pick is None:
+                break
+            picks.append(pick)
+        else:
+            return picks
+    return []
+
+
+def _each_of_the_measure(measure: frozenset[str], figures: list[list[Candidate]]) -> list[Candidate]:
+    """Figures from different sentences, only when the question names what they measure and each sentence says all
+    of it: 'Which is larger, AWS or Microsoft?' is not answered with Azure's 39% growth beside AWS's 30% share."""
+    if not measure:
+        return []
+    picks: list[Candidate] = []
+    for spans in figures:
+        pick = next((c for c in spans if measure <= set(tokenize(c.evidence.text))
+                     and not any(same_name(c.owner, p.owner) for p in picks)), None)
+        if pick is None:
+            return []
+        picks.append(pick)
+    return picks
 
 
 def _names_anything(query: Query) -> bool:

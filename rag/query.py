@@ -127,6 +127,12 @@ class Query:
         """The words of the names and qualifiers it asks about, in name_words' forms."""
         return frozenset(w for name in self.subjects + self.qualifiers for w in name_words(name))
 
+    @property
+    def measure_terms(self) -> frozenset[str]:
+        """What a choice or a gap compares its options by ('share', 'Atlantic container traffic'): its terms, less the
+        options' names and the words that set one against the other."""
+        return frozenset(self.terms) - {t for o in self.options for t in tokenize(o)} - _COMPARING_STEMS
+
     @functools.cached_property
     def deed_terms(self) -> frozenset[str]:
         """Its terms that are not words of the names and qualifiers it asks about: what is said of them ('won' of
@@ -714,6 +720,8 @@ _GAP = re.compile(r"\b(?:gap|difference)\s+between\s+", re.IGNORECASE)
 # and a word that sets one figure against another; the two names it is asked of are the owners compared.
 _SETS_AGAINST = (rf"\b(?:{_COMPARATIVES}|leads?|trails?|exceeds?|outpaces?|beats?|surpass(?:es)?|separates?|ahead|behind|"
                  r"gap|margin)\b")
+_COMPARING_STEMS = frozenset(tokenize(" ".join(_COMPARATIVES.split("|")) + " lead trail exceed outpace beat surpass "
+                                      "separate ahead behind gap margin difference far much many"))
 _GAP_ASKED = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many|far)\b.*?{_SETS_AGAINST}|"
                         r"^\s*what\s+is\s+(?:the\s+|\S+['’]s\s+)?(?:lead|gap|margin)\b", re.IGNORECASE)
 

@@ -336,6 +336,18 @@ def test_the_gap_between_two_named_companies_figures_is_computed_and_both_are_ci
     assert lead.answer.startswith("Nordline's 23% is 6 percentage points more than Orbital's 17% [1]")
 
 
+def test_a_choice_compares_figures_of_one_measure_not_one_owners_growth_with_anothers_share(settings, embedder):
+    (settings.corpus_dir / "baltic.txt").write_text(
+        "Baltic Freight\n\nVela grew 39% in 2025, a record.\nCorvo holds 30% of Baltic freight, ahead of Vela (22%).\n",
+        encoding="utf-8")
+    answerer, _ = make_answerer(settings, embedder, "30%")
+    assert answerer.ask("Which is larger, Vela or Corvo?").answer.startswith("Corvo: 30%")  # side by side
+    (settings.corpus_dir / "baltic.txt").write_text(
+        "Baltic Freight\n\nVela grew 39% in 2025, a record.\nCorvo holds 30% of Baltic freight.\n", encoding="utf-8")
+    answerer, _ = make_answerer(settings, embedder, "30%")
+    assert "39%" not in answerer.ask("Which is larger, Vela or Corvo?").answer  # a growth rate is no share
+
+
 def test_a_groups_joint_figure_is_not_one_members_in_a_gap(settings, embedder):
     (settings.corpus_dir / "carriers.txt").write_text(
         "Baltic Carriers\n\nKappa faces stiff competition from Vela, Corvo, and Lumen, which collectively control 63% "
