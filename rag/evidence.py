@@ -61,7 +61,7 @@ class Evidence:
         Read once: coverage and the name check both ask."""
         return names_its_subject(self.text)
 
-    @property
+    @functools.cached_property
     def lead_in(self) -> str:
         """The sentence before it in its paragraph, when it names no subject of its own: shown to the model with it,
         so 'In Q2 2025, the unit reported ...' is read as Alibaba Cloud's. Never text addressed to a model."""

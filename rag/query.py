@@ -498,6 +498,9 @@ def _direct(sentence: str) -> str:
     return _question_for(indirect.group("rest")) if indirect else sentence
 
 
+_WHETHER = re.compile(r"^\W*(?:whether|if)\s*", re.IGNORECASE)
+
+
 def _question_for(rest: str) -> str:
     """The direct question a request or indirect question stands for: an embedded question ('what share Google
     holds') as it is, 'whether/if X' as 'Is it true that X?' (a yes/no question), a thing asked for ('Google's
@@ -507,7 +510,7 @@ def _question_for(rest: str) -> str:
     if first in INTERROGATIVES or (first in PREPOSITIONS and second and second.group(1).lower() in INTERROGATIVES):
         return f"{rest[:1].upper()}{rest[1:]}?"  # 'what share Google holds', 'by how much it grew'
     if first in ("whether", "if"):
-        return f"Is it true that {rest.split(None, 1)[1] if ' ' in rest.strip() else ''}?"
+        return f"Is it true that {_WHETHER.sub('', rest)}?"
     return f"What is {rest}?"
 
 
@@ -718,10 +721,10 @@ _THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
 _GAP = re.compile(r"\b(?:gap|difference)\s+between\s+", re.IGNORECASE)
 # 'By how many points does A lead B?', 'How far ahead of B is A?', 'What is A's lead over B?': an amount asked for,
 # and a word that sets one figure against another; the two names it is asked of are the owners compared.
-_SETS_AGAINST = (rf"\b(?:{_COMPARATIVES}|leads?|trails?|exceeds?|outpaces?|beats?|surpass(?:es)?|separates?|ahead|behind|"
-                 r"gap|margin)\b")
-_COMPARING_STEMS = frozenset(tokenize(" ".join(_COMPARATIVES.split("|")) + " lead trail exceed outpace beat surpass "
-                                      "separate ahead behind gap margin difference far much many"))
+_VERBS_AGAINST, _WORDS_AGAINST = "lead trail exceed outpace beat surpass separate".split(), "ahead behind gap margin".split()
+_SETS_AGAINST = rf"\b(?:{_COMPARATIVES}|(?:{'|'.join(_VERBS_AGAINST)})(?:s|es)?|{'|'.join(_WORDS_AGAINST)})\b"
+_COMPARING_STEMS = frozenset(tokenize(" ".join(_COMPARATIVES.split("|") + _VERBS_AGAINST + _WORDS_AGAINST +
+                                               "difference far much many".split())))
 _GAP_ASKED = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many|far)\b.*?{_SETS_AGAINST}|"
                         r"^\s*what\s+is\s+(?:the\s+|\S+['’]s\s+)?(?:lead|gap|margin)\b", re.IGNORECASE)
 

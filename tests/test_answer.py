@@ -25,6 +25,12 @@ def make_answerer(settings, embedder, reply):
     return Answerer(settings, load_index(settings.index_dir), embedder, generator), generator
 
 
+def answerer_over(settings, embedder, article: str, reply: str) -> Answerer:
+    """An answerer over the fixture articles and one more, `article` (title, blank line, body)."""
+    (settings.corpus_dir / "article.txt").write_text(article, encoding="utf-8")
+    return make_answerer(settings, embedder, reply)[0]
+
+
 def assert_citations_point_at_text(answer, settings):
     index = load_index(settings.index_dir)
     for citation in answer.citations:
@@ -337,31 +343,24 @@ def test_the_gap_between_two_named_companies_figures_is_computed_and_both_are_ci
 
 
 def test_a_choice_compares_figures_of_one_measure_not_one_owners_growth_with_anothers_share(settings, embedder):
-    (settings.corpus_dir / "baltic.txt").write_text(
-        "Baltic Freight\n\nVela grew 39% in 2025, a record.\nCorvo holds 30% of Baltic freight, ahead of Vela (22%).\n",
-        encoding="utf-8")
-    answerer, _ = make_answerer(settings, embedder, "30%")
-    assert answerer.ask("Which is larger, Vela or Corvo?").answer.startswith("Corvo: 30%")  # side by side
-    (settings.corpus_dir / "baltic.txt").write_text(
-        "Baltic Freight\n\nVela grew 39% in 2025, a record.\nCorvo holds 30% of Baltic freight.\n", encoding="utf-8")
-    answerer, _ = make_answerer(settings, embedder, "30%")
-    assert "39%" not in answerer.ask("Which is larger, Vela or Corvo?").answer  # a growth rate is no share
+    side_by_side = answerer_over(settings, embedder, "Baltic Freight\n\nVela grew 39% in 2025, a record.\nCorvo holds "
+                                 "30% of Baltic freight, ahead of Vela (22%).\n", "30%")
+    assert side_by_side.ask("Which is larger, Vela or Corvo?").answer.startswith("Corvo: 30%")
+    apart = answerer_over(settings, embedder, "Baltic Freight\n\nVela grew 39% in 2025, a record.\nCorvo holds 30% of "
+                          "Baltic freight.\n", "30%")
+    assert "39%" not in apart.ask("Which is larger, Vela or Corvo?").answer  # a growth rate is no share
 
 
 def test_a_groups_joint_figure_is_not_one_members_in_a_gap(settings, embedder):
-    (settings.corpus_dir / "carriers.txt").write_text(
-        "Baltic Carriers\n\nKappa faces stiff competition from Vela, Corvo, and Lumen, which collectively control 63% "
-        "of Baltic freight.\n", encoding="utf-8")
-    answerer, _ = make_answerer(settings, embedder, "63%")
-    answer = answerer.ask("What is Vela's lead over Corvo in Baltic freight?")
-    assert "63%" not in answer.answer
+    answerer = answerer_over(settings, embedder, "Baltic Carriers\n\nKappa faces stiff competition from Vela, Corvo, and "
+                             "Lumen, which collectively control 63% of Baltic freight.\n", "63%")
+    assert "63%" not in answerer.ask("What is Vela's lead over Corvo in Baltic freight?").answer
 
 
 def test_how_much_is_answered_with_any_figure_when_the_sums_lie_in_sentences_about_something_else(settings, embedder):
-    (settings.corpus_dir / "capacity.txt").write_text(
-        "Port Capacity\n\nBy 2030, Atlantic ports plan a $3 billion terminal for ships.\nBy 2030, container "
-        "ships will take 70% of Atlantic berth capacity, the port authority expects.\n", encoding="utf-8")
-    answerer, _ = make_answerer(settings, embedder, "70%")
+    answerer = answerer_over(settings, embedder, "Port Capacity\n\nBy 2030, Atlantic ports plan a $3 billion terminal for "
+                             "ships.\nBy 2030, container ships will take 70% of Atlantic berth capacity, the port "
+                             "authority expects.\n", "70%")
     answer = answerer.ask("How much will container ships take of Atlantic berth capacity by 2030?")
     assert answer.answer.startswith("By 2030, container ships will take 70%")
 
