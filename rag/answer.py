@@ -21,7 +21,7 @@ from .figures import find_figures, same_figure
 from .lexical import tokenize
 from .llm import Generator, OnText
 from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, holds_enough,
-                     keeps, names_present, on_topic, showable)
+                     keeps, names_present, on_topic, saying_the_deed, showable)
 from .query import Query, clean_question, parse_query
 from .retrieve import Retriever
 from .schema import Answer, Citation, Timings
@@ -152,6 +152,7 @@ class Answerer:
         every = [c for spans in offered.values() for c in spans]
         supported = {key: corroborate(spans, every) for key, spans in offered.items()}
         answering = [item for item in topical if supported[id(item)]]  # the tier is of sentences that can answer
+        answering = saying_the_deed(query, answering) if verify else answering
         best = {id(item) for item in (showable(query, answering, settings) if verify else answering)}
         pool = [item for item in answering if id(item) in best or
                 (settings.support_weight and (item.coverage >= settings.paraphrase_min_coverage or not verify) and

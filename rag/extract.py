@@ -17,8 +17,9 @@ from .glossary import equivalent_terms, labels_item
 from .lexical import STOPWORDS, tokenize
 from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
+from .thesaurus import base_forms, irregular_verbs
 from .schema import Document
-from .structure import (MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
+from .structure import (FUNCTION_WORDS, MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
                         kinds_differ, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
                         respective_items, same_name, speaks_of_another)
 
@@ -111,7 +112,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
-               and item_fits(query, c) and deed_fits(query, c) and c.start >= dateline]
+               and item_fits(query, c) and deed_fits(query, c) and doer_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -480,6 +481,37 @@ def deed_fits(query: Query, candidate: Candidate) -> bool:
         return True
     return any(candidate.end == len(text[:m.start()].rstrip(" ,")) or m.start() < candidate.start < m.end()
                for m in clauses)  # the antecedent, or a name the clause says ('which was acquired by Facebook')
+
+
+def doer_fits(query: Query, candidate: Candidate) -> bool:
+    """Asked who did something ('Who won the Kestrel Cup?'), the object of another verb the doer did first is not
+    the doer: 'Halep beats Serena Williams to win ...', 'upsets Chadwick Boseman to win ...' (but 'lists Orla Venn
+    as the winner' names her the winner)."""
+    deed = query.doer_deed
+    if candidate.kind != "name" or query.kind != "name" or query.claim is not None or not deed:
+        return True
+    text = candidate.evidence.text
+    return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed))
+
+
+def _done_next(rest: str, deed: frozenset[str]) -> bool:
+    """Does the rest of the sentence go on to the deed as a further verb of the same doer ('... to win', '... and
+    won'), not as what the object is said to be ('lists Orla Venn as the winner')?"""
+    words = re.findall(r"[A-Za-z]+", rest.lower())
+    return any(deed & set(tokenize(word)) and i and words[i - 1] in ("to", "and") for i, word in enumerate(words))
+
+
+_WORD_BEFORE = re.compile(r"([a-z]+)\s+$")
+
+
+def _object_of_verb(text: str, start: int) -> bool:
+    """Does a verb's inflected form come right before `start` ('beats Serena', 'defeating Croatia')?"""
+    match = _WORD_BEFORE.search(text[:start])
+    if not match or match.group(1) in FUNCTION_WORDS:
+        return False
+    word = match.group(1)
+    inflected = word in irregular_verbs() or word.endswith(("s", "ed", "ing"))
+    return inflected and any(part == "v" for _, part in base_forms(word))
 
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:

@@ -18,6 +18,7 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
+from .thesaurus import base_forms, derived_words, irregular_verbs, synonyms, verb_senses
 from .structure import FUNCTION_WORDS, PREPOSITIONS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
@@ -138,6 +139,44 @@ class Query:
         """Its terms that are not words of the names and qualifiers it asks about: what is said of them ('won' of
         'Who won the Kestrel Cup in 2021?')."""
         return frozenset(self.terms) - {t for name in self.subjects + self.qualifiers for t in tokenize(name)}
+
+    @functools.cached_property
+    def doer_deed(self) -> frozenset[str]:
+        """The deed whose doer is asked ('Who won ...?', 'Which actor won ...?'), in the forms a sentence may say it
+        in: `asked_deed`."""
+        return asked_deed(self.ask)
+
+
+# 'Who won ...', 'Which actor won ...', 'Who was awarded ...': the auxiliaries after the interrogative, and the word
+# after them.
+_DOER_ASKED = re.compile(r"^\W*(?i:who|which\s+[a-z]+)\s+((?:(?:is|are|was|were|will|would|has|have|had|be|been|being)\s+)*)"
+                         r"([a-z]+)\b")
+_BE = frozenset("is are was were be been being".split())
+_SPECIFIC_VERB_SENSES = 10  # a verb with more WordNet senses is too general to be the deed (make 49, call 28, lead 14)
+_DEED_SENSES = 2  # WordNet senses whose synonyms and derived words say a deed ('win': winner, winning, gain)
+
+
+def asked_deed(ask: str) -> frozenset[str]:
+    """The deed of a question that asks who did something, an event in the past, in the forms a sentence may say it
+    in, stemmed: 'Who won the Kestrel Cup?' -> win, winner, winning, gain. Empty for a role or a standing state,
+    which sources say in other words ('Who is the director of ...?', 'Who leads Alibaba as chief executive?',
+    'Which city hosts the hub?': 'CEO Eddie Wu', 'a hub in Singapore'), for what was done to someone ('Which
+    countries were chosen for ...?': 'new data centers in Brazil, France and Dubai'), and for a verb of many senses,
+    whose object says the deed ('Which company made a $60 million investment?')."""
+    match = _DOER_ASKED.match(ask)
+    if not match or _BE & set(match.group(1).split()) or match.group(2) in FUNCTION_WORDS:
+        return frozenset()
+    word = match.group(2)
+    base = irregular_verbs().get(word)
+    if base is None:
+        verbs = [form for form, part in base_forms(word) if part == "v"]
+        if not (verbs and word.endswith("ed")):
+            return frozenset()
+        base = verbs[0]
+    if word.endswith("ing") or verb_senses(base) > _SPECIFIC_VERB_SENSES:
+        return frozenset()
+    said = {word, base} | derived_words(base, _DEED_SENSES) | {w for w in synonyms(base, _DEED_SENSES) if " " not in w}
+    return frozenset(t for form in said for t in tokenize(form))
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:

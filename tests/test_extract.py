@@ -519,3 +519,30 @@ def test_a_deed_said_only_in_a_who_clause_is_done_by_its_antecedent_or_a_name_wi
     # where the sentence says the deed outside the clause too, any of its names may be the doer
     assert "Tamsin Hale" in names("Who won the Kestrel Cup in 2021?", "Tamsin Hale won the Kestrel Cup in 2021, "
                                   "beating Rui Okafor, who won it in 2020.")
+
+
+def test_the_object_of_a_verb_the_doer_did_before_the_deed_is_not_the_doer():
+    def names(question, text):
+        return {c.text for c in offered(question, sentence(text))}
+
+    assert names("Who won the Kestrel Cup in 2021?", "Tamsin Hale beats Rui Okafor to win the Kestrel Cup.") == \
+        {"Tamsin Hale"}
+    assert names("Who won the Kestrel Cup in 2021?", "Mara Voss upsets Tamsin Hale to win the Kestrel Cup.") == \
+        {"Mara Voss"}
+    # beaten after the deed, the object did not do it either, but nothing says so: both stay
+    assert names("Who won the Kestrel Cup?", "Tamsin Hale won the Kestrel Cup, beating Rui Okafor.") == \
+        {"Tamsin Hale", "Rui Okafor"}
+    # asked who was beaten, not who did it: the object answers
+    assert "Rui Okafor" in names("Who was beaten in the Kestrel Cup final?", "Tamsin Hale beats Rui Okafor to win "
+                                 "the Kestrel Cup final.")
+
+
+def test_asked_who_did_something_the_sentences_that_say_it_answer_before_those_that_do_not():
+    from rag.policy import saying_the_deed
+
+    won = sentence("Rui Okafor won the 2014 Kestrel Cup final in Port Ellis.")
+    scorer = sentence("2014 Kestrel Cup final: a late goal by Mara Voss lifted the home side.")
+    assert saying_the_deed(parse_query("Who won the Kestrel Cup final in 2014?"), [scorer, won]) == [won]
+    # none says it: the sources may say it in other words, and every sentence stays
+    assert saying_the_deed(parse_query("Who won the Kestrel Cup final in 2014?"), [scorer]) == [scorer]
+    assert saying_the_deed(parse_query("Who is the captain of the Kestrel Cup side?"), [scorer, won]) == [scorer, won]

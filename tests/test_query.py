@@ -406,3 +406,17 @@ def test_a_question_asked_in_a_currency_wants_a_sum_and_nothing_else():
 def test_which_two_asks_for_several():
     assert parse_query("Which two carriers trail Kappa in Freedonia?").plural
     assert not parse_query("Which one carrier leads?").plural and not parse_query("Which carrier leads?").plural
+
+
+def test_a_question_asking_who_did_a_past_deed_carries_the_deed_in_the_forms_a_source_says_it():
+    won = parse_query("Who won the Kestrel Cup in 2019?").doer_deed
+    assert {"win", "winner"} <= won  # 'won', 'wins', 'the winner'
+    assert parse_query("Which rower won the Kestrel Cup?").doer_deed == won
+    assert parse_query("Who has won the Kestrel Cup?").doer_deed == won
+    assert "acquisition" in parse_query("Who acquired Nordline?").doer_deed
+    # a role, a standing state, what was done to someone, or a verb of many senses whose object says the deed: none
+    for question in ("Who is the director of Tidewater?", "Who leads Orbital as chief executive?",
+                     "Which city hosts the Orbital hub?", "Who is starring as Mara in Tidewater?",
+                     "Who was named Harbor Rower of the Year?", "Which company made a $60 million investment?",
+                     "Who called the plan a once-in-a-generation opportunity?", "What did Orbital win?"):
+        assert parse_query(question).doer_deed == frozenset(), question
