@@ -18,7 +18,7 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .thesaurus import base_forms, derived_words, irregular_verbs, synonyms, verb_senses
+from .thesaurus import base_forms, common_word, derived_words, irregular_verbs, synonyms, verb_senses
 from .structure import FUNCTION_WORDS, PREPOSITIONS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
@@ -566,9 +566,11 @@ _BACK_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|these)\b", re.IGNO
 
 def _with_topics(sentences: list[str]) -> list[str]:
     """A lead-in that is the topic of the question after it ('Google's portion of global cloud: how big is it?')
-    is put where the question refers back to it: 'how big is Google's portion of global cloud?'. Only a question
-    that names nothing itself refers back, and only to a lead-in that names something; an instruction ('Please
-    answer the following question:') is left be."""
+    is put where the question refers back to it: 'how big is Google's portion of global cloud?', or after a
+    question with no words of its own ('Free tokens offered through the Catalyst Program: how many?' -> 'how many
+    free tokens offered through the Catalyst Program?'). Only a question that names nothing itself refers back,
+    and only to a lead-in that names something; an instruction ('Please answer the following question:') is left
+    be."""
     out: list[str] = []
     for sentence in sentences:
         refers_back = _BACK_REFERENCE.search(sentence)
@@ -577,8 +579,18 @@ def _with_topics(sentences: list[str]) -> list[str]:
             topic = out.pop()[:-1].strip()
             owner = "'s" if refers_back.group(1).lower() in ("its", "their") else ""
             sentence = sentence[:refers_back.start()] + topic + owner + sentence[refers_back.end():]
+        elif out and out[-1].endswith(":") and _is_interrogative(sentence) and not tokenize(sentence) and \
+                (_names_in(out[-1]) or not common_word(_first_word(out[-1]))):  # 'Qwen languages: how many?'
+            sentence = sentence.rstrip(" ?") + " " + _mid_sentence(out.pop()[:-1].strip()) + "?"
         out.append(sentence)
     return out
+
+
+def _mid_sentence(phrase: str) -> str:
+    """A phrase that opened a sentence, as it reads inside one: 'Free tokens ...' -> 'free tokens ...' (a name keeps
+    its capital)."""
+    first = phrase.split(" ", 1)[0]
+    return phrase[:1].lower() + phrase[1:] if common_word(first) else phrase
 
 
 def _names_in(text: str) -> list[str]:

@@ -221,6 +221,11 @@ def test_a_topic_before_a_colon_is_what_the_question_after_it_refers_back_to():
     assert parse_query("Orbital Freight: what was its 2024 revenue?").ask == "what was Orbital Freight's 2024 revenue?"
     instruction = parse_query("Please answer the following question: how big is it?")
     assert instruction.ask == "how big is it?" and instruction.directives == ("Please answer the following question:",)
+    # a question with no words of its own asks about the topic: it reads after the interrogative
+    counted = parse_query("Free berths offered to startups at the Nordline terminal: how many?")
+    assert counted.ask == "how many free berths offered to startups at the Nordline terminal?"
+    assert counted.kind == "number" and {"berth", "startup"} <= set(counted.terms) and not counted.directives
+    assert parse_query("Please answer the following question: how many?").ask == "how many?"
 
 
 def test_a_request_is_a_question_but_an_instruction_beside_a_question_stays_one():
