@@ -21,7 +21,7 @@ from .thesaurus import base_forms, irregular_verbs
 from .schema import Document
 from .structure import (FUNCTION_WORDS, MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
                         kinds_differ, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
-                        respective_items, same_name, speaks_of_another)
+                        respective_items, same_name, says_some_of, speaks_of_another)
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -516,12 +516,18 @@ def _object_of_verb(text: str, start: int) -> bool:
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:
     """A figure or date answers for the kind of thing its clause speaks of: asked about the global cloud AI market,
-    which a source names, a figure of a clause about the AI infrastructure market is not its answer."""
+    which a source names, a figure of a clause about the AI infrastructure market is not its answer, nor one of a
+    sentence that never says any word of the asked kind ('AI-driven cloud services' asked, a source naming them:
+    'the AI infrastructure market will grow ... at a 29.1% CAGR')."""
     if candidate.kind == "name" or candidate.in_row or not kinds:
         return True
     text = candidate.evidence.text
     start, end = clause_at(text, candidate.start)
-    return not kinds_differ(text[start:end], kinds) and not speaks_of_another(text[start:end], kinds)
+    if kinds_differ(text[start:end], kinds) or speaks_of_another(text[start:end], kinds):
+        return False
+    evidence = candidate.evidence  # a sentence about what its paragraph named ('It is growing at 6%') is read with it
+    about = text if evidence.names_own_subject else evidence.lead_in and f"{evidence.lead_in} {text}"
+    return not about or says_some_of(about, kinds)
 
 
 def dated_fits(query: Query, candidate: Candidate) -> bool:

@@ -412,6 +412,15 @@ def speaks_of_another(stated: str, named: Kinds) -> bool:
     return False
 
 
+def says_some_of(text: str, named: Kinds) -> bool:
+    """Does the text say, in plain words, any word of the kinds asked about that other sources name as asked
+    (`named`)? 'Analysts project the AI infrastructure market will grow ... at a 29.1% CAGR' says nothing of
+    'AI-driven cloud services', which a source names: its figure is another thing's."""
+    asked = set(named) | set().union(*(words for sets in named.values() for words in sets))
+    plain = {stem for match in _PHRASE_WORD.finditer(text) for stem in _plain_stems(match.group())}
+    return bool(asked & plain)
+
+
 def _neither_within(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a - b) and bool(b - a)
 

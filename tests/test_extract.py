@@ -487,6 +487,22 @@ def test_a_figure_of_another_thing_described_like_the_asked_one_is_no_answer():
     assert [c.text for item in items for c in candidates(parse_query(asked), item, kinds)] == ["5.1%"]
 
 
+def test_a_figure_of_a_sentence_that_never_says_the_asked_kind_is_another_things():
+    """Asked about wind-driven freight services, which a source names, a sentence about the harbour crane market
+    (no word of 'freight services') does not answer; a sentence about what its paragraph named may."""
+    from rag.structure import kinds_named
+
+    asked = "What is the annual growth rate of wind-driven freight services?"
+    named = sentence("Wind-driven freight services are growing at 40% annually.")
+    other = sentence("Analysts project the harbour crane market will grow at a 9.1% CAGR to 2032.")
+    pronoun = sentence("It is growing at 6% a year.")
+    kinds = kinds_named(asked, [item.text for item in (named, other, pronoun)])
+    assert [c.text for item in (named, other, pronoun) for c in candidates(parse_query(asked), item, kinds)] == \
+        ["40%", "6%"]
+    # where no source names the asked kind, a sentence may say it in other words: nothing is ruled out
+    assert [c.text for c in candidates(parse_query(asked), other, kinds_named(asked, [other.text]))] == ["9.1%"]
+
+
 def test_a_name_listed_beside_the_asked_one_is_its_peer_not_what_it_offers():
     """Asked what the Star Program offers, 'its Kappa Studio platform and Star Program' lists Kappa Studio as a
     peer; asked who founded Orbital with Ada Hale, the name beside hers is the answer."""
