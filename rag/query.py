@@ -32,7 +32,8 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
     ("name", r"^(who|whom|whose)\b"),  # 'Whose cloud business grew 39%?': a name, whatever else it says
-    ("date", r"^when\b|\b(by|since|until) when\b"),  # 'By when will it reach 70%?': a date, whatever figure it states
+    # 'By when will it reach 70%?', 'By what year will it reach 70%?': a date, whatever figure it states
+    ("date", r"^when\b|\b(by|since|until) when\b|\b(what|which) (year|day|month|quarter)\b(?!-)"),
     ("title", r"\b(what|which) (position|title|role|job|post)\b|['’]s (position|title|role|job)\b"),  # of a person
     ("rank", r"\b(what|which) (rank|ranking|position)\b|\brank(s|ed|ing)?\b"),  # 'fourth-largest', 'No. 2', '3rd'
     ("place", r"^where\b|\bin (which|what) (city|country|place|region)\b"),

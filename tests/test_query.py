@@ -110,6 +110,8 @@ def test_how_or_where_something_ranks_is_asked_of_the_model_as_its_rank():
 
 def test_when_asks_for_a_date_whatever_figure_the_question_states():
     assert parse_query("By when will freight reach 70% of Orbital's revenue?").kind == "date"
+    assert parse_query("By what year will freight reach 70% of Orbital's revenue?").kind == "date"  # not a percentage
+    assert parse_query("What year-over-year growth did Orbital report?").kind == "percent"
     assert parse_query("When did Orbital's share pass 30%?").kind == "date"
 
 
