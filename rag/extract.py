@@ -204,8 +204,10 @@ def _dateline(text: str) -> int:
 
 
 # A stretch of time: 'three years', 'three-year', '18 months', 'a decade'.
+# 'three years', 'a decade', 'six consecutive quarters' (one describing word between)
 DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|"
-                      r"seven|eight|nine|ten|twelve|several|a few|a)[- ](?:years?|months?|quarters?|weeks?|days?|"
+                      r"seven|eight|nine|ten|twelve|several|a few|a)[- ](?:(?:consecutive|straight|successive|"
+                      r"full|more|further|additional|record)\s+)?(?:years?|months?|quarters?|weeks?|days?|"
                       r"decades?)\b", re.IGNORECASE)
 
 

@@ -562,3 +562,11 @@ def test_asked_who_did_something_the_sentences_that_say_it_answer_before_those_t
     # none says it: the sources may say it in other words, and every sentence stays
     assert saying_the_deed(parse_query("Who won the Kestrel Cup final in 2014?"), [scorer]) == [scorer]
     assert saying_the_deed(parse_query("Who is the captain of the Kestrel Cup side?"), [scorer, won]) == [scorer, won]
+
+
+def test_a_duration_may_carry_a_describing_word_between_its_count_and_its_unit():
+    found = [c.text for c in offered("For how many quarters has Orbital's freight revenue grown?",
+                                     sentence("Orbital's freight revenue has grown for six consecutive quarters."))]
+    assert found == ["six consecutive quarters"]
+    assert [c.text for c in offered("How long will Kappa's plan run?", sentence("Kappa's plan runs three years."))] \
+        == ["three years"]
