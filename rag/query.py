@@ -198,7 +198,7 @@ def parse_query(question: str) -> Query:
     ask, directives = split_directives(canonical_periods(expand_contractions(question)))
     query = _parse_ask(ask, question, directives)
     parts = [_parse_ask(part, question, directives + own) for part, own in  # a part's own 'in US dollars'
-             map(split_directives, _two_parts(ask) or compared_parts(ask))]
+             map(split_directives, _two_parts(ask) or compared_parts(ask) or possessed_parts(ask))]
     if len(parts) < 2:
         return query
     # a later part ('and how fast did it grow?') is about what the first part names
@@ -825,6 +825,23 @@ def _two_parts(ask: str) -> list[str]:
     if len(pieces) < 2 or any(len(p.split()) < 3 for p in pieces):
         return []
     return [p if p.endswith("?") else p + "?" for p in pieces]
+
+
+# 'What are X's global share and its share in China?': two things of one owner, the second referred back to
+_TWO_OF_ONE = re.compile(r"^\s*(?P<wh>what|which)\s+(?:are|were|is|was)\s+(?P<a>.+?)\s+and\s+(?:its|their)\s+"
+                         r"(?P<b>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+
+
+def possessed_parts(ask: str) -> list[str]:
+    """'What are Alibaba Cloud's global market share and its share in China?' -> 'What is Alibaba Cloud's global
+    market share?' and 'What is Alibaba Cloud's share in China?': each answered and cited on its own. [] when the
+    ask is no such pair, or its first thing has no owner for 'its' to refer to."""
+    match = _TWO_OF_ONE.match(ask)
+    possessed = _POSSESSED.match(match.group("a")) if match else None
+    if not possessed:
+        return []
+    wh = match.group("wh").capitalize()
+    return [f"{wh} is {match.group('a')}?", f"{wh} is {possessed.group('owner')} {match.group('b')}?"]
 
 
 _COMPARED = re.compile(r"^\s*how\s+(?:did|does|do|has|have|will|would)\s+(?P<a>.+?)\s+compare\s+(?:to|with|against)\s+"

@@ -49,6 +49,13 @@ def test_two_part_questions_split_and_the_second_part_keeps_the_subject():
     assert q.parts[1].subjects == ("Nordline",)
 
 
+def test_two_things_of_one_owner_are_asked_as_two_parts_the_second_referred_back():
+    parts = parse_query("What are Orbital's global freight share and its share in Chile?").parts
+    assert [p.ask for p in parts] == ["What is Orbital's global freight share?", "What is Orbital's share in Chile?"]
+    assert parts[1].subjects == ("Orbital",) and parts[1].qualifiers == ("Chile",) and not parts[0].qualifiers
+    assert parse_query("What are the risks and its rewards?").parts == ()  # no owner for 'its' to refer to
+
+
 def test_a_second_part_may_open_with_a_preposition_and_each_part_reads_its_own_unit():
     parts = parse_query("How big is Orbital's fleet budget in US dollars, and over how many years?").parts
     assert [p.ask for p in parts] == ["How big is Orbital's fleet budget?", "over how many years?"]
