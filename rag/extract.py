@@ -20,7 +20,7 @@ from .roles import titles_of
 from .thesaurus import base_forms, irregular_verbs
 from .schema import Document
 from .structure import (FUNCTION_WORDS, MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
-                        kinds_differ, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
+                        kinds_differ, list_members, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
                         respective_items, same_name, says_some_of, speaks_of_another)
 
 REFUSAL = "NOT FOUND"
@@ -388,12 +388,18 @@ def _footnote_marker(text: str, figure: Figure) -> bool:
 
 def owner_fits(query: Query, candidate: Candidate) -> bool:
     """A figure that belongs to someone the question does not name is not its answer: asked about Tencent
-    Cloud, Alibaba Cloud's 36% is not an answer even when it stands in the same sentence."""
+    Cloud, Alibaba Cloud's 36% is not an answer even when it stands in the same sentence; asked about AWS, the 63%
+    'AWS, Azure, and Google Cloud collectively control' is the group's, not AWS's."""
     if candidate.figure is None or candidate.owner is None or not query.subjects:
         return True
+    asked = query.subjects + query.qualifiers
+    if any(counts_members(subject, candidate.owner) for subject in asked):
+        return True  # 'the Big Three' asked, 'AWS, Azure, and Google Cloud collectively control 63%'
+    members = list_members(candidate.owner)
+    if members:  # a group's joint figure is no one member's: all of them must be asked about
+        return all(any(refers_to(member, subject) for subject in asked) for member in members)
     owners = [candidate.owner, possessor(candidate.evidence.text, candidate.owner, candidate.start)]
-    return any(refers_to(owner, subject) or counts_members(subject, owner)
-               for owner in owners if owner for subject in query.subjects + query.qualifiers)
+    return any(refers_to(owner, subject) for owner in owners if owner for subject in asked)
 
 
 def item_fits(query: Query, candidate: Candidate) -> bool:

@@ -371,6 +371,12 @@ def lists_names(owner: str) -> bool:
     return len(members) >= 2 and all(m[:1].isupper() or m[:1].isdigit() for m in members)
 
 
+def list_members(owner: str) -> list[str]:
+    """The names of a list owner ('AWS, Azure, and Google Cloud' -> AWS, Azure, Google Cloud); [] when the owner is
+    one name (`lists_names`)."""
+    return [m.strip() for m in _LIST_JOINT.split(owner) if m.strip()] if lists_names(owner) else []
+
+
 _PHRASE_WORD = re.compile(r"[A-Za-z][\w&'’-]*|\S")
 
 

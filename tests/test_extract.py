@@ -570,3 +570,12 @@ def test_a_duration_may_carry_a_describing_word_between_its_count_and_its_unit()
     assert found == ["six consecutive quarters"]
     assert [c.text for c in offered("How long will Kappa's plan run?", sentence("Kappa's plan runs three years."))] \
         == ["three years"]
+
+
+def test_a_groups_joint_figure_is_no_one_members():
+    group = sentence("Tidewater trails Orbital, Nordline, and Kappa Freight, which collectively carry 63% of Atlantic "
+                     "container traffic.")
+    assert [c.text for c in offered("What share of Atlantic container traffic does Orbital carry?", group)] == []
+    assert [c.text for c in offered("What share do Orbital, Nordline and Kappa Freight carry together?", group)] \
+        == ["63%"]
+    assert [c.text for c in offered("What share do the Big Three carry?", group)] == ["63%"]
