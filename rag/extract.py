@@ -109,11 +109,24 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         found += [Candidate(m.group(), sentence, m.start(), m.end(), "name") for m in _PLAIN_LIST.finditer(text)]
         found += [Candidate(m.group("list"), sentence, m.start("list"), m.end("list"), "name")
                   for m in _EXAMPLES.finditer(text) if not _PLAIN_LIST.fullmatch(m.group("list"))]
+    if query.kind in ("name", None):  # 'What are the two pillars of ...?': '... on two pillars: cloud computing and AI'
+        found += [Candidate(m.group("what"), sentence, m.start("what"), m.end("what"), "name")
+                  for m in _DEFINED.finditer(text) if _names_asked_thing(query, m.group("noun"))]
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
                and item_fits(query, c) and deed_fits(query, c) and doer_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
+
+
+# A noun, a colon, and what it is, up to six words to the clause's end: 'two pillars: cloud computing and AI innovation'
+_DEFINED = re.compile(r"\b(?P<noun>[a-z][a-z-]*)\s*:\s+(?P<what>[^\s.;:,]+(?:\s+[^\s.;:,]+){0,5})(?=\s*(?:[.;]|$))")
+
+
+def _names_asked_thing(query: Query, noun: str) -> bool:
+    """Is the word before a colon what the question asks about (one of its terms, not a name's word)?"""
+    stems = set(tokenize(noun))
+    return bool(stems) and stems <= set(query.terms) - query.name_terms
 
 
 _FIGURE_ASIDE = r"(?:\s*\([^()]*\))?"  # 'Tencent Cloud (10%) and Huawei Cloud (8%)'

@@ -579,3 +579,11 @@ def test_a_groups_joint_figure_is_no_one_members():
     assert [c.text for c in offered("What share do Orbital, Nordline and Kappa Freight carry together?", group)] \
         == ["63%"]
     assert [c.text for c in offered("What share do the Big Three carry?", group)] == ["63%"]
+
+
+def test_what_an_asked_noun_is_may_follow_it_after_a_colon():
+    pillars = sentence("Orbital's fleet plan rests on two pillars: electric tugs and shore power.")
+    assert "electric tugs and shore power" in [c.text for c in offered("What are the two pillars of Orbital's fleet "
+                                                                       "plan?", pillars)]
+    # a colon after a word the question does not ask about introduces nothing asked
+    assert [c.text for c in offered("What does Orbital's plan cost?", pillars)] == []
