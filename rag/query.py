@@ -621,8 +621,20 @@ def expected_kind(ask: str) -> str | None:
     whatever the rest of the question says ('Which company's share is 36%?'). 'Which is bigger, A or B?' is a
     choice between the options, read elsewhere."""
     lowered = ask.lower().strip()
-    which = _which_word(lowered)
-    return (_form_kind(f"what {which}") or "name") if which else _form_kind(lowered)
+    which = _which_word(lowered) or _what_things(lowered)
+    if not which:
+        return _form_kind(lowered)
+    singular = [form for form, part in base_forms(which) if part == "n"][:1]  # 'revenues': revenue
+    return _form_kind(f"what {which}") or _form_kind(f"what {' '.join(singular)}") or "name"
+
+
+def _what_things(lowered: str) -> str:
+    """The plural noun an opening 'what' governs, which asks as 'which' does ('industries' of 'What industries
+    drive ...?'): things named, or a figure where the noun names one ('What revenues ...'); '' otherwise."""
+    what = re.match(r"\s*what\s+([a-z]+)\b", lowered)
+    word = what.group(1) if what else ""
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in AUXILIARIES
+    return word if plural and any(part == "n" for _, part in base_forms(word)) else ""
 
 
 def _asks_several(ask: str) -> bool:

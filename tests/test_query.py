@@ -434,3 +434,11 @@ def test_a_question_asking_who_did_a_past_deed_carries_the_deed_in_the_forms_a_s
                      "Who was named Harbor Rower of the Year?", "Which company made a $60 million investment?",
                      "Who called the plan a once-in-a-generation opportunity?", "What did Orbital win?"):
         assert parse_query(question).doer_deed == frozenset(), question
+
+
+def test_what_with_a_plural_noun_asks_as_which_does():
+    assert parse_query("What industries drive Orbital's freight revenue?").kind == "name"  # not the revenue's sum
+    assert parse_query("What industries drive Orbital's freight revenue?").plural
+    assert parse_query("What revenues did Orbital report in 2024?").kind == "money"
+    assert parse_query("What percentage of revenue comes from tugs?").kind == "percent"
+    assert parse_query("What was Orbital's revenue in 2024?").kind == "money"  # 'was' governs nothing
