@@ -235,7 +235,7 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
     truth_lead = re.match(rf"\s*{_TRUTH_LEAD}\b", ask, re.IGNORECASE)
     claimed |= set(tokenize(truth_lead.group())) if truth_lead else set()
     not_content = _FORM_TERMS | answer_type_terms(ask, kind) | period_words(ask, qualifiers) | \
-        answer_form_terms(ask) | extreme_terms(ask, superlative) | claimed
+        answer_form_terms(ask) | extreme_terms(ask, superlative) | claimed | intention_terms(ask)
     return Query(text=question, ask=ask, directives=directives, kind=kind, subjects=subjects, qualifiers=qualifiers,
                  period_choices=listed_periods(ask, qualifiers),
                  terms=tuple(dict.fromkeys(t for t in tokenize(ask) if t not in not_content)), claim=claim,
@@ -469,6 +469,27 @@ def named_currency(ask: str) -> str | None:
 # nothing a source must say.
 _PRECISION_OR_COURTESY = re.compile(r"\b(?:roughly|approximately|approx|exactly|precisely|hey|hi|hello|please|thanks)\b",
                                     re.IGNORECASE)
+
+
+# 'plan to invest', 'intends to build': a verb before 'to' and another verb
+_INTENDS = re.compile(r"\b([a-z]+)\s+to\s+([a-z]+)\b")
+_BE_FORM = re.compile(r"\b(?:is|are|was|were|be|been)\b", re.IGNORECASE)
+
+
+def intention_terms(ask: str) -> frozenset[str]:
+    """The word of an intention before the verb it governs ('How much does Alibaba plan to invest?': plan): the deed
+    is the investing, which a source states as planned, committed or under way alike ('a $53 billion investment ...
+    over the next three years'). Only a verb's plain or third-person form, never a participle ('is projected to
+    grow', 'is the market forecast to expand' keep the forecast)."""
+    found = set()
+    for match in _INTENDS.finditer(ask):
+        word, governed = match.groups()
+        if word.endswith(("ed", "ing")) or word in FUNCTION_WORDS or word in AUXILIARIES or \
+                _BE_FORM.search(ask[:match.start()]):  # 'At what rate is the market forecast to expand?': passive
+            continue
+        if any(part == "v" for _, part in base_forms(word)) and any(part == "v" for _, part in base_forms(governed)):
+            found |= set(tokenize(word))
+    return frozenset(found)
 
 
 def answer_form_terms(ask: str) -> frozenset[str]:

@@ -442,3 +442,11 @@ def test_what_with_a_plural_noun_asks_as_which_does():
     assert parse_query("What revenues did Orbital report in 2024?").kind == "money"
     assert parse_query("What percentage of revenue comes from tugs?").kind == "percent"
     assert parse_query("What was Orbital's revenue in 2024?").kind == "money"  # 'was' governs nothing
+
+
+def test_the_word_of_an_intention_is_no_content_the_deed_it_governs_is():
+    """A source states a planned investment as 'a $5 billion investment over three years', without 'plan'."""
+    assert "plan" not in parse_query("How much does Orbital plan to invest?").terms
+    assert "invest" in parse_query("How much does Orbital plan to invest?").terms
+    assert "plan" in parse_query("How big is Orbital's investment plan?").terms  # a noun: what is asked about
+    assert "forecast" in parse_query("At what rate is the freight market forecast to expand?").terms  # passive
