@@ -19,7 +19,7 @@ from .query import PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .thesaurus import base_forms, irregular_verbs
 from .schema import Document
-from .structure import (FUNCTION_WORDS, MONTH, RANK, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
+from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
                         kinds_differ, list_members, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
                         respective_items, same_name, says_some_of, speaks_of_another)
 
@@ -115,7 +115,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
-               and item_fits(query, c) and deed_fits(query, c) and doer_fits(query, c) and c.start >= dateline]
+               and item_fits(query, c) and subject_fits(query, c) and deed_fits(query, c) and doer_fits(query, c) and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -413,6 +413,36 @@ def owner_fits(query: Query, candidate: Candidate) -> bool:
         return all(any(refers_to(member, subject) for subject in asked) for member in members)
     owners = [candidate.owner, possessor(candidate.evidence.text, candidate.owner, candidate.start)]
     return any(refers_to(owner, subject) for owner in owners if owner for subject in asked)
+
+
+def subject_fits(query: Query, candidate: Candidate) -> bool:
+    """A figure said in a clause of its own, the asked subject named only after it, past a comma, is what that
+    clause speaks of: 'Analysts project the AI infrastructure market will grow from $36.59 billion in 2023 ..., a
+    trend Alibaba Cloud is well-positioned to exploit' gives no figure of Alibaba Cloud's. A leading phrase with no
+    verb of its own ('With 36% of the market, Alibaba Cloud leads'), a clause about 'it' or 'its' revenue and an
+    attribution ('..., Alibaba said') may."""
+    if candidate.figure is None or candidate.in_row or not query.subjects:
+        return True
+    text = candidate.evidence.text
+    comma = text.find(",", candidate.end)
+    if comma < 0 or not _finite_verb(text[:comma]) or _PRONOUN.search(text[:comma]) or \
+            REPORTING_VERB.search(text, comma):
+        return True  # 'its revenue was $3 billion, which made Orbital ...': 'its' may be Orbital
+    runs = name_runs(text)
+    for subject in query.subjects:
+        named = [r.start for r in runs if refers_to(r.text, subject)]
+        if named and min(named) > comma:
+            return False
+    return True
+
+
+_PRONOUN = re.compile(r"\b(?:it|its|they|their|he|his|she|her)\b", re.IGNORECASE)
+_AUXILIARY_WORDS = frozenset("is are was were will would has have had can could may might shall should must".split())
+
+
+def _finite_verb(text: str) -> bool:
+    """Does the stretch say a finite verb: an auxiliary or modal ('will grow', 'is projected')?"""
+    return any(word.lower() in _AUXILIARY_WORDS for word in re.findall(r"[A-Za-z]+", text))
 
 
 def item_fits(query: Query, candidate: Candidate) -> bool:

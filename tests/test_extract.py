@@ -587,3 +587,14 @@ def test_what_an_asked_noun_is_may_follow_it_after_a_colon():
                                                                        "plan?", pillars)]
     # a colon after a word the question does not ask about introduces nothing asked
     assert [c.text for c in offered("What does Orbital's plan cost?", pillars)] == []
+
+
+def test_a_figure_of_a_clause_of_its_own_is_not_a_subject_named_only_after_it():
+    trend = sentence("The harbour crane market will grow from $3 billion in 2023 to $9 billion by 2032, a trend "
+                     "Orbital is well placed to exploit.")
+    # a clause about 'its' revenue, and an attribution after the figure, may give the subject's figure
+    question = "What was Orbital's revenue in 2023?"
+    its = sentence("In 2023 its revenue was $3 billion, which made Orbital the largest crane maker.")
+    assert "$3 billion" in [c.text for c in offered(question, its)]
+    said = sentence("In 2023 revenue was $3 billion, Orbital said.")
+    assert [c.text for c in offered(question, trend)] == [] and "$3 billion" in [c.text for c in offered(question, said)]
