@@ -634,6 +634,8 @@ def _first_word(text: str) -> str:
 # 'Which movie won ...', 'In which countries ...': the word 'which' governs says what kind of answer is wanted.
 # 'which movie ...', 'in which countries ...', 'globally, which provider ...'
 _WHICH = re.compile(r"^(?:[^,?]*,\s*|[a-z]+ )?which ([a-z]+)\b")
+_WHICH_OF = re.compile(r"\s+(?:the\s+|its\s+|their\s+|[a-z0-9&.-]+['’]s\s+)?([a-z]+s)\b")  # '... of the providers'
+
 
 
 def expected_kind(ask: str) -> str | None:
@@ -665,6 +667,8 @@ def _asks_several(ask: str) -> bool:
     if counted:  # 'Which two providers ...?'
         return NUMBER_WORDS.get(counted.group(1), 2) > 1
     what = re.match(r"\s*what\s+([a-z]+)\b", lowered)
+    if re.search(r"\bwhich\s+of\b", lowered):  # 'Which of the providers holds ...?': one of them
+        return False
     word = _which_word(lowered.strip()) or (what.group(1) if what else "")
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
@@ -673,7 +677,10 @@ def _which_word(lowered: str) -> str:
     """The word an opening 'which' governs ('movie' of 'Which movie won ...', 'countries' of 'In which countries
     ...'); '' when there is none ('Which is bigger, A or B?', 'Which of them ...')."""
     which = _WHICH.match(lowered)
-    return which.group(1) if which and which.group(1) not in AUXILIARIES | {"of", "one", "ones"} else ""
+    if which and which.group(1) == "of":  # 'Which of Alibaba's rivals ...': the rivals
+        of = _WHICH_OF.match(lowered, which.end())
+        return of.group(1) if of and of.group(1) not in FUNCTION_WORDS else ""
+    return which.group(1) if which and which.group(1) not in AUXILIARIES | {"one", "ones"} else ""
 
 
 def _form_kind(lowered: str) -> str | None:

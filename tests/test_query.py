@@ -450,3 +450,10 @@ def test_the_word_of_an_intention_is_no_content_the_deed_it_governs_is():
     assert "invest" in parse_query("How much does Orbital plan to invest?").terms
     assert "plan" in parse_query("How big is Orbital's investment plan?").terms  # a noun: what is asked about
     assert "forecast" in parse_query("At what rate is the freight market forecast to expand?").terms  # passive
+
+
+def test_which_of_a_group_asks_for_one_of_its_members():
+    rivals = parse_query("Which of Orbital's rivals in Chile carries 10% of container traffic?")
+    assert rivals.kind == "name" and not rivals.plural  # one rival, named; not the 10% the question states
+    assert parse_query("Which of the carriers holds 30%?").kind == "name"
+    assert parse_query("Which of them is larger?").kind is None
