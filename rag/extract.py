@@ -15,13 +15,14 @@ from .evidence import Evidence
 from .figures import CURRENCIES, YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .glossary import equivalent_terms, labels_item
 from .lexical import STOPWORDS, tokenize
-from .query import PART_WORDS, RATE_WORDS, Query
+from .query import AUXILIARIES, PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
-from .thesaurus import base_forms, irregular_verbs
 from .schema import Document
-from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, clause_at, counts_members, is_headline, is_period,
-                        kinds_differ, list_members, name_parts, name_runs, name_words, owner_of, possessor, refers_to,
-                        respective_items, same_name, says_some_of, speaks_of_another)
+from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, clause_at,
+                        counts_members, is_headline, is_period, kinds_differ, list_members, name_parts, name_runs,
+                        name_words, owner_of, possessor, refers_to, respective_items, same_name, says_some_of,
+                        speaks_of_another)
+from .thesaurus import base_forms, irregular_verbs
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -115,7 +116,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     dateline = _dateline(text)
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
-               and item_fits(query, c) and subject_fits(query, c) and deed_fits(query, c) and doer_fits(query, c) and c.start >= dateline]
+               and item_fits(query, c) and subject_fits(query, c) and deed_fits(query, c) and doer_fits(query, c)
+               and c.start >= dateline]
     return _most_specific(fitting)
 
 
@@ -216,8 +218,7 @@ def _dateline(text: str) -> int:
     return match.end() if match else 0
 
 
-# A stretch of time: 'three years', 'three-year', '18 months', 'a decade'.
-# 'three years', 'a decade', 'six consecutive quarters' (one describing word between)
+# A stretch of time: 'three years', 'three-year', '18 months', 'a decade', 'six consecutive quarters'.
 DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|"
                       r"seven|eight|nine|ten|twelve|several|a few|a)[- ](?:(?:consecutive|straight|successive|"
                       r"full|more|further|additional|record)\s+)?(?:years?|months?|quarters?|weeks?|days?|"
@@ -437,12 +438,11 @@ def subject_fits(query: Query, candidate: Candidate) -> bool:
 
 
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|he|his|she|her)\b", re.IGNORECASE)
-_AUXILIARY_WORDS = frozenset("is are was were will would has have had can could may might shall should must".split())
 
 
 def _finite_verb(text: str) -> bool:
     """Does the stretch say a finite verb: an auxiliary or modal ('will grow', 'is projected')?"""
-    return any(word.lower() in _AUXILIARY_WORDS for word in re.findall(r"[A-Za-z]+", text))
+    return any(word.lower() in AUXILIARIES for word in re.findall(r"[A-Za-z]+", text))
 
 
 def item_fits(query: Query, candidate: Candidate) -> bool:

@@ -148,9 +148,9 @@ def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -
 
 def saying_the_deed(query: Query, evidence: list[Evidence]) -> list[Evidence]:
     """Asked who did something ('Who won the Kestrel Cup in 2014?'), the sentences offering an answer that say the
-    deed in some form (won, wins, winner; or the sentence before a subjectless one does), when any does: beside them, a sentence
-    about the cup that names a scorer ('A marvelous goal by Mario Götze ...') or a sponsor ('presented by J.P.
-    Morgan') says nothing of who won it. When none does, the sources may say it in other words ('the
+    deed in some form (won, wins, winner; or the sentence before a subjectless one does), when any does: beside
+    them, a sentence about the cup that names a scorer ('A marvelous goal by Mario Götze ...') or a sponsor
+    ('presented by J.P. Morgan') says nothing of who won it. When none does, the sources may say it in other words ('the
     fourth-largest provider' for 'Which company ranked fourth?') and all stay."""
     deed = query.doer_deed
     if query.kind != "name" or query.claim is not None or not deed:

@@ -150,8 +150,8 @@ class Query:
 
 # 'Who won ...', 'Which actor won ...', 'Who was awarded ...': the auxiliaries after the interrogative, and the word
 # after them.
-_DOER_ASKED = re.compile(r"^\W*(?i:who|which\s+[a-z]+)\s+((?:(?:is|are|was|were|will|would|has|have|had|be|been|being)\s+)*)"
-                         r"([a-z]+)\b")
+_DOER_ASKED = re.compile(r"^\W*(?i:who|which\s+[a-z]+)\s+"
+                         r"((?:(?:is|are|was|were|will|would|has|have|had|be|been|being)\s+)*)([a-z]+)\b")
 _BE = frozenset("is are was were be been being".split())
 _SPECIFIC_VERB_SENSES = 10  # a verb with more WordNet senses is too general to be the deed (make 49, call 28, lead 14)
 _DEED_SENSES = 2  # WordNet senses whose synonyms and derived words say a deed ('win': winner, winning, gain)
@@ -473,7 +473,6 @@ _PRECISION_OR_COURTESY = re.compile(r"\b(?:roughly|approximately|approx|exactly|
 
 # 'plan to invest', 'intends to build': a verb before 'to' and another verb
 _INTENDS = re.compile(r"\b([a-z]+)\s+to\s+([a-z]+)\b")
-_BE_FORM = re.compile(r"\b(?:is|are|was|were|be|been)\b", re.IGNORECASE)
 
 
 def intention_terms(ask: str) -> frozenset[str]:
@@ -485,8 +484,8 @@ def intention_terms(ask: str) -> frozenset[str]:
     for match in _INTENDS.finditer(ask):
         word, governed = match.groups()
         if word.endswith(("ed", "ing")) or word in FUNCTION_WORDS or word in AUXILIARIES or \
-                _BE_FORM.search(ask[:match.start()]):  # 'At what rate is the market forecast to expand?': passive
-            continue
+                _BE & set(ask[:match.start()].lower().split()):  # 'At what rate is the market forecast to ...?'
+            continue  # a passive
         if any(part == "v" for _, part in base_forms(word)) and any(part == "v" for _, part in base_forms(governed)):
             found |= set(tokenize(word))
     return frozenset(found)
@@ -635,8 +634,6 @@ def _first_word(text: str) -> str:
 # 'which movie ...', 'in which countries ...', 'globally, which provider ...'
 _WHICH = re.compile(r"^(?:[^,?]*,\s*|[a-z]+ )?which ([a-z]+)\b")
 _WHICH_OF = re.compile(r"\s+(?:the\s+|its\s+|their\s+|[a-z0-9&.-]+['’]s\s+)?([a-z]+s)\b")  # '... of the providers'
-
-
 
 def expected_kind(ask: str) -> str | None:
     """The kind of answer the interrogative form asks for. 'Which' + a word asks for what that word names: a figure
