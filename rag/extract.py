@@ -174,13 +174,23 @@ _ASKS_FOR_PEERS = re.compile(r"\b(?:with|alongside|besides|beside|except|other t
                              re.IGNORECASE)
 
 
+def _asks_for_peers(ask: str) -> bool:
+    """Does the question ask for what goes with a name ('Who founded it with Ada Hale?', 'besides AWS')? Not a verb
+    right before 'with', whose names are its counterparts ('Which company partnered with Dify and Squirro?': the
+    partner is not listed beside them)."""
+    for match in _ASKS_FOR_PEERS.finditer(ask):
+        if match.group().lower() != "with" or not _object_of_verb(ask, match.start()):
+            return True
+    return False
+
+
 def _peers_of_subject(query: Query, text: str, runs: list[NameRun]) -> list[NameRun]:
     """The names the sentence lists with the name the question is about: asked what the AI Catalyst Program offers,
     'its Model Studio platform and AI Catalyst Program, which provides ...' offers Model Studio as a peer, not as
     what the program offers. A list has an 'and' or 'or' ('Christiansen, CEO of ...' is a name and its role); a
-    question asking for what goes with a name ('Who founded it with Brian Acton?') asks for its peers, and a
-    question for a role's holder for the name beside the role: none is left out then."""
-    if _ASKS_FOR_PEERS.search(query.ask) or query.role is not None:
+    question asking for what goes with a name ('Who founded it with Brian Acton?', `_asks_for_peers`) asks for its
+    peers, and a question for a role's holder for the name beside the role: none is left out then."""
+    if _asks_for_peers(query.ask) or query.role is not None:
         return []
     listed = [_listed(text, chain) for chain in _chains(text, runs, _PEER_JOINT)]
     return [run for names in listed if any(_is_asked(r, query) for r in names)

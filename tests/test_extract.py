@@ -514,6 +514,9 @@ def test_a_name_listed_beside_the_asked_one_is_its_peer_not_what_it_offers():
     assert [c.text for c in offered("Who did Ada Hale found Orbital with?", founders)] == ["Jon Bell"]
     markets = sentence("By opening depots in markets like Chile and Peru, Star Program reaches new schools.")
     assert {"Chile", "Peru"} <= {c.text for c in offered("Where does the Star Program open depots?", markets)}
+    # the names right after a verb's 'with' are its counterparts: the partner is not listed beside them
+    partners = sentence("By working with firms like Dify, Squirro, and Nvidia, the company reaches new schools.")
+    assert "Nvidia" not in [c.text for c in offered("Which company partnered with Dify and Squirro?", partners)]
     role = sentence("In the office of Jon Bell, CEO of Orbital, the mood was calm.")  # a name and its role: no list
     assert "Jon Bell" in [c.text for c in offered("Who runs Orbital?", role)]
 
