@@ -26,7 +26,7 @@ PREPOSITIONS = frozenset(
     "in within inside into at on of from for by across throughout among to toward towards over under during "
     "since until through per via versus vs outside beyond near around between about after before than like "
     "including excluding behind unlike despite against amid amidst without upon besides except along beneath "
-    "alongside".split())
+    "alongside with".split())
 FUNCTION_WORDS = frozenset(
     "the a an this that these those its their his her our my your it they we he she i you and or but nor so yet "
     "however while whereas although though because if when where which who whom whose what how why as unless whether "

@@ -319,3 +319,10 @@ def test_a_list_of_names_owns_a_joint_figure_and_one_name_does_not():
     assert lists_names("AWS, Azure, and Google Cloud") and lists_names("Tencent and Huawei")
     assert not lists_names("Procter & Gamble") and not lists_names("Alibaba Cloud")
     assert not lists_names("Kappa and its rivals")  # one name and a description
+
+
+def test_with_is_a_preposition_no_name_nor_owner():
+    text = "With revenue of $3 billion in 2023, Orbital leads the harbour crane market."
+    assert [r.text for r in name_runs(text)] == ["Orbital"]
+    partner = "The deal with Nordline gives Orbital 12% of the market."
+    assert [r.after_preposition for r in name_runs(partner)] == [True, False]  # Nordline, after 'with'
