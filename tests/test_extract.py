@@ -599,5 +599,7 @@ def test_a_figure_of_a_clause_of_its_own_is_not_a_subject_named_only_after_it():
     question = "What was Orbital's revenue in 2023?"
     its = sentence("In 2023 its revenue was $3 billion, which made Orbital the largest crane maker.")
     assert "$3 billion" in [c.text for c in offered(question, its)]
+    leading = sentence("With revenue of $3 billion in 2023, Orbital leads the harbour crane market.")  # no verb
+    assert "$3 billion" in [c.text for c in offered(question, leading)]
     said = sentence("In 2023 revenue was $3 billion, Orbital said.")
     assert [c.text for c in offered(question, trend)] == [] and "$3 billion" in [c.text for c in offered(question, said)]
