@@ -226,8 +226,7 @@ def _side_by_side(figures: list[list[Candidate]]) -> list[Candidate]:
     for first in figures[0]:
         picks = [first]
         for spans in figures[1:]:
-            pick = next((c for c in spans if c.evidence is first.evidence
-                         and not any(same_name(c.owner, p.owner) for p in picks)), None)
+            pick = next((c for c in spans if c.evidence is first.evidence and _another_owner(c, picks)), None)
             if pick is None:
                 break
             picks.append(pick)
@@ -243,12 +242,16 @@ def _each_of_the_measure(measure: frozenset[str], figures: list[list[Candidate]]
         return []
     picks: list[Candidate] = []
     for spans in figures:
-        pick = next((c for c in spans if measure <= set(tokenize(c.evidence.text))
-                     and not any(same_name(c.owner, p.owner) for p in picks)), None)
+        pick = next((c for c in spans if measure <= set(tokenize(c.evidence.text)) and _another_owner(c, picks)), None)
         if pick is None:
             return []
         picks.append(pick)
     return picks
+
+
+def _another_owner(candidate: Candidate, picks: list[Candidate]) -> bool:
+    """Is the candidate's owner none of the picked figures' owners (each option its own figure)?"""
+    return not any(same_name(candidate.owner, p.owner) for p in picks)
 
 
 def _names_anything(query: Query) -> bool:

@@ -22,7 +22,7 @@ from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, Name
                         counts_members, is_headline, is_period, kinds_differ, list_members, name_parts, name_runs,
                         name_words, owner_of, possessor, refers_to, respective_items, same_name, says_some_of,
                         speaks_of_another)
-from .thesaurus import base_forms, irregular_verbs
+from .thesaurus import base_forms_as, irregular_verbs
 
 REFUSAL = "NOT FOUND"
 SYSTEM_PROMPT = (
@@ -549,7 +549,7 @@ def doer_fits(query: Query, candidate: Candidate) -> bool:
     the doer: 'Halep beats Serena Williams to win ...', 'upsets Chadwick Boseman to win ...' (but 'lists Orla Venn
     as the winner' names her the winner)."""
     deed = query.doer_deed
-    if candidate.kind != "name" or query.kind != "name" or query.claim is not None or not deed:
+    if candidate.kind != "name" or not deed:
         return True
     text = candidate.evidence.text
     return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed))
@@ -572,7 +572,7 @@ def _object_of_verb(text: str, start: int) -> bool:
         return False
     word = match.group(1)
     inflected = word in irregular_verbs() or word.endswith(("s", "ed", "ing"))
-    return inflected and any(part == "v" for _, part in base_forms(word))
+    return inflected and bool(base_forms_as(word, "v"))
 
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:

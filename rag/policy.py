@@ -153,7 +153,7 @@ def saying_the_deed(query: Query, evidence: list[Evidence]) -> list[Evidence]:
     ('presented by J.P. Morgan') says nothing of who won it. When none does, the sources may say it in other words ('the
     fourth-largest provider' for 'Which company ranked fourth?') and all stay."""
     deed = query.doer_deed
-    if query.kind != "name" or query.claim is not None or not deed:
+    if not deed:
         return evidence
     saying = [e for e in evidence if deed & (set(tokenize(e.text)) | set(tokenize(e.lead_in)))]
     return saying or evidence

@@ -18,7 +18,7 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .thesaurus import base_forms, common_word, derived_words, irregular_verbs, synonyms, verb_senses
+from .thesaurus import base_forms_as, common_word, derived_words, irregular_verbs, synonyms, verb_senses
 from .structure import FUNCTION_WORDS, PREPOSITIONS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
@@ -143,9 +143,10 @@ class Query:
 
     @functools.cached_property
     def doer_deed(self) -> frozenset[str]:
-        """The deed whose doer is asked ('Who won ...?', 'Which actor won ...?'), in the forms a sentence may say it
-        in: `asked_deed`."""
-        return asked_deed(self.ask)
+        """The deed whose doer, a name, is asked ('Who won ...?', 'Which actor won ...?'), in the forms a sentence may
+        say it in (`asked_deed`); none when the question states a figure ('Which provider grew 39%?' asks whose it
+        is)."""
+        return asked_deed(self.ask) if self.kind == "name" and self.claim is None else frozenset()
 
 
 # 'Who won ...', 'Which actor won ...', 'Who was awarded ...': the auxiliaries after the interrogative, and the word
@@ -170,7 +171,7 @@ def asked_deed(ask: str) -> frozenset[str]:
     word = match.group(2)
     base = irregular_verbs().get(word)
     if base is None:
-        verbs = [form for form, part in base_forms(word) if part == "v"]
+        verbs = base_forms_as(word, "v")
         if not (verbs and word.endswith("ed")):
             return frozenset()
         base = verbs[0]
@@ -486,7 +487,7 @@ def intention_terms(ask: str) -> frozenset[str]:
         if word.endswith(("ed", "ing")) or word in FUNCTION_WORDS or word in AUXILIARIES or \
                 _BE & set(ask[:match.start()].lower().split()):  # 'At what rate is the market forecast to ...?'
             continue  # a passive
-        if any(part == "v" for _, part in base_forms(word)) and any(part == "v" for _, part in base_forms(governed)):
+        if base_forms_as(word, "v") and base_forms_as(governed, "v"):
             found |= set(tokenize(word))
     return frozenset(found)
 
@@ -644,17 +645,26 @@ def expected_kind(ask: str) -> str | None:
     which = _which_word(lowered) or _what_things(lowered)
     if not which:
         return _form_kind(lowered)
-    singular = [form for form, part in base_forms(which) if part == "n"][:1]  # 'revenues': revenue
+    singular = base_forms_as(which, "n")[:1]  # 'revenues': revenue
     return _form_kind(f"what {which}") or _form_kind(f"what {' '.join(singular)}") or "name"
 
 
 def _what_things(lowered: str) -> str:
     """The plural noun an opening 'what' governs, which asks as 'which' does ('industries' of 'What industries
     drive ...?'): things named, or a figure where the noun names one ('What revenues ...'); '' otherwise."""
+    word = _after_what(lowered)
+    return word if _plural(word) and word not in AUXILIARIES and base_forms_as(word, "n") else ""
+
+
+def _after_what(lowered: str) -> str:
+    """The word right after an opening 'what' ('industries' of 'what industries drive ...'); '' when none."""
     what = re.match(r"\s*what\s+([a-z]+)\b", lowered)
-    word = what.group(1) if what else ""
-    plural = word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in AUXILIARIES
-    return word if plural and any(part == "n" for _, part in base_forms(word)) else ""
+    return what.group(1) if what else ""
+
+
+def _plural(word: str) -> bool:
+    """Does the word read as a plural noun ('industries', not 'business', 'status' or 'analysis')?"""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _asks_several(ask: str) -> bool:
@@ -663,11 +673,9 @@ def _asks_several(ask: str) -> bool:
     counted = re.search(rf"\b(?:which|what)\s+({'|'.join(NUMBER_WORDS)}|several|both)\b", lowered)
     if counted:  # 'Which two providers ...?'
         return NUMBER_WORDS.get(counted.group(1), 2) > 1
-    what = re.match(r"\s*what\s+([a-z]+)\b", lowered)
     if re.search(r"\bwhich\s+of\b", lowered):  # 'Which of the providers holds ...?': one of them
         return False
-    word = _which_word(lowered.strip()) or (what.group(1) if what else "")
-    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return _plural(_which_word(lowered.strip()) or _after_what(lowered))
 
 
 def _which_word(lowered: str) -> str:

@@ -89,6 +89,12 @@ def base_forms(word: str) -> list[tuple[str, str]]:
     return [(form, part) for form, part, _ in _entries(word)]
 
 
+def base_forms_as(word: str, part: str) -> list[str]:
+    """The base forms WordNet lists for a word as one part of speech ('n', 'v'): 'revenues' as a noun -> revenue;
+    [] when it is never that part ('industries' as a verb)."""
+    return [form for form, found in base_forms(word) if found == part]
+
+
 def _entries(word: str) -> list[tuple[str, str, list[str]]]:
     """(base form, part of speech, its senses' offsets, commonest first) for each entry of the word in WordNet's
     indexes."""
