@@ -17,7 +17,7 @@ from .errors import IndexStaleError
 from .ingest import read_document
 from .evidence import Evidence, EvidenceFinder
 from .extract import Candidate, candidates, corroborate, extract, sharpest
-from .figures import find_figures, same_figure
+from .figures import Figure, find_figures, same_figure
 from .lexical import tokenize
 from .llm import Generator, OnText
 from .policy import (dated_elsewhere, figures_of_other_periods, fills_role, holders_of_other_roles, holds_enough,
@@ -91,6 +91,13 @@ class Answerer:
             return self._choose_option(query, evidence), retrieved, {}
         if query.extreme and (ranked := self._extreme(query, evidence)):
             return ranked, retrieved, {}
+        if _asks_whose_figure(query):
+            # the stated figure names what is asked ('Which bank projects $2 trillion?', 'Which company's share is
+            # 36%?'): only a sentence stating it, or following one that does, can say what holds it, and when none
+            # does, no sentence can
+            evidence = [item for item in evidence if _states(query.claim, item)]
+            if not evidence:
+                return [], retrieved, {}
         shown, found = self._shown(query, evidence, verify)
         # 'how much does it account for?': not a sum (none, or only in sentences holding too little of the question),
         # then any figure
@@ -100,12 +107,9 @@ class Answerer:
             evidence = self._evidence(query, k, mode)
             retrieved += time.perf_counter() - started
             shown, found = self._shown(query, evidence, verify)
-        if _asks_whose_figure(query):
-            owners = _owners_of_claim(query, shown)
-            if owners:  # 'Which company's share is 36%?': whose the stated figure is, read from the sentence
-                return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}
-            if not any(same_figure(query.claim, f) for item in evidence for f in item.figures):
-                return [], retrieved, {}  # no source states the figure: whose it is, no sentence can say
+        if _asks_whose_figure(query) and (owners := _owners_of_claim(query, shown)):
+            # 'Which company's share is 36%?': whose the stated figure is, read from the sentence
+            return [(answer_sentence(owners[0]), [owners[0].evidence])], retrieved, {}
         if not found:
             return [], retrieved, {}
         if verify:
@@ -265,6 +269,12 @@ def _asks_whose_figure(query: Query) -> bool:
     thing ('No 1', 'Season 17'), not a figure."""
     return query.claim is not None and query.claim.kind in ("percent", "money") and \
         query.kind in ("name", "place", None) and not query.comparison
+
+
+def _states(figure: Figure, item: Evidence) -> bool:
+    """Does the sentence state the figure, or the one before it ('Alibaba's $53 billion investment ... . This move,
+    described by CEO Eddie Wu as ...')?"""
+    return any(same_figure(figure, f) for f in item.figures + find_figures(item.sentence_before))
 
 
 def _unchecked(query: Query) -> Query:

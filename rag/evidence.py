@@ -65,11 +65,16 @@ class Evidence:
     def lead_in(self) -> str:
         """The sentence before it in its paragraph, when it names no subject of its own: shown to the model with it,
         so 'In Q2 2025, the unit reported ...' is read as Alibaba Cloud's. Never text addressed to a model."""
-        if self.names_own_subject or not self.previous:
+        if self.names_own_subject:
             return ""
-        last = split_sentences(self.previous)[-1:]
-        sentence = self.previous[last[0].start:last[0].end] if last else ""
+        sentence = self.sentence_before
         return "" if looks_like_instruction(sentence) else sentence
+
+    @functools.cached_property
+    def sentence_before(self) -> str:
+        """The sentence before it in its paragraph ('' when it opens one)."""
+        last = split_sentences(self.previous)[-1:]
+        return self.previous[last[0].start:last[0].end] if last else ""
 
 
 # Cyrillic and Greek letters that look like Latin ones: 'іgnоre' must read as 'ignore' before the filter.

@@ -224,6 +224,8 @@ def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
         kind = "percent"  # 'By how many points does A lead B?': a gap between two percentages
     if claim is not None and comparison and (kind is None or claim.text[:1].isalpha() and claim.kind == "percent"):
         kind = claim.kind  # 'Does AI make up two-thirds of revenue?' asks for a percentage, as '66%' would
+    if claim is not None and comparison is None and kind == claim.kind and _which_word(ask.lower().strip()):
+        kind, fallback_kind = "name", None  # 'Which investment bank projects $2 trillion?': the sum is given, not asked
     claimed_rank = _claimed_rank(ask) if polar and claim is None else None
     if claimed_rank:
         kind = "rank"  # 'Is X the third-largest ...?': the rank the sources give, compared in code

@@ -410,3 +410,13 @@ def test_whose_figure_it_is_is_refused_when_no_source_states_the_figure(settings
     assert not answerer.ask("Which carrier holds 40% of Atlantic container traffic?").answerable  # 17% and 23% only
     answer = answerer.ask("Which carrier holds 23% of Atlantic container traffic?")
     assert answer.answerable and "Nordline" in answer.answer
+
+
+def test_a_name_asked_by_its_stated_figure_comes_from_a_sentence_stating_it(settings, embedder):
+    """'Which bank forecasts $4 trillion ...?' identifies what is asked by the figure: a name from a sentence that
+    does not state it (however much of the question's other words it holds) is no answer."""
+    article = ("Freight Outlook\n\nShipping revenues will reach $4 trillion by 2040, with Harbor Capital forecasting "
+               "steady demand.\nFreight revenues at Kestrel Lines totalled more than the bank forecast last year.\n")
+    answerer = answerer_over(settings, embedder, article, "Kestrel Lines")
+    answer = answerer.ask("Which investment bank's forecast totals $4 trillion in freight revenues?")
+    assert "Kestrel" not in answer.answer

@@ -457,3 +457,11 @@ def test_which_of_a_group_asks_for_one_of_its_members():
     assert rivals.kind == "name" and not rivals.plural  # one rival, named; not the 10% the question states
     assert parse_query("Which of the carriers holds 30%?").kind == "name"
     assert parse_query("Which of them is larger?").kind is None
+
+
+def test_which_thing_states_the_figure_of_its_kind_asks_for_a_name():
+    """'Which investment bank projects $4 trillion ...?': 'investment' reads as a sum, but the sum is stated, so
+    what holds it is asked; a figure of another kind stated leaves the form's kind ('Which year ...' a date)."""
+    assert parse_query("Which investment bank projects $4 trillion in freight revenues by 2040?").kind == "name"
+    assert parse_query("Which year did freight revenues reach $4 trillion?").kind == "date"
+    assert parse_query("How much did freight revenues reach by 2040?").kind == "money"
