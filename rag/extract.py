@@ -19,9 +19,9 @@ from .query import AUXILIARIES, PART_WORDS, RATE_WORDS, Query
 from .roles import titles_of
 from .schema import Document
 from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, clause_at,
-                        counts_members, is_headline, is_period, kinds_differ, list_members, name_parts, name_runs,
-                        name_words, owner_of, possessor, refers_to, respective_items, same_name, says_some_of,
-                        speaks_of_another)
+                        counts_members, describes_a_noun, is_headline, is_period, kinds_differ, list_members,
+                        name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name,
+                        says_some_of, speaks_of_another)
 from .thesaurus import base_forms_as, irregular_verbs
 
 REFUSAL = "NOT FOUND"
@@ -99,7 +99,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
         found += [Candidate(name, sentence, start, end, "name") for r in runs
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) or refers_to(name, a) for a in asked)
-                  and not _said_in_question(name, query) and r not in peers]
+                  and not _said_in_question(name, query) and r not in peers and not _only_describes(query, text, r)]
     if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
         found += [Candidate(title, sentence, start, end, "title") for title, start, end in
                   titles_of(text, query.subjects)]
@@ -123,6 +123,13 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
 
 # A noun, a colon, and what it is, up to six words to the clause's end: 'two pillars: cloud computing and AI innovation'
 _DEFINED = re.compile(r"\b(?P<noun>[a-z][a-z-]*)\s*:\s+(?P<what>[^\s.;:,]+(?:\s+[^\s.;:,]+){0,5})(?=\s*(?:[.;]|$))")
+
+
+def _only_describes(query: Query, text: str, run: NameRun) -> bool:
+    """Asked who or which thing, is the name only said to describe a noun after it ('a beneficiary of the AI boom'
+    names a boom)? Asked whose thing it is ('Whose boom ...?'), the describing name is the answer."""
+    return query.kind == "name" and not query.ask.lower().startswith("whose") and \
+        describes_a_noun(text, run.start, run.end)
 
 
 def _names_asked_thing(query: Query, noun: str) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .figures import MONTH, WORDS as NUMBER_WORDS, YEAR, Figure, find_figures
 from .lexical import STOPWORDS, canonical_periods, tokenize
-from .thesaurus import only_a_verb
+from .thesaurus import base_forms_as, irregular_verbs, only_a_verb
 
 # A name after one of these says where or when ('in China', 'during 2019'): a qualifier; after 'of' or 'for' it
 # is what the text is about ('the capital expenditure for 3M').
@@ -615,3 +615,21 @@ def _spells(letters: list[str], words: list[str]) -> bool:
             (following.lower() in _JOINING_WORDS and read(i, w + 1, 0, False))
 
     return fits(letters[0], words[0][0]) and words[0][0].isupper() and read(1, 0, 1, True)
+
+
+# A lower-case word after a name, then what ends a noun phrase: punctuation, a preposition, 'and'/'or', the end.
+_WORD_ENDING_PHRASE = re.compile(rf"\s+([a-z]+)(?=\s*(?:[.,;:)!?]|$)|\s+(?:{'|'.join(sorted(PREPOSITIONS))}|and|or)\b)")
+
+
+def describes_a_noun(text: str, start: int, end: int) -> bool:
+    """Is the name said only to describe the noun after it ('of the AI boom.', 'this Qwen release, ...'): after a
+    determiner, one lower-case word that ends the phrase and cannot be a verb the name does ('the Fed raised',
+    'the Warriors won in overtime'): a noun, no inflected verb, and the name not a plural ('the Warriors beat ...')?
+    Such a name is not what the phrase is, so not who did anything."""
+    before = re.findall(r"[A-Za-z]+", text[:start])
+    after = _WORD_ENDING_PHRASE.match(text, end)
+    if not before or before[-1].lower() not in _DETERMINERS or not after or text[start:end].endswith("s"):
+        return False
+    word = after.group(1)
+    inflected_verb = word in irregular_verbs() or any(base != word for base in base_forms_as(word, "v"))
+    return bool(base_forms_as(word, "n")) and not inflected_verb

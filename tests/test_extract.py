@@ -603,3 +603,18 @@ def test_a_figure_of_a_clause_of_its_own_is_not_a_subject_named_only_after_it():
     assert "$3 billion" in [c.text for c in offered(question, leading)]
     said = sentence("In 2023 revenue was $3 billion, Orbital said.")
     assert [c.text for c in offered(question, trend)] == [] and "$3 billion" in [c.text for c in offered(question, said)]
+
+
+def test_a_name_said_only_to_describe_a_noun_is_not_who_did_anything():
+    def names(question, text):
+        return {c.text for c in offered(question, sentence(text))}
+
+    # 'the Nova boom' is a boom: asked who heads a business, Nova is no answer
+    assert names("Who heads Kestrel Lines' overseas business?", "Kestrel Lines has grown abroad to become a key "
+                 "beneficiary of the Nova boom.") == set()
+    # asked whose boom it is, the describing name is what is asked
+    assert names("Whose boom did Kestrel Lines benefit from?", "Kestrel Lines has grown abroad to become a key "
+                 "beneficiary of the Nova boom.") == {"Nova"}
+    # a name that does something right after its determiner stays: 'the Fed raised', 'the Warriors won in ...'
+    assert "Fed" in names("Who raised rates?", "Later the Fed raised rates.")
+    assert "Harbor Rowers" in names("Who won the Kestrel Cup?", "In the end the Harbor Rowers won in overtime.")

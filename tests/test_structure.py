@@ -326,3 +326,17 @@ def test_with_is_a_preposition_no_name_nor_owner():
     assert [r.text for r in name_runs(text)] == ["Orbital"]
     partner = "The deal with Nordline gives Orbital 12% of the market."
     assert [r.after_preposition for r in name_runs(partner)] == [True, False]  # Nordline, after 'with'
+
+
+def test_a_name_between_a_determiner_and_a_noun_ending_the_phrase_only_describes_the_noun():
+    from rag.structure import describes_a_noun
+
+    def describing(text):
+        return {r.text for r in name_runs(text) if describes_a_noun(text, r.start, r.end)}
+
+    assert describing("It is a key beneficiary of the Nova boom.") == {"Nova"}
+    assert describing("Analysts cited the Kestrel estimate of growth.") == {"Kestrel"}
+    assert describing("Later the Fed raised rates.") == set()  # an inflected verb: the name does it
+    assert describing("Yesterday the Warriors won in overtime.") == set()  # 'won': a verb before it is a noun
+    assert describing("Yesterday the Warriors beat them.") == set()  # a plural name is the subject of its verb
+    assert describing("Nova boom times are over.") == set()  # no determiner before it
