@@ -150,8 +150,9 @@ class Answerer:
         kinds = kinds_named(query.ask, [item.text for item in topical])  # 'the global cloud AI market' is named
         other_periods = figures_of_other_periods(query, evidence) if verify else []
         other_holders = holders_of_other_roles(query, evidence) if verify else []
-        offered = {id(item): [c for c in candidates(asked, item, kinds)
-                              if not dated_elsewhere(c, other_periods) and fills_role(c, other_holders, query)]
+        senses = self.settings.answer.synonym_senses
+        offered = {id(item): [c for c in candidates(asked, item, kinds) if not dated_elsewhere(c, other_periods)
+                              and fills_role(c, other_holders, query, senses)]
                    for item in topical}
         every = [c for spans in offered.values() for c in spans]
         supported = {key: corroborate(spans, every) for key, spans in offered.items()}

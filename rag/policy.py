@@ -20,7 +20,7 @@ from .extract import Candidate, Extraction, agrees, candidates
 from .figures import YEAR
 from .lexical import tokenize
 from .query import Query
-from .roles import held_at_names, held_roles, other_role
+from .roles import held_at_names, held_roles, other_role, says_role
 from .settings import AnswerSettings
 from .structure import abbreviates, abbreviation_of, mentions, name_words, places, same_name, worldwide
 
@@ -127,14 +127,17 @@ def holders_of_other_roles(query: Query, evidence: list[Evidence]) -> list[str]:
     return [name for name, other in held if other and not any(same_name(name, holder) for holder in holders)]
 
 
-def fills_role(candidate: Candidate, others: list[str], query: Query) -> bool:
-    """Asked who holds a role, may the candidate be the holder? Not a name `holders_of_other_roles` found; and in a
-    sentence that says who holds the role's noun, only a holder of the role asked about: 'Christiansen, CEO of the
-    LEGO Group; and, Mónica Ramírez, Founder & President of ...' offers Christiansen as Lego's CEO, not Ramírez,
-    and 'Sepp Blatter, the former president of FIFA when Qatar was awarded ...' offers nobody as its president."""
+def fills_role(candidate: Candidate, others: list[str], query: Query, senses: int) -> bool:
+    """Asked who holds a role, may the candidate be the holder? Only in a sentence that says the role in some words
+    (`roles.says_role`: 'founded', 'directed by'); not a name `holders_of_other_roles` found; and in a sentence
+    that says who holds the role's noun, only a holder of the role asked about: 'Christiansen, CEO of the LEGO
+    Group; and, Mónica Ramírez, Founder & President of ...' offers Christiansen as Lego's CEO, not Ramírez, and
+    'Sepp Blatter, the former president of FIFA when Qatar was awarded ...' offers nobody as its president."""
     if candidate.kind != "name" or query.role is None:
         return True
     text, wordings = candidate.evidence.text, query.role.wordings
+    if not says_role(text, query.role, senses):
+        return False
     if any(same_name(candidate.text, name) for name in others + list(held_at_names(text, wordings))):
         return False  # 'Alphabet' of 'CEO of Google and Alphabet' is where the role is held, not who holds it
     held = held_roles(text, wordings)

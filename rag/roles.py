@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from .glossary import wordings_of
+from .lexical import holds_phrase, tokenize
 from .structure import FUNCTION_WORDS, LEGAL_FORMS, clause_at, mentions, name_parts, name_runs, name_words
+from .thesaurus import base_forms, derived_words, synonyms
 
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
 NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
@@ -103,6 +105,18 @@ def held_roles(text: str, wordings: tuple[str, ...]) -> tuple[tuple[str, Role], 
 
 
 @functools.lru_cache(maxsize=4096)
+def says_role(text: str, role: Role, senses: int) -> bool:
+    """Does the sentence say the role in any words: one of its wordings ('CEO', 'chief executive'), or its noun as
+    another part of speech or in a synonym, in its `senses` commonest senses ('founded', 'directed by', 'chair')?
+    One that does not ('By collaborating with firms like Dify, Squirro, and Nvidia, ...', asked who founded Dify)
+    says nobody holds it."""
+    stated = tokenize(text)
+    plain = re.findall(r"[a-z]+", text.lower())
+    bases = set(plain) | {form for word in plain for form, _ in base_forms(word)}  # 'founded': found
+    words = {*role.wordings, role.noun, *derived_words(role.noun, senses), *synonyms(role.noun, senses)}
+    return any(word.lower() in bases or holds_phrase(stated, tuple(tokenize(word))) for word in words)
+
+
 def held_at_names(text: str, wordings: tuple[str, ...]) -> tuple[str, ...]:
     """The names the sentence says the role is held at, each of a list: 'CEO of Google and Alphabet' -> Google,
     Alphabet. They hold no role: they are where it is held."""
