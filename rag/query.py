@@ -393,10 +393,10 @@ _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?{_UNIT_VERB}in\s+(?P<u
 _LEADING_UNIT = re.compile(rf"^\s*{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*,\s*(?=\w)", re.IGNORECASE)  # 'In yuan, how ...'
 
 
-# 'According to the article, ...', '..., based on the sources?': the answer is to come from the corpus, as every
-# answer does; the words name nothing a source sentence must hold.
+# 'According to the article, ...', '..., based on the sources?', '..., per the second article?': the answer is to
+# come from the corpus, as every answer does; the words name nothing a source sentence must hold.
 _FROM_THE_CORPUS = re.compile(r"(?:^\s*|,\s*|\s+)(?:according to|based on|as per|per|going by)\s+(?:the|this|these)\s+"
-                              r"(?:articles?|texts?|documents?|passages?|sources?|corpus|context)"
+                              r"(?:[a-z-]+\s+){0,2}(?:articles?|texts?|documents?|passages?|sources?|corpus|context)"
                               r"(?:\s*,\s*|\s*(?=[?.!]*\s*$))", re.IGNORECASE)
 
 

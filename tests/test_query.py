@@ -409,6 +409,9 @@ def test_a_question_asking_from_the_articles_names_no_content_by_it():
     assert parse_query("According to the article, what share does Kappa hold?").ask == "What share does Kappa hold?"
     assert parse_query("What share does Kappa hold, based on the sources?").ask == "What share does Kappa hold?"
     assert "analyst" in parse_query("What will Kappa earn, according to analysts?").terms  # who says it is content
+    # which of the articles is said by a word or two before the noun
+    assert parse_query("Who is Kappa's CEO, according to the first article?").ask == "Who is Kappa's CEO?"
+    assert parse_query("What share does Kappa hold, per the latest two articles?").ask == "What share does Kappa hold?"
 
 
 def test_a_question_asked_in_a_currency_wants_a_sum_and_nothing_else():
