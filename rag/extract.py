@@ -15,11 +15,11 @@ from .evidence import Evidence
 from .figures import CURRENCIES, YEAR, Figure, find_figures, numbers_list_item, same_figure
 from .glossary import equivalent_terms, labels_item
 from .lexical import STOPWORDS, tokenize
-from .query import AUXILIARIES, PART_WORDS, RATE_WORDS, Query
+from .query import AUXILIARIES, PART_WORDS, RATE_WORDS, Query, answer_type_terms
 from .roles import titles_of
 from .schema import Document
 from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, clause_at,
-                        counts_members, describes_a_noun, is_headline, is_period, kinds_differ, list_members,
+                        counts_members, described_noun, is_headline, is_period, kinds_differ, list_members,
                         name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name,
                         says_some_of, speaks_of_another)
 from .thesaurus import base_forms_as, irregular_verbs
@@ -127,9 +127,12 @@ _DEFINED = re.compile(r"\b(?P<noun>[a-z][a-z-]*)\s*:\s+(?P<what>[^\s.;:,]+(?:\s+
 
 def _only_describes(query: Query, text: str, run: NameRun) -> bool:
     """Asked who or which thing, is the name only said to describe a noun after it ('a beneficiary of the AI boom'
-    names a boom)? Asked whose thing it is ('Whose boom ...?'), the describing name is the answer."""
-    return query.kind == "name" and not query.ask.lower().startswith("whose") and \
-        describes_a_noun(text, run.start, run.end)
+    names a boom)? Not when the noun is the kind of thing asked for ('its Model Studio platform', asked which
+    platform), nor asked whose thing it is ('Whose boom ...?'): the describing name is the answer then."""
+    if query.kind != "name" or query.ask.lower().startswith("whose"):
+        return False
+    noun = described_noun(text, run.start, run.end)
+    return bool(noun) and not set(tokenize(noun)) <= answer_type_terms(query.ask, query.kind)
 
 
 def _names_asked_thing(query: Query, noun: str) -> bool:

@@ -621,15 +621,16 @@ def _spells(letters: list[str], words: list[str]) -> bool:
 _WORD_ENDING_PHRASE = re.compile(rf"\s+([a-z]+)(?=\s*(?:[.,;:)!?]|$)|\s+(?:{'|'.join(sorted(PREPOSITIONS))}|and|or)\b)")
 
 
-def describes_a_noun(text: str, start: int, end: int) -> bool:
-    """Is the name said only to describe the noun after it ('of the AI boom.', 'this Qwen release, ...'): after a
-    determiner, one lower-case word that ends the phrase and cannot be a verb the name does ('the Fed raised',
-    'the Warriors won in overtime'): a noun, no inflected verb, and the name not a plural ('the Warriors beat ...')?
-    Such a name is not what the phrase is, so not who did anything."""
+def described_noun(text: str, start: int, end: int) -> str:
+    """The noun the name is said only to describe ('boom' of 'of the AI boom.', 'platform' of 'its Model Studio
+    platform and ...'): after a determiner, one lower-case word that ends the phrase and cannot be a verb the name
+    does ('the Fed raised', 'the Warriors won in overtime'): a noun, no inflected verb, and the name not a plural
+    ('the Warriors beat ...'). '' when there is none. Such a name is not what the phrase is: it names the noun's
+    kind of thing, not who did anything."""
     before = re.findall(r"[A-Za-z]+", text[:start])
     after = _WORD_ENDING_PHRASE.match(text, end)
     if not before or before[-1].lower() not in _DETERMINERS or not after or text[start:end].endswith("s"):
-        return False
+        return ""
     word = after.group(1)
     inflected_verb = word in irregular_verbs() or any(base != word for base in base_forms_as(word, "v"))
-    return bool(base_forms_as(word, "n")) and not inflected_verb
+    return word if base_forms_as(word, "n") and not inflected_verb else ""

@@ -612,6 +612,9 @@ def test_a_name_said_only_to_describe_a_noun_is_not_who_did_anything():
     # 'the Nova boom' is a boom: asked who heads a business, Nova is no answer
     assert names("Who heads Kestrel Lines' overseas business?", "Kestrel Lines has grown abroad to become a key "
                  "beneficiary of the Nova boom.") == set()
+    # asked which platform, a name describing 'platform' names one
+    assert "Nova Studio" in names("Which platform does Kestrel Lines offer?", "Kestrel Lines offers its Nova Studio "
+                                  "platform and a free plan.")
     # asked whose boom it is, the describing name is what is asked
     assert names("Whose boom did Kestrel Lines benefit from?", "Kestrel Lines has grown abroad to become a key "
                  "beneficiary of the Nova boom.") == {"Nova"}

@@ -329,14 +329,15 @@ def test_with_is_a_preposition_no_name_nor_owner():
 
 
 def test_a_name_between_a_determiner_and_a_noun_ending_the_phrase_only_describes_the_noun():
-    from rag.structure import describes_a_noun
+    from rag.structure import described_noun
 
     def describing(text):
-        return {r.text for r in name_runs(text) if describes_a_noun(text, r.start, r.end)}
+        return {r.text: described_noun(text, r.start, r.end) for r in name_runs(text)
+                if described_noun(text, r.start, r.end)}
 
-    assert describing("It is a key beneficiary of the Nova boom.") == {"Nova"}
-    assert describing("Analysts cited the Kestrel estimate of growth.") == {"Kestrel"}
-    assert describing("Later the Fed raised rates.") == set()  # an inflected verb: the name does it
-    assert describing("Yesterday the Warriors won in overtime.") == set()  # 'won': a verb before it is a noun
-    assert describing("Yesterday the Warriors beat them.") == set()  # a plural name is the subject of its verb
-    assert describing("Nova boom times are over.") == set()  # no determiner before it
+    assert describing("It is a key beneficiary of the Nova boom.") == {"Nova": "boom"}
+    assert describing("Analysts cited the Kestrel estimate of growth.") == {"Kestrel": "estimate"}
+    assert describing("Later the Fed raised rates.") == {}  # an inflected verb: the name does it
+    assert describing("Yesterday the Warriors won in overtime.") == {}  # 'won': a verb before it is a noun
+    assert describing("Yesterday the Warriors beat them.") == {}  # a plural name is the subject of its verb
+    assert describing("Nova boom times are over.") == {}  # no determiner before it
