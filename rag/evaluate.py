@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import unicodedata
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Callable, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError
+from .extract import DATE
 from .figures import SCALES, Figure, find_figures
 from .schema import Answer
 
@@ -105,10 +107,27 @@ def load_cases(path: Path, split: str | None = None) -> list[EvalCase]:
 
 
 def expected_in(expected: Expected, text: str) -> bool:
-    """Is the expected figure or text in `text`? 36% needs a percentage; $53 billion matches 53bn or $53 billion."""
+    """Is the expected figure or text in `text`? 36% needs a percentage; $53 billion matches 53bn or $53 billion; a
+    date matches the same day in any form ('November 21 1998': 'Nov. 21, 1998', 'November 21 of 1998')."""
     if expected.text is not None:
-        return _normalise(expected.text) in _normalise(text)
+        dates = _dates(expected.text)
+        return _normalise(expected.text) in _normalise(text) or bool(dates) and dates <= _dates(text)
     return any(_figure_matches(expected, figure) for figure in find_figures(text))
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _dates(text: str) -> set[tuple[int, int, int]]:
+    """The days a text states in full, as (year, month, day)."""
+    found = set()
+    for match in DATE.finditer(text):
+        words = re.findall(r"[A-Za-z]+|\d+", match.group())
+        months = [number for word in words for number, name in enumerate(_MONTHS, 1) if word.lower().startswith(name)]
+        numbers = sorted(int(word) for word in words if word.isdigit())
+        if months and len(numbers) == 2:  # a day (<= 31) and a year
+            found.add((numbers[1], months[0], numbers[0]))
+    return found
 
 
 def _figure_matches(expected: Expected, figure: Figure) -> bool:

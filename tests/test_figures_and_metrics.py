@@ -64,6 +64,9 @@ def test_gold_matcher_understands_forms_but_keeps_percent_apart():
     assert expected_in(Expected(number=140, unit="%"), "140-160%")
     assert expected_in(Expected(number=6), "six quarters")
     assert expected_in(Expected(text="Eddie Wu"), "CEO eddie wu said")
+    day = Expected(text="November 21 1998")
+    assert expected_in(day, "released on November 21 of 1998 in Japan") and expected_in(day, "on 21 Nov. 1998")
+    assert not expected_in(day, "on November 21, 1999") and not expected_in(day, "in November 1998")
 
 
 def _answer(text, quotes, answerable=True, seconds=1.0):
