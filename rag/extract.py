@@ -376,9 +376,12 @@ def counted_words(text: str, figure: Figure) -> list[str]:
 
 
 def _restates(query: Query, figure: Figure, asked_names: list[tuple[int, int]]) -> bool:
-    """A figure the question itself gives is no answer to it: a year ('the date of the 2020 draft') or a number
-    inside a name it asks about (`asked_names`: '1' of 'the year-end No. 1' asked as 'No 1', '5' of 'Helix 5a')."""
+    """A figure the question itself gives is no answer to it: a year ('the date of the 2020 draft'), a number
+    inside a name it asks about (`asked_names`: '1' of 'the year-end No. 1' asked as 'No 1', '5' of 'Helix 5a'),
+    or the figure it states, unless it asks to compare one with it ('Is its share 36%?')."""
     if figure.kind == "year" and figure.text in query.qualifiers:
+        return True
+    if query.claim is not None and not query.comparison and same_figure(query.claim, figure):
         return True
     return any(start <= figure.start and figure.end <= end for start, end in asked_names)
 

@@ -209,6 +209,12 @@ def test_a_number_inside_the_name_asked_about_is_no_answer():
     names = [c.text for c in offered("What is the year-end No 1 in rowing in 2019?",
                                      sentence("Tamsin Hale finished 2019 as the year-end No. 1 in rowing."))]
     assert "Tamsin Hale" in names and "1" not in names
+    # the figure the question states is no answer to it, wherever a sentence gives it ('... ranked No.' cut off)
+    cut = [c.text for c in offered("What is the year-end No 1 in rowing in 2019?",
+                                   sentence("1 in rowing by the federation for 20 weeks, and the year-end top five."))]
+    assert "1" not in cut and "20" in cut
+    # asked to compare with it, the sources' figure is tested against it in code: it stays
+    assert "36%" in [c.text for c in offered("Is Orbital's share 36%?", sentence("Orbital holds a 36% share."))]
 
 
 def test_a_figure_given_respectively_answers_only_for_its_own_item():
