@@ -160,11 +160,11 @@ def _spelled_out(long_text: str, short_text: str, question_spells: bool) -> set[
 
 
 def _abbreviates(letters: str, initials: str) -> bool:
-    """The acronym's letters are the phrase's initials, or all but one end letter ('chief executive' ~ CEO,
-    'annual growth rate' ~ CAGR), or, for three initials or more, all but one inner letter ('compound annual rate'
-    ~ CAGR). Loose for three-letter acronyms, but it only credits coverage, and only where the acronym itself is in
-    the sentence."""
-    one_short = len(initials) >= 2 and len(initials) == len(letters) - 1
+    """The acronym's letters are the phrase's initials, or, for three initials or more, all but one end letter
+    ('annual growth rate' ~ CAGR) or all but one inner letter ('compound annual rate' ~ CAGR). Two initials match
+    a three-letter acronym by chance as often as a two-letter one ('cloud employees' ~ CEO); the glossary gives
+    the titles and items written both ways ('chief executive' ~ CEO)."""
+    one_short = len(initials) >= 3 and len(initials) == len(letters) - 1
     inner = len(initials) >= 3 and any(letters[:i] + letters[i + 1:] == initials for i in range(1, len(letters) - 1))
     return initials == letters or (one_short and (letters.startswith(initials) or letters.endswith(initials) or inner))
 
