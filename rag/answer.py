@@ -65,6 +65,8 @@ class Answerer:
         for part in parts:
             found, seconds, part_signals = self._answer_part(part, k, mode, verify, on_text)
             sentences += [s for s in found if s not in sentences]
+            if not found and len(parts) > 1:  # 'How does A's revenue compare with B's?': say which part is missing
+                warnings.append(f"the corpus does not answer this part of the question: {part.ask}")
             retrieve_s += seconds
             signals += [part_signals] if part_signals else []
         answer = _render(text, Draft(sentences, answerable=bool(sentences)), warnings)

@@ -420,3 +420,10 @@ def test_a_name_asked_by_its_stated_figure_comes_from_a_sentence_stating_it(sett
     answerer = answerer_over(settings, embedder, article, "Kestrel Lines")
     answer = answerer.ask("Which investment bank's forecast totals $4 trillion in freight revenues?")
     assert "Kestrel" not in answer.answer
+
+
+def test_a_part_of_a_question_the_corpus_does_not_answer_is_named_in_a_warning(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "12%")
+    answer = answerer.ask("How does Orbital Freight's container rate rise compare with Kestrel Lines' rate rise?")
+    assert "12%" in answer.answer
+    assert any("Kestrel Lines" in warning for warning in answer.warnings)  # nothing says Kestrel's: the part is named
