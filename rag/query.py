@@ -472,6 +472,10 @@ def named_currency(ask: str) -> str | None:
 # nothing a source must say.
 _PRECISION_OR_COURTESY = re.compile(r"\b(?:roughly|approximately|approx|exactly|precisely|hey|hi|hello|please|thanks)\b",
                                     re.IGNORECASE)
+# The articles as the one saying it, and their verb: 'Which company does the second article call the fourth-largest
+# ...?', 'What does the source say ...?': every answer comes from them, so no source sentence need say these words.
+_SOURCE_SAYS = re.compile(r"\b(?:does|do|did|would|will)\s+(?:the|this|these)\s+(?:[a-z-]+\s+){0,2}?"
+                          r"(?:articles?|texts?|documents?|passages?|sources?|corpus)\s+[a-z]+\b", re.IGNORECASE)
 
 
 # 'plan to invest', 'intends to build': a verb before 'to' and another verb
@@ -495,9 +499,9 @@ def intention_terms(ask: str) -> frozenset[str]:
 
 
 def answer_form_terms(ask: str) -> frozenset[str]:
-    """The words of 'the yuan figure', 'the size of', 'roughly' and 'please': what form the answer takes or how it is
-    asked, not what it is about (see `answer_type_terms`)."""
-    return frozenset(t for pattern in (_CURRENCY_FORM, _MEASURE_OF, _PRECISION_OR_COURTESY)
+    """The words of 'the yuan figure', 'the size of', 'roughly', 'please' and 'does the article call': what form the
+    answer takes or how it is asked, not what it is about (see `answer_type_terms`)."""
+    return frozenset(t for pattern in (_CURRENCY_FORM, _MEASURE_OF, _PRECISION_OR_COURTESY, _SOURCE_SAYS)
                      for m in pattern.finditer(ask) for t in tokenize(m.group()))
 
 

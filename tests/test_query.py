@@ -409,6 +409,9 @@ def test_a_question_asking_from_the_articles_names_no_content_by_it():
     assert parse_query("According to the article, what share does Kappa hold?").ask == "What share does Kappa hold?"
     assert parse_query("What share does Kappa hold, based on the sources?").ask == "What share does Kappa hold?"
     assert "analyst" in parse_query("What will Kappa earn, according to analysts?").terms  # who says it is content
+    # the articles as the one saying it: neither they nor their verb is content
+    called = parse_query("Which firm does the second article call the fourth-largest carrier?").terms
+    assert "carrier" in called and not {"second", "articl", "call", "cal"} & set(called)
     # which of the articles is said by a word or two before the noun
     assert parse_query("Who is Kappa's CEO, according to the first article?").ask == "Who is Kappa's CEO?"
     assert parse_query("What share does Kappa hold, per the latest two articles?").ask == "What share does Kappa hold?"
