@@ -385,7 +385,7 @@ def asks_for_part(ask: str) -> bool:
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))
 _SCALE_WORDS = "|".join(w for w in SCALES if len(w) > 2)
 # 'in dollars', 'when counted in yuan', 'in USD millions', 'in billions of euros': the unit the answer is wanted in
-_UNIT = (rf"(?:(?:US\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|"
+_UNIT = (rf"(?:(?:US\s|U\.S\.\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|"
          rf"(?:{_SCALE_WORDS})s?(?:\s+of\s+(?:{_CURRENCY_WORDS}))?)")
 _UNIT_VERB = r"(?:(?:counted|measured|expressed|stated|given|converted|reported|quoted|shown)\s+)?"
 _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*(?=[?.!]*\s*$)",
@@ -448,7 +448,7 @@ def counted_thing(ask: str) -> tuple[str, ...]:
 def asked_currency(directives: tuple[str, ...]) -> str | None:
     """The currency an instruction asks the answer in ('in yuan', 'Answer in USD millions'), as a code (CNY, USD)."""
     for directive in directives:
-        match = re.search(rf"\bin\s+(?:US\s)?({_CURRENCY_WORDS})\b", directive, re.IGNORECASE) or \
+        match = re.search(rf"\bin\s+(?:US\s|U\.S\.\s)?({_CURRENCY_WORDS})\b", directive, re.IGNORECASE) or \
             re.search(rf"\bof\s+({_CURRENCY_WORDS})\b", directive, re.IGNORECASE)
         if match:
             return CURRENCIES[match.group(1).lower()]

@@ -421,6 +421,8 @@ def test_a_question_asked_in_a_currency_wants_a_sum_and_nothing_else():
     query = parse_query("How much did Kappa pay in dividends in FY2022 (in USD millions)?")
     assert query.kind == "money" and query.fallback_kind is None  # not a per-share figure when no sum is found
     assert parse_query("How much did Kappa pay in dividends?").fallback_kind == "figure"
+    dotted = parse_query("How much does Kappa plan to invest over three years, in U.S. dollars?")
+    assert dotted.currency == "USD" and not dotted.qualifiers  # 'U.S.' is the dollar's, not a place asked about
 
 
 def test_which_two_asks_for_several():
