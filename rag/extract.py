@@ -186,12 +186,18 @@ _ASKS_FOR_PEERS = re.compile(r"\b(?:with|alongside|besides|beside|except|other t
 
 def _asks_for_peers(ask: str) -> bool:
     """Does the question ask for what goes with a name ('Who founded it with Ada Hale?', 'besides AWS')? Not a verb
-    right before 'with', whose names are its counterparts ('Which company partnered with Dify and Squirro?': the
-    partner is not listed beside them)."""
+    right before 'with', whose names are its counterparts ('Which company partnered with Dify and Squirro?', 'Which
+    company did Alibaba partner with in France?': the partner is not listed beside them)."""
     for match in _ASKS_FOR_PEERS.finditer(ask):
-        if match.group().lower() != "with" or not _object_of_verb(ask, match.start()):
+        if match.group().lower() != "with" or not _verb_before(ask, match.start()):
             return True
     return False
+
+
+def _verb_before(text: str, start: int) -> bool:
+    """Is the word right before `start` a verb, in any form ('partnered with', 'did it partner with')?"""
+    match = _WORD_BEFORE.search(text[:start])
+    return bool(match) and match.group(1) not in FUNCTION_WORDS and bool(base_forms_as(match.group(1), "v"))
 
 
 def _peers_of_subject(query: Query, text: str, runs: list[NameRun]) -> list[NameRun]:
@@ -215,9 +221,11 @@ def _listed(text: str, chain: list[NameRun]) -> list[NameRun]:
 
 
 def _is_asked(run: NameRun, query: Query) -> bool:
-    """Is the name one the question asks about, or a short form of it ('Alibaba' of 'Alibaba Cloud'), and not a
-    longer name holding it ('AI Catalyst Program' holds 'AI')?"""
-    return any(name_parts(run.text) <= name_parts(subject) for subject in query.subjects)
+    """Is the name one the question asks about or places it in ('France' of 'Which company did Alibaba partner
+    with in France?'), or a short form of one ('Alibaba' of 'Alibaba Cloud'), and not a longer name holding it ('AI
+    Catalyst Program' holds 'AI')? Periods aside: 'Q1 2025' lists no peers."""
+    asked = query.subjects + tuple(q for q in query.qualifiers if not is_period(q))
+    return any(name_parts(run.text) <= name_parts(name) for name in asked)
 
 
 def _said_in_question(name: str, query: Query) -> bool:

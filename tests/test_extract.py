@@ -523,6 +523,10 @@ def test_a_name_listed_beside_the_asked_one_is_its_peer_not_what_it_offers():
     # the names right after a verb's 'with' are its counterparts: the partner is not listed beside them
     partners = sentence("By working with firms like Dify, Squirro, and Nvidia, the company reaches new schools.")
     assert "Nvidia" not in [c.text for c in offered("Which company partnered with Dify and Squirro?", partners)]
+    # ... in any form of the verb ('did Vega partner with'); and names listed beside a place asked about are its
+    # peers too
+    depots = sentence("Vega is opening depots in Chile, Peru, and Ecuador, and it works with Orbital in Peru.")
+    assert not {"Chile", "Ecuador"} & {c.text for c in offered("Which company did Vega partner with in Peru?", depots)}
     role = sentence("In the office of Jon Bell, CEO of Orbital, the mood was calm.")  # a name and its role: no list
     assert "Jon Bell" in [c.text for c in offered("Who runs Orbital?", role)]
 
