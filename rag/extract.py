@@ -201,11 +201,11 @@ def _verb_before(text: str, start: int) -> bool:
 
 
 def _peers_of_subject(query: Query, text: str, runs: list[NameRun]) -> list[NameRun]:
-    """The names the sentence lists with the name the question is about: asked what the AI Catalyst Program offers,
-    'its Model Studio platform and AI Catalyst Program, which provides ...' offers Model Studio as a peer, not as
-    what the program offers. A list has an 'and' or 'or' ('Christiansen, CEO of ...' is a name and its role); a
-    question asking for what goes with a name ('Who founded it with Brian Acton?', `_asks_for_peers`) asks for its
-    peers, and a question for a role's holder for the name beside the role: none is left out then."""
+    """The names the sentence lists with a name the question is about (`_is_asked`): asked what the AI Catalyst
+    Program offers, 'its Model Studio platform and AI Catalyst Program, which provides ...' offers Model Studio as
+    a peer, not as what the program offers. A list has an 'and' or 'or' ('Christiansen, CEO of ...' is a name and
+    its role); a question asking for what goes with a name ('Who founded it with Brian Acton?', `_asks_for_peers`)
+    asks for its peers, and a question for a role's holder for the name beside the role: none is left out then."""
     if _asks_for_peers(query.ask) or query.role is not None:
         return []
     listed = [_listed(text, chain) for chain in _chains(text, runs, _PEER_JOINT)]

@@ -385,7 +385,8 @@ def asks_for_part(ask: str) -> bool:
 _CURRENCY_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCIES if w.isalpha()), key=len, reverse=True))
 _SCALE_WORDS = "|".join(w for w in SCALES if len(w) > 2)
 # 'in dollars', 'when counted in yuan', 'in USD millions', 'in billions of euros': the unit the answer is wanted in
-_UNIT = (rf"(?:(?:US\s|U\.S\.\s)?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|"
+_US = r"(?:US\s|U\.S\.\s)"  # 'US dollars', 'U.S. dollars'
+_UNIT = (rf"(?:{_US}?(?:{_CURRENCY_WORDS})(?:\s+(?:{_SCALE_WORDS})s?)?|"
          rf"(?:{_SCALE_WORDS})s?(?:\s+of\s+(?:{_CURRENCY_WORDS}))?)")
 _UNIT_VERB = r"(?:(?:counted|measured|expressed|stated|given|converted|reported|quoted|shown)\s+)?"
 _UNIT_PHRASE = re.compile(rf",?\s+(?:(?:when|if|once)\s+)?{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*(?=[?.!]*\s*$)",
@@ -395,8 +396,10 @@ _LEADING_UNIT = re.compile(rf"^\s*{_UNIT_VERB}in\s+(?P<unit>{_UNIT})\s*,\s*(?=\w
 
 # 'According to the article, ...', '..., based on the sources?', '..., per the second article?': the answer is to
 # come from the corpus, as every answer does; the words name nothing a source sentence must hold.
-_FROM_THE_CORPUS = re.compile(r"(?:^\s*|,\s*|\s+)(?:according to|based on|as per|per|going by)\s+(?:the|this|these)\s+"
-                              r"(?:[a-z-]+\s+){0,2}(?:articles?|texts?|documents?|passages?|sources?|corpus|context)"
+# 'the article', 'the second article', 'these sources': the corpus
+_THE_CORPUS = (r"(?:the|this|these)\s+(?:[a-z-]+\s+){0,2}?"
+               r"(?:articles?|texts?|documents?|passages?|sources?|corpus|context)")
+_FROM_THE_CORPUS = re.compile(rf"(?:^\s*|,\s*|\s+)(?:according to|based on|as per|per|going by)\s+{_THE_CORPUS}"
                               r"(?:\s*,\s*|\s*(?=[?.!]*\s*$))", re.IGNORECASE)
 
 
@@ -448,7 +451,7 @@ def counted_thing(ask: str) -> tuple[str, ...]:
 def asked_currency(directives: tuple[str, ...]) -> str | None:
     """The currency an instruction asks the answer in ('in yuan', 'Answer in USD millions'), as a code (CNY, USD)."""
     for directive in directives:
-        match = re.search(rf"\bin\s+(?:US\s|U\.S\.\s)?({_CURRENCY_WORDS})\b", directive, re.IGNORECASE) or \
+        match = re.search(rf"\bin\s+{_US}?({_CURRENCY_WORDS})\b", directive, re.IGNORECASE) or \
             re.search(rf"\bof\s+({_CURRENCY_WORDS})\b", directive, re.IGNORECASE)
         if match:
             return CURRENCIES[match.group(1).lower()]
@@ -474,8 +477,7 @@ _PRECISION_OR_COURTESY = re.compile(r"\b(?:roughly|approximately|approx|exactly|
                                     re.IGNORECASE)
 # The articles as the one saying it, and their verb: 'Which company does the second article call the fourth-largest
 # ...?', 'What does the source say ...?': every answer comes from them, so no source sentence need say these words.
-_SOURCE_SAYS = re.compile(r"\b(?:does|do|did|would|will)\s+(?:the|this|these)\s+(?:[a-z-]+\s+){0,2}?"
-                          r"(?:articles?|texts?|documents?|passages?|sources?|corpus)\s+[a-z]+\b", re.IGNORECASE)
+_SOURCE_SAYS = re.compile(rf"\b(?:does|do|did|would|will)\s+{_THE_CORPUS}\s+[a-z]+\b", re.IGNORECASE)
 
 
 # 'plan to invest', 'intends to build': a verb before 'to' and another verb
