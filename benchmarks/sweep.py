@@ -1,5 +1,5 @@
-"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity, name_keep_similarity) and
-which sentences are shown (coverage_slack) on dev data, and print the curves.
+"""Fit the refusal thresholds (Settings.answer.min_margin, min_coverage, keep_similarity, name_keep_similarity,
+unrelated_min_margin) and which sentences are shown (coverage_slack) on dev data, and print the curves.
 
 Each dev case is answered once with those thresholds switched off, recording the refusal signals of its answer
 (margin: the model's log-odds of answering against NOT FOUND; coverage: the cited sentence's share of the
@@ -36,7 +36,8 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 MARGINS = [x / 2 for x in range(-10, 9)]  # -5.0 ... 4.0
 COVERAGES = [x / 10 for x in range(0, 8)]  # 0.0 ... 0.7
 SIMILARITIES = [x / 20 for x in range(10, 20)] + [1.0]  # 0.5 ... 0.95, and 1.0: coverage alone decides
-GRID = (MARGINS, COVERAGES, SIMILARITIES, SIMILARITIES)  # in the order of AXES
+UNRELATED_MARGINS = [-100.0] + [x / 2 for x in range(-8, 5)]  # off, then -4.0 ... 2.0
+GRID = (MARGINS, COVERAGES, SIMILARITIES, SIMILARITIES, UNRELATED_MARGINS)  # in the order of AXES
 SLACKS = [0.05, 0.1, 0.15, 0.2, 0.3, 1.0]  # coverage_slack; 1.0: every sentence about what is named is shown
 WEIGHTS = [0.0, 1.0, 2.0, 4.0]  # support_weight; 0: corroboration plays no part
 SETS = {"gold-dev": dict(cases=None, split="dev", corpus=ROOT / "corpus"),
@@ -69,7 +70,7 @@ def dev_results(settings, names: list[str]) -> dict[str, list]:
 
 
 def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: float = 1.0,
-             name_keep_similarity: float = 1.0) -> dict[str, float]:
+             name_keep_similarity: float = 1.0, unrelated_min_margin: float = -100.0) -> dict[str, float]:
     """Answer accuracy, refusal rates and overall accuracy when answers under the thresholds are refused (a
     paraphrase's least coverage, Settings.answer.paraphrase_min_coverage, as given)."""
     from rag.policy import passes
@@ -81,19 +82,20 @@ def score_at(cases, min_margin: float, min_coverage: float, keep_similarity: flo
     unanswerable = [c for c in cases if not c.answerable]
 
     def kept(c) -> bool:
-        return c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity, floor, name_keep_similarity)
+        return c.answered and passes(c.signals, min_margin, min_coverage, keep_similarity, floor, name_keep_similarity,
+                                     unrelated_min_margin)
 
     right = sum(c.correct and kept(c) for c in answerable)
     refused = sum(not kept(c) for c in unanswerable)
     return {"min_margin": min_margin, "min_coverage": min_coverage, "keep_similarity": keep_similarity,
-            "name_keep_similarity": name_keep_similarity,
+            "name_keep_similarity": name_keep_similarity, "unrelated_min_margin": unrelated_min_margin,
             "answer_accuracy": right / len(answerable) if answerable else 0.0,
             "correct_refusal": refused / len(unanswerable) if unanswerable else 0.0,
             "false_refusal": sum(not kept(c) for c in answerable) / len(answerable) if answerable else 0.0,
             "overall": (right + refused) / len(cases)}
 
 
-AXES = ("min_margin", "min_coverage", "keep_similarity", "name_keep_similarity")
+AXES = ("min_margin", "min_coverage", "keep_similarity", "name_keep_similarity", "unrelated_min_margin")
 
 
 def fit(results: dict[str, list], grid_axes: tuple[list[float], ...] = GRID) -> tuple[list[dict], dict]:
@@ -120,7 +122,7 @@ def fit(results: dict[str, list], grid_axes: tuple[list[float], ...] = GRID) -> 
 def print_curve(points: list[dict], best: dict) -> None:
     """Each threshold's curve with the other two held at the best point."""
     names = list(best["sets"])
-    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} {'name':>5} "
+    header = (f"{'margin':>7} {'cover':>5} {'simil':>5} {'name':>5} {'unrel':>6} "
               + " ".join(f"{n + ' acc/ref/false':>30}" for n in names)
               + "  mean overall  smoothed")
     for axis in AXES:
@@ -131,11 +133,12 @@ def print_curve(points: list[dict], best: dict) -> None:
                          for s in p["sets"].values()]
                 mark = "  <- best" if p is best else ""
                 print(f"{p['min_margin']:>7.1f} {p['min_coverage']:>5.1f} {p['keep_similarity']:>5.2f} "
-                      f"{p['name_keep_similarity']:>5.2f} "
+                      f"{p['name_keep_similarity']:>5.2f} {p['unrelated_min_margin']:>6.1f} "
                       + " ".join(f"{c:>30}" for c in cells)
                       + f"  {p['mean_overall']:.3f}         {p['smoothed']:.3f}{mark}")
     print(f"\nfitted: min_margin = {best['min_margin']}, min_coverage = {best['min_coverage']}, "
-          f"keep_similarity = {best['keep_similarity']}, name_keep_similarity = {best['name_keep_similarity']} "
+          f"keep_similarity = {best['keep_similarity']}, name_keep_similarity = {best['name_keep_similarity']}, "
+          f"unrelated_min_margin = {best['unrelated_min_margin']} "
           "(AnswerSettings in rag/settings.py)")
 
 

@@ -62,6 +62,7 @@ class Extraction:
 
     candidate: Candidate | None
     margin: float  # log-odds of answering at all: candidates' first-token mass against NOT FOUND's
+    relation: float = 1.0  # share of the question's words besides its names that the pick's sentence says
 
     @property
     def signals(self) -> dict[str, float]:
@@ -70,7 +71,19 @@ class Extraction:
         return {"margin": self.margin, "coverage": evidence.coverage if evidence else 0.0,
                 "similarity": evidence.similarity if evidence else 0.0,
                 "support": float(self.candidate.support) if self.candidate else 0.0,
-                "name": float(self.candidate is not None and self.candidate.kind == "name")}
+                "name": float(self.candidate is not None and self.candidate.kind == "name"),
+                "relation": self.relation}
+
+
+def relation_said(query: Query, evidence: Evidence) -> float:
+    """The share of the question's words besides its names (what it asks of them: 'partner' of 'Which company did
+    Alibaba partner with in France?') that the sentence or its lead-in says; 1.0 when it has none. A sentence that
+    says none of them says nothing of the asked relation, whatever names it shares with the question."""
+    asked = set(query.terms) - set(tokenize(" ".join(query.subjects + query.qualifiers)))
+    if not asked:
+        return 1.0
+    said = set(tokenize(evidence.text)) | set(tokenize(evidence.lead_in))
+    return len(asked & said) / len(asked)
 
 
 def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> list[Candidate]:
@@ -701,7 +714,8 @@ def extract(query: Query, shown: list[Evidence], found: list[Candidate], generat
                               scored_only=len(also) + 1, prior=prior)
     answer_mass = _logsumexp(_first_token_mass(options + also, choice.first_logprobs))
     margin = answer_mass - choice.first_logprobs[-1]
-    return Extraction(by_option[options[choice.index]], margin)
+    picked = by_option[options[choice.index]]
+    return Extraction(picked, margin, relation_said(query, picked.evidence))
 
 
 def sharpest(chosen: Candidate, found: list[Candidate], slack: float = 0.0) -> Candidate:

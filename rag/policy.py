@@ -183,10 +183,11 @@ def plainest_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
 
 def keeps(extraction: Extraction, settings: AnswerSettings) -> bool:
     """Is the model's pick confident enough, and its sentence about enough of the question, to be served? A name
-    kept as a paraphrase must be nearer the question than a figure (`name_keep_similarity`)."""
+    kept as a paraphrase must be nearer the question than a figure (`name_keep_similarity`), and a name from a
+    sentence saying none of the asked relation needs a surer model (`unrelated_min_margin`)."""
     return extraction.candidate is not None and passes(extraction.signals, settings.min_margin, settings.min_coverage,
                                                        settings.keep_similarity, settings.paraphrase_min_coverage,
-                                                       settings.name_keep_similarity)
+                                                       settings.name_keep_similarity, settings.unrelated_min_margin)
 
 
 def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:
@@ -197,10 +198,15 @@ def holds_enough(evidence: Evidence, settings: AnswerSettings) -> bool:
 
 
 def passes(signals: dict[str, float], min_margin: float, min_coverage: float, keep_similarity: float = 1.0,
-           paraphrase_min_coverage: float = 0.0, name_keep_similarity: float | None = None) -> bool:
+           paraphrase_min_coverage: float = 0.0, name_keep_similarity: float | None = None,
+           unrelated_min_margin: float = -math.inf) -> bool:
     """The model is sure enough, and the sentence holds enough of the question's terms or is close enough in
     meaning (a paraphrase) while holding some of them; for a name answer (signal 'name'), close enough is
-    `name_keep_similarity` when given."""
+    `name_keep_similarity` when given, and from a sentence that says none of the question's words besides its
+    names (signal 'relation' 0), sure enough is `unrelated_min_margin` as well."""
+    unrelated = signals.get("name") and signals.get("relation", 1.0) == 0.0
+    if unrelated and signals.get("margin", 0.0) < unrelated_min_margin:
+        return False
     coverage = signals.get("coverage", 1.0)
     near = name_keep_similarity if signals.get("name") and name_keep_similarity is not None else keep_similarity
     about = coverage >= min_coverage or (signals.get("similarity", 0.0) >= near and

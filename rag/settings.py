@@ -67,6 +67,11 @@ class AnswerSettings(_Group):
                                         "it ('WhatsApp was founded by Jan Koum', asked who acquired WhatsApp) does "
                                         "not vouch for one. Fitted by benchmarks/sweep.py --fit name_keep_similarity "
                                         "(1.0: a name needs min_coverage).")
+    unrelated_min_margin: float = Field(-1.0, description="Refuse a name answer whose sentence says none of the "
+                                        "question's words besides its names (what it asks of them: 'partner' of "
+                                        "'Which company did Alibaba partner with in France?') when the model's "
+                                        "margin is lower. Fitted by benchmarks/sweep.py --fit unrelated_min_margin "
+                                        "(-100: off).")
     paraphrase_min_coverage: float = Field(0.1, description="A sentence kept as a paraphrase must still hold this much "
                                            "of the question's term weight: one holding none of what the question "
                                            "names a measure by ('operating margin' of a market-share sentence) shares "

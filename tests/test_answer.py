@@ -427,3 +427,14 @@ def test_a_part_of_a_question_the_corpus_does_not_answer_is_named_in_a_warning(s
     answer = answerer.ask("How does Orbital Freight's container rate rise compare with Kestrel Lines' rate rise?")
     assert "12%" in answer.answer
     assert any("Kestrel Lines" in warning for warning in answer.warnings)  # nothing says Kestrel's: the part is named
+
+
+def test_a_name_from_a_sentence_saying_none_of_the_asked_relation_needs_a_surer_model():
+    from rag.policy import passes
+
+    unsaid = {"margin": -2.0, "coverage": 0.5, "similarity": 0.3, "name": 1.0, "relation": 0.0}
+    assert passes(unsaid, min_margin=-4.0, min_coverage=0.4)  # off unless asked for
+    assert not passes(unsaid, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)
+    assert passes({**unsaid, "margin": 0.5}, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)
+    assert passes({**unsaid, "relation": 0.5}, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)
+    assert passes({**unsaid, "name": 0.0}, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)  # a figure

@@ -631,3 +631,12 @@ def test_a_name_said_only_to_describe_a_noun_is_not_who_did_anything():
     # a name that does something right after its determiner stays: 'the Fed raised', 'the Warriors won in ...'
     assert "Fed" in names("Who raised rates?", "Later the Fed raised rates.")
     assert "Harbor Rowers" in names("Who won the Kestrel Cup?", "In the end the Harbor Rowers won in overtime.")
+
+
+def test_the_share_of_the_asked_relation_a_sentence_says():
+    from rag.extract import relation_said
+
+    question = parse_query("Which company did Vega partner with in Peru?")
+    assert relation_said(question, sentence("Vega opened depots in Chile, Peru and Ecuador.")) == 0.0
+    assert relation_said(question, sentence("In Peru, Vega partners with Orbital.")) == 1.0
+    assert relation_said(parse_query("Who is Vega?"), sentence("Vega opened depots.")) == 1.0  # nothing asked of it
