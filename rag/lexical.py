@@ -90,16 +90,20 @@ def _without_final_e(word: str) -> str:
 
 
 _ORDINALS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
-_SPELLED_PERIOD = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b", re.IGNORECASE)
+_SPELLED_PERIOD = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b"
+                             r"(?:\s+of\s+((?:19|20)\d\d)\b)?", re.IGNORECASE)
 
 
 def canonical_periods(text: str) -> str:
-    """Periods spelled out in words, written as filings abbreviate them: 'the first quarter of 2026' -> 'the Q1 of
-    2026', 'second half' -> 'H2' (so either wording meets the other in search, coverage and name checks)."""
+    """Periods spelled out in words, written as filings abbreviate them: 'the first quarter of 2026' -> 'the Q1
+    2026', 'second half' -> 'H2' (so either wording meets the other in search, coverage and name checks: 'Q1 2026'
+    is one period, as a source writes it)."""
     def abbreviate(match: re.Match) -> str:
         number = _ORDINALS[match.group(1).lower()]
         quarter = match.group(2).lower() == "quarter"
-        return f"Q{number}" if quarter else (f"H{number}" if number in "12" else match.group())
+        if not quarter and number not in "12":
+            return match.group()
+        return f"{'Q' if quarter else 'H'}{number}" + (f" {match.group(3)}" if match.group(3) else "")
 
     return _SPELLED_PERIOD.sub(abbreviate, text)
 

@@ -110,10 +110,10 @@ def test_periods_spelled_out_meet_their_abbreviations():
     from rag.query import parse_query
     from rag.structure import mentions, name_words
 
-    assert canonical_periods("in the first quarter of 2026 and the second half") == "in the Q1 of 2026 and the H2"
+    assert canonical_periods("in the first quarter of 2026 and the second half") == "in the Q1 2026 and the H2"
     assert tokenize("Helix grew 9% in the third-quarter of 2025") == tokenize("Helix grew 9% in Q3 of 2025")
     asked = parse_query("How fast did Helix grow in the fourth quarter of 2025?")
-    assert "Q4" in asked.qualifiers and "quarter" not in asked.terms
+    assert "Q4 2025" in asked.qualifiers and "quarter" not in asked.terms  # one period, as a source writes it
     assert mentions("Q4", name_words("Helix grew 9% in the fourth quarter.")) and not mentions("Q4", name_words("in Q3"))
 
 
