@@ -367,8 +367,10 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
 # What a percentage of change is called ('a 33% annual rate', 'a 28.5% CAGR', 'a 26% revenue increase'), and the
 # words that ask for one ('How fast ...?', 'By how much did it grow?', 'What rate ...?').
 RATE_WORDS = frozenset("rate cagr growth increase decrease decline rise gain drop change".split())
-_ASKS_FOR_CHANGE = re.compile(r"\bhow (?:fast|quickly)\b|\b(?:grow|grew|grown|growing|rise|rose|risen|rising|gain\w*|"
-                              r"drop\w*|increas\w*|decreas\w*|declin\w*|chang\w*|rates?|cagr|growth)\b", re.IGNORECASE)
+# ... and 'By what percentage did revenue climb?', 'By how much ...?': an amount something moved by is a change
+_ASKS_FOR_CHANGE = re.compile(r"\bhow (?:fast|quickly)\b|^\s*by (?:what|how)\b|\b(?:grow|grew|grown|growing|rise|rose|"
+                              r"risen|rising|gain\w*|drop\w*|increas\w*|decreas\w*|declin\w*|chang\w*|rates?|cagr|"
+                              r"growth)\b", re.IGNORECASE)
 
 
 def asks_for_change(ask: str) -> bool:

@@ -473,3 +473,13 @@ def test_which_thing_states_the_figure_of_its_kind_asks_for_a_name():
     assert parse_query("Which investment bank projects $4 trillion in freight revenues by 2040?").kind == "name"
     assert parse_query("Which year did freight revenues reach $4 trillion?").kind == "date"
     assert parse_query("How much did freight revenues reach by 2040?").kind == "money"
+
+
+def test_an_amount_something_moved_by_is_asked_as_a_change():
+    """'By what percentage did revenue climb?' asks how much it changed, whatever the verb ('climb' is not 'grow'):
+    a '26% revenue increase' answers it, as it answers 'By how much did revenue grow?'."""
+    assert parse_query("By what percentage did Helix's revenue climb in Q2 2025?").asks_change
+    assert parse_query("By how much did Helix's revenue jump?").asks_change
+    assert not parse_query("What percentage of Helix's revenue comes from Peru?").asks_change
+    # a spelled-out quarter of a year is one period, as a source writes it
+    assert parse_query("How much did Helix earn in the second quarter of 2025?").qualifiers == ("Q2 2025",)
