@@ -71,6 +71,11 @@ class Evidence:
         return "" if looks_like_instruction(sentence) else sentence
 
     @functools.cached_property
+    def stated_terms(self) -> frozenset[str]:
+        """The terms the sentence or its lead-in says (read once: who-did-it and relation checks both ask)."""
+        return frozenset(tokenize(self.text)) | frozenset(tokenize(self.lead_in))
+
+    @functools.cached_property
     def sentence_before(self) -> str:
         """The sentence before it in its paragraph ('' when it opens one)."""
         last = split_sentences(self.previous)[-1:]

@@ -79,11 +79,8 @@ def relation_said(query: Query, evidence: Evidence) -> float:
     """The share of the question's words besides its names (what it asks of them: 'partner' of 'Which company did
     Alibaba partner with in France?') that the sentence or its lead-in says; 1.0 when it has none. A sentence that
     says none of them says nothing of the asked relation, whatever names it shares with the question."""
-    asked = set(query.terms) - set(tokenize(" ".join(query.subjects + query.qualifiers)))
-    if not asked:
-        return 1.0
-    said = set(tokenize(evidence.text)) | set(tokenize(evidence.lead_in))
-    return len(asked & said) / len(asked)
+    asked = query.deed_terms
+    return len(asked & evidence.stated_terms) / len(asked) if asked else 1.0
 
 
 def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> list[Candidate]:
@@ -209,8 +206,8 @@ def _asks_for_peers(ask: str) -> bool:
 
 def _verb_before(text: str, start: int) -> bool:
     """Is the word right before `start` a verb, in any form ('partnered with', 'did it partner with')?"""
-    match = _WORD_BEFORE.search(text[:start])
-    return bool(match) and match.group(1) not in FUNCTION_WORDS and bool(base_forms_as(match.group(1), "v"))
+    word = _word_before(text, start)
+    return bool(word) and bool(base_forms_as(word, "v"))
 
 
 def _peers_of_subject(query: Query, text: str, runs: list[NameRun]) -> list[NameRun]:
@@ -601,12 +598,15 @@ _WORD_BEFORE = re.compile(r"([a-z]+)\s+$")
 
 def _object_of_verb(text: str, start: int) -> bool:
     """Does a verb's inflected form come right before `start` ('beats Serena', 'defeating Croatia')?"""
-    match = _WORD_BEFORE.search(text[:start])
-    if not match or match.group(1) in FUNCTION_WORDS:
-        return False
-    word = match.group(1)
+    word = _word_before(text, start)
     inflected = word in irregular_verbs() or word.endswith(("s", "ed", "ing"))
-    return inflected and bool(base_forms_as(word, "v"))
+    return bool(word) and inflected and bool(base_forms_as(word, "v"))
+
+
+def _word_before(text: str, start: int) -> str:
+    """The lower-case word right before `start`, unless a function word ('' then, or when there is none)."""
+    match = _WORD_BEFORE.search(text[:start])
+    return match.group(1) if match and match.group(1) not in FUNCTION_WORDS else ""
 
 
 def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:

@@ -158,7 +158,7 @@ def saying_the_deed(query: Query, evidence: list[Evidence]) -> list[Evidence]:
     deed = query.doer_deed
     if not deed:
         return evidence
-    saying = [e for e in evidence if deed & (set(tokenize(e.text)) | set(tokenize(e.lead_in)))]
+    saying = [e for e in evidence if deed & e.stated_terms]
     return saying or evidence
 
 

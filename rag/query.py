@@ -646,6 +646,7 @@ def _first_word(text: str) -> str:
 _WHICH = re.compile(r"^(?:[^,?]*,\s*|[a-z]+ )?which ([a-z]+)\b")
 _WHICH_OF = re.compile(r"\s+(?:the\s+|its\s+|their\s+|[a-z0-9&.-]+['’]s\s+)?([a-z]+s)\b")  # '... of the providers'
 
+
 def expected_kind(ask: str) -> str | None:
     """The kind of answer the interrogative form asks for. 'Which' + a word asks for what that word names: a figure
     or a date where it names one ('which year', 'which share'), else a name ('which company', 'which movie'),
