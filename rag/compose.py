@@ -85,7 +85,10 @@ def _parenthesised(text: str, start: int, end: int) -> bool:
 
 
 def verdict(query: Query, candidate: Candidate) -> str:
-    """'Yes: ' or 'No: ' when the question tests a figure or a rank it states; empty otherwise."""
+    """'Yes: ' or 'No: ' when the question tests a figure or a rank it states; 'Yes: ' when it asks whether the
+    sources say something (`Query.reported`) and a sentence says it; empty otherwise."""
+    if query.reported:
+        return "Yes: "
     if query.claimed_rank and candidate.kind == "rank":
         return "Yes: " if same_rank(query.claimed_rank, candidate.text) else "No: "
     if query.comparison is None or query.claim is None or candidate.figure is None:

@@ -18,7 +18,8 @@ from .figures import CURRENCIES, SCALES, WORDS as NUMBER_WORDS, Figure, find_fig
 from .glossary import other_wordings
 from .lexical import canonical_periods, tokenize
 from .roles import Role, asked_role
-from .thesaurus import base_forms_as, common_word, derived_words, irregular_verbs, synonyms, verb_senses
+from .thesaurus import (base_forms_as, common_word, derived_words, irregular_verbs, synonyms, verb_of_saying,
+                        verb_senses)
 from .structure import FUNCTION_WORDS, PREPOSITIONS, RANK, is_period, name_runs, name_words, qualifiers, rank_order
 
 MAX_QUESTION_CHARS = 1000
@@ -88,6 +89,8 @@ class Query:
     claimed_rank: str | None = None  # a rank a yes/no question states: 'Is X the third-largest ...?'
     comparison: str | None = None  # eq, gt or lt when the question tests its claim
     polar: bool = False  # a yes/no question
+    reported: bool = False  # 'Did AMD report its customer concentration?': whether the sources say a thing, asked
+    # as what they say of it (`reported_question`); a sentence saying it answers 'Yes'
     options: tuple[str, ...] = ()  # "X or Y?": the answer is one of them
     extreme: str | None = None  # which way a comparison goes: max or min; 'Which provider has the largest share?'
     # asks for one (`extreme_asked`), and the options of 'Which is smaller, A or B?' are compared this way
@@ -209,6 +212,11 @@ def parse_query(question: str) -> Query:
 
 
 def _parse_ask(ask: str, question: str, directives: tuple[str, ...]) -> Query:
+    if reported := reported_question(ask):  # 'Did AMD report its margin?' is 'What margin did AMD report?'
+        opened, verb = reported
+        query = _parse_ask(opened, question, directives)
+        saying = set(tokenize(verb))  # a sentence stating the margin reports it, whatever its verb
+        return replace(query, polar=True, reported=True, terms=tuple(t for t in query.terms if t not in saying))
     polar = _first_word(ask) in AUXILIARIES
     claim = _claimed_figure(ask)
     comparison = _comparison(ask, claim, polar)
@@ -634,6 +642,42 @@ def _is_interrogative(sentence: str) -> bool:
         return False
     first = _first_word(sentence)
     return sentence.endswith("?") or first in INTERROGATIVES or first in AUXILIARIES
+
+
+_DO = frozenset("do does did".split())
+_HAVE = frozenset("has have had".split())
+_BE = frozenset("is are was were".split())
+_REPORTED_THING_LEAD = re.compile(r"^(?:(?:its|their|his|her|any|a|an|the)\s+)+", re.IGNORECASE)
+
+
+def reported_question(ask: str) -> tuple[str, str] | None:
+    """A yes/no question asking whether something is said, of a thing and not of a figure it states ('Did AMD
+    report customer concentration in FY22?', 'Has CVS disclosed any legal battles?', 'Was Azure's growth in Q1
+    2026 reported?'), as the open question of what is said ('What customer concentration in FY22 did AMD
+    report?', 'What was Azure's growth in Q1 2026?'), and its verb of saying (WordNet's commonest sense of the
+    verb is one of saying: `verb_of_saying`). None for any other question: one stating a figure or a rank to test
+    ('Did AMD report 16%?'), or whose verb is no saying ('Did AMD grow?')."""
+    words = ask.strip().rstrip("?!. ").split()
+    aux = words[0].lower() if words else ""
+    if (len(words) < 4 or aux not in _DO | _HAVE | _BE or _claimed_figure(ask) is not None or
+            _claimed_rank(ask) or _COMPARATIVE.search(ask) or re.search(r"\bthan\b", ask, re.IGNORECASE) or
+            _CHOICE.search(ask)):  # 'Did A report more revenue than B?' compares
+        return None
+    for i, word in enumerate(words[2:-1], start=2):  # a subject of one word at least, a thing said after the verb
+        if not word.isalpha() or not word.islower() or not verb_of_saying(word) or \
+                _REPORTED_THING_LEAD.fullmatch(words[i - 1] + " "):  # 'Did the report mention ...': a noun
+            continue
+        base = word in base_forms_as(word, "v")
+        if (aux in _DO and base) or (aux in _HAVE and not base):  # 'did AMD report', 'has AMD reported'
+            thing = _REPORTED_THING_LEAD.sub("", " ".join(words[i + 1:]))
+            return (f"What {thing} {aux} {' '.join(words[1:i])} {word}?", word) if thing else None
+        if aux in _BE and not base:  # 'Was Azure's growth in Q1 2026 reported?'
+            return f"What {aux} {' '.join(words[1:i] + words[i + 1:])}?", word
+        return None
+    if aux in _BE and len(words) >= 3 and words[-1].isalpha() and words[-1].islower() and \
+            verb_of_saying(words[-1]) and words[-1] not in base_forms_as(words[-1], "v"):
+        return f"What {aux} {' '.join(words[1:-1])}?", words[-1]
+    return None
 
 
 def _first_word(text: str) -> str:

@@ -174,6 +174,28 @@ def verb_senses(verb: str) -> int:
     return sum(len(offsets) for form, part, offsets in _entries(verb) if part == "v" and form == verb.lower())
 
 
+
+_COMMUNICATION = "32"  # WordNet's lexicographer file of verbs of telling, asking, ordering, singing: verb.communication
+
+
+@lru_cache(maxsize=4096)
+def verb_of_saying(word: str) -> bool:
+    """Is the word, in any inflection, a verb whose commonest sense is one of saying ('report', 'disclosed',
+    'mentions', 'stated', 'forecast'; not 'give', 'hold', 'grow'), and a verb in use (WordNet's sense-tagged texts
+    use it as one: not 'out')? WordNet files each sense under a lexicographer file; verb.communication holds
+    saying. False without WordNet."""
+    folder = _folder()
+    bases = [form for form, part, _ in _entries(word) if part == "v"] + \
+        [base for base in [irregular_verbs().get(word.lower())] if base]
+    line = _line(folder / "index.verb", bases[0]) if folder and bases else None
+    if line is None:
+        return False
+    fields = line.split()  # lemma, pos, senses, pointer count, pointers, senses, tagged senses, offsets
+    at = 4 + int(fields[3])
+    sense = _line(folder / "data.verb", fields[at + 2])
+    return int(fields[at + 1]) > 0 and bool(sense) and sense.split()[1] == _COMMUNICATION
+
+
 @lru_cache(maxsize=4096)
 def common_word(word: str) -> bool:
     """Is the word a dictionary word and never a name: WordNet lists it, and writes it in lower case in every

@@ -438,3 +438,10 @@ def test_a_name_from_a_sentence_saying_none_of_the_asked_relation_needs_a_surer_
     assert passes({**unsaid, "margin": 0.5}, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)
     assert passes({**unsaid, "relation": 0.5}, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)
     assert passes({**unsaid, "name": 0.0}, min_margin=-4.0, min_coverage=0.4, unrelated_min_margin=-1.0)  # a figure
+
+
+def test_whether_a_figure_was_reported_is_answered_yes_with_the_sentence_saying_it(settings, embedder):
+    answerer, _ = make_answerer(settings, embedder, "12%")
+    answer = answerer.ask("Did Orbital Freight announce its container rate rise?")
+    assert answer.answer.startswith("Yes: ") and "12%" in answer.answer
+    assert_citations_point_at_text(answer, settings)

@@ -483,3 +483,21 @@ def test_an_amount_something_moved_by_is_asked_as_a_change():
     assert not parse_query("What percentage of Helix's revenue comes from Peru?").asks_change
     # a spelled-out quarter of a year is one period, as a source writes it
     assert parse_query("How much did Helix earn in the second quarter of 2025?").qualifiers == ("Q2 2025",)
+
+
+def test_whether_something_is_said_asks_what_is_said_of_it():
+    """'Did Helix disclose its revenue growth?' is answered by what the sources say of Helix's revenue growth: asked
+    openly, the kind read from the thing asked about, the verb of saying no content (a sentence stating the growth
+    reports it, whatever its verb)."""
+    disclosed = parse_query("Did Helix disclose its quarterly revenue growth?")
+    assert disclosed.reported and disclosed.polar and disclosed.kind == "percent"
+    assert disclosed.subjects == ("Helix",) and "disclos" not in disclosed.terms and "revenu" in disclosed.terms
+    assert parse_query("Has Helix reported its 2025 revenue?").kind == "money"
+    passive = parse_query("Was Kestrel's growth in Q1 2026 reported?")
+    assert passive.reported and passive.qualifiers == ("Q1 2026",) and passive.subjects == ("Kestrel",)
+    assert parse_query("Did the filing mention Helix's customer concentration?").reported  # 'filing' is no verb
+    # a figure or rank to test, a verb that is no saying ('grow'; 'out' is not a verb in use): asked as it is
+    assert not parse_query("Did Helix report 16% growth?").reported
+    assert not parse_query("Did Helix report more revenue than Kestrel?").reported
+    assert not parse_query("Did Helix grow its revenue in 2025?").reported
+    assert not parse_query("Did Helix's share in Peru come out above Kestrel's?").reported

@@ -9,7 +9,7 @@ from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import load_index
 from rag.thesaurus import (base_forms, common_word, derived_words, only_a_verb, rewordings, said_alike_terms,
-                           synonyms)
+                           synonyms, verb_of_saying)
 
 
 def test_a_word_has_the_words_of_its_commonest_senses_and_those_derived_from_it():
@@ -106,3 +106,8 @@ def test_without_wordnet_questions_are_matched_in_their_own_words_only(monkeypat
 def test_a_word_wordnet_lists_only_as_a_verb_is_only_a_verb():
     assert only_a_verb("grow") and only_a_verb("grew") and only_a_verb("exceeds")  # irregular forms too
     assert not only_a_verb("rise") and not only_a_verb("market") and not only_a_verb("global")  # 'a rise'
+
+
+def test_a_verb_of_saying_is_one_whose_commonest_sense_is_saying():
+    assert all(map(verb_of_saying, ["report", "reported", "disclosed", "mentions", "said", "forecast"]))
+    assert not any(map(verb_of_saying, ["give", "grew", "held", "won", "out", "revenue"]))
