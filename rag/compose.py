@@ -35,6 +35,9 @@ def answer_sentence(candidate: Candidate) -> str:
         return _MARKERS.sub("", f"{label}{ROW_JOIN}{text[cell_start:candidate.end]}").strip() + closing + "."
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end
+    if candidate.kind == "cause":  # what came about and what brought it about: the sentence up to its cause's end
+        body = _LEADING_CONNECTIVE.sub("", _MARKERS.sub("", text[:end]).strip(" ,;—–-"))
+        return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
     bounds = clause_bounds(text)
     index = next((i for i, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
     if index + 1 < len(bounds) and REPORTING_VERB.match(text, bounds[index + 1][0]) and \

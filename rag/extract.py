@@ -18,8 +18,8 @@ from .lexical import STOPWORDS, tokenize
 from .query import AUXILIARIES, PART_WORDS, RATE_WORDS, Query, answer_type_terms
 from .roles import titles_of
 from .schema import Document
-from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, clause_at,
-                        counts_members, described_noun, is_headline, is_period, kinds_differ, list_members,
+from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, causes_in,
+                        clause_at, counts_members, described_noun, is_headline, is_period, kinds_differ, list_members,
                         name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name,
                         says_some_of, speaks_of_another)
 from .thesaurus import base_forms_as, irregular_verbs
@@ -110,6 +110,8 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
                   for name, start, end in _name_forms(r.text, r.start) + _joined_by_of(text, r, runs)
                   if not any(same_name(name, a) or refers_to(name, a) for a in asked)
                   and not _said_in_question(name, query) and r not in peers and not _only_describes(query, text, r)]
+    if query.kind == "cause":  # 'What drove the increase?': what the sentence says brought it about
+        found += [Candidate(text[a:b], sentence, a, b, "cause") for a, b in causes_in(text)]
     if query.kind == "title":  # 'Eddie Wu holds which position?': 'CEO' of 'described by CEO Eddie Wu'
         found += [Candidate(title, sentence, start, end, "title") for title, start, end in
                   titles_of(text, query.subjects)]

@@ -29,9 +29,14 @@ _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 INTERROGATIVES = frozenset("what which who whom whose when where why how".split())
 AUXILIARIES = frozenset("is are was were do does did has have had can could will would should may might shall must".split())
 
+# 'Why ...?', 'What drove / caused / is behind / explains ...?': the question asks what brought something about.
+CAUSE_ASKED = (r"^(?:why|how come)\b|^what\s+(?:(?:is|are|was|were|has|have|had)\s+(?:been\s+)?)?"
+               r"(?P<cause>driv(?:es|ing|en)|drove|caus(?:es|ed|ing)|fuel(?:s|led|ed|ing|ling)|behind|"
+               r"explains?|explained|(?:led|leads?|leading) to|prompt(?:s|ed)?|spurr?(?:s|ed)?|underl(?:ies|ay))\b")
 # Interrogative forms and the kind of answer each expects, tried in order.
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),
+    ("cause", CAUSE_ASKED),  # 'Why ...?', 'What drove the increase ...?': what brought it about, whatever it is
     ("name", r"^(who|whom|whose)\b"),  # 'Whose cloud business grew 39%?': a name, whatever else it says
     # 'By when will it reach 70%?', 'By what year will it reach 70%?': a date, whatever figure it states
     ("date", r"^when\b|\b(by|since|until) when\b|\b(what|which) (year|day|month|quarter)\b(?!-)"),
@@ -364,6 +369,9 @@ def answer_type_terms(ask: str, kind: str | None = None) -> frozenset[str]:
     ('30%', 'Singapore', 'April 20, 2018', 'fourth-largest') and need not repeat them, so they do not count towards
     its coverage of the question (search still reads them). A word naming what is measured ('what dividend', 'the
     operating margin', 'revenue growth') stays: a sentence without it is about something else."""
+    if kind == "cause":  # 'What drove ...?': the verb asks for a cause; a sentence says 'due to', 'driven by'
+        asked = re.match(CAUSE_ASKED, ask.strip(), re.IGNORECASE)
+        return frozenset(tokenize(asked.group("cause") or "")) if asked else frozenset()
     governed = [m.group(2) for m in _GOVERNED.finditer(ask) if _form_kind(m.group(1).lower())]
     governed.append(_which_word(ask.lower()))  # 'Which movie won ...': the answer names it; no source need say 'movie'
     alone = [w for w in re.findall(r"[a-z]+", ask.lower())

@@ -169,6 +169,28 @@ def previous_word(text: str, position: int) -> str:
     return words[-1].lower() if words else ""
 
 
+# What a sentence says brought something about: 'driven by X', 'due to X', 'because of X', 'as a result of X',
+# 'especially as X'. English's connectives of cause, a closed class of the grammar.
+_CAUSE = re.compile(r"\b(?:(?:driven|fu?ell?ed|spurred|powered|boosted|propelled|caused|prompted|triggered) by|"
+                    r"(?:due|owing|thanks|attributable) to|because(?: of)?|as a (?:result|consequence) of|"
+                    r"resulting from|on the back of|(?:especially|particularly|largely|mainly|partly) as)\s+",
+                    re.IGNORECASE)
+_CAUSE_END = re.compile(r"\s*(?:;|—|–|\s-\s|\[\s*\d|$)")
+
+
+def causes_in(text: str) -> list[tuple[int, int]]:
+    """The [start, end) of each cause the sentence gives: what follows a connective of cause ('..., driven by
+    enterprise applications in finance, logistics, and manufacturing'), to the end of the sentence or of its
+    statement (a semicolon, a dash, a citation marker)."""
+    spans = []
+    for match in _CAUSE.finditer(text):
+        end = _CAUSE_END.search(text, match.end()).start()
+        cause = text[match.end():end].rstrip(" .,:")
+        if re.search(r"\w", cause):
+            spans.append((match.end(), match.end() + len(cause)))
+    return spans
+
+
 def clause_at(text: str, position: int) -> tuple[int, int]:
     """The [start, end) of the clause that holds `position`."""
     return next(((a, b) for a, b in clause_bounds(text) if a <= position < b), (0, len(text)))
@@ -539,7 +561,9 @@ def mentions(name: str, words: set[str]) -> bool:
 
 def _word_in(word: str, words: set[str]) -> bool:
     stems = tokenize(word)  # 'q2' is two tokens, 'q' and '2': only a one-token word is matched by its stem
-    if word in words or (len(stems) == 1 and stems[0] in words and not any(ch.isdigit() for ch in word)):
+    # ... and only by a stem of four letters or more: 'Sally' and 'sales' share the stem 'sal', not a word
+    if word in words or (len(stems) == 1 and len(stems[0]) >= 4 and stems[0] in words and
+                         not any(ch.isdigit() for ch in word)):
         return True
     year = re.fullmatch(r"(?:fy|q[1-4]|h[12])?(\d{2,4})", word)
     if year and (year.group(1) in words or ("20" + year.group(1)) in words):

@@ -445,3 +445,14 @@ def test_whether_a_figure_was_reported_is_answered_yes_with_the_sentence_saying_
     answer = answerer.ask("Did Orbital Freight announce its container rate rise?")
     assert answer.answer.startswith("Yes: ") and "12%" in answer.answer
     assert_citations_point_at_text(answer, settings)
+
+
+def test_what_brought_something_about_is_answered_by_the_sentence_giving_its_cause(settings, embedder):
+    article = ("Freight Review\n\nKestrel Lines' container income rose 14% in 2025, driven by longer routes to "
+               "Chile, new cranes in Lima, and lower port fees.\nKestrel Lines' fuel bill rose 9% in 2025.\n")
+    answerer = answerer_over(settings, embedder, article, "longer routes to Chile, new cranes in Lima, and lower port fees")
+    answer = answerer.ask("What drove the rise in Kestrel Lines' container income in 2025?")
+    assert "driven by longer routes to Chile, new cranes in Lima, and lower port fees [1]" in answer.answer
+    assert_citations_point_at_text(answer, settings)
+    # a sentence that says the rise and no cause does not answer why
+    assert not answerer.ask("Why did Kestrel Lines' fuel bill rise in 2025?").answerable

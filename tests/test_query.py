@@ -501,3 +501,11 @@ def test_whether_something_is_said_asks_what_is_said_of_it():
     assert not parse_query("Did Helix report more revenue than Kestrel?").reported
     assert not parse_query("Did Helix grow its revenue in 2025?").reported
     assert not parse_query("Did Helix's share in Peru come out above Kestrel's?").reported
+
+
+def test_why_and_what_drove_ask_for_a_cause():
+    drove = parse_query("What drove the increase in Helix's inventories in FY2023?")
+    assert drove.kind == "cause" and "driv" not in drove.terms and "inventory" in drove.terms
+    assert parse_query("Why did Kestrel's revenue fall in 2025?").kind == "cause"
+    assert parse_query("What is behind the rise in Helix's AI revenue?").kind == "cause"
+    assert parse_query("What was the increase in Helix's inventories?").kind == "percent"  # the rise itself

@@ -2,7 +2,8 @@
 
 import pytest
 
-from rag.structure import clause_bounds, figure_owners, is_headline, name_runs, owner_of, refers_to, same_name
+from rag.structure import (causes_in, clause_bounds, figure_owners, is_headline, mentions, name_runs, name_words, owner_of,
+                           refers_to, same_name)
 
 CASES = [
     ("However, within China, Alibaba Cloud dominates with a 36% share of the public AI cloud services market, "
@@ -341,3 +342,17 @@ def test_a_name_between_a_determiner_and_a_noun_ending_the_phrase_only_describes
     assert describing("Yesterday the Warriors won in overtime.") == {}  # 'won': a verb before it is a noun
     assert describing("Yesterday the Warriors beat them.") == {}  # a plural name is the subject of its verb
     assert describing("Nova boom times are over.") == {}  # no determiner before it
+
+
+def test_a_cause_is_what_follows_a_connective_of_cause():
+    sentence = "Freight income rose 12%, driven by longer routes in Peru and Chile [2]."
+    assert [sentence[a:b] for a, b in causes_in(sentence)] == ["longer routes in Peru and Chile"]
+    sentence = "The $4 million increase was primarily due to 9 new depots; fuel costs fell."
+    assert [sentence[a:b] for a, b in causes_in(sentence)] == ["9 new depots"]
+    assert causes_in("Freight income rose 12% in 2025.") == []
+
+
+def test_a_name_is_not_mentioned_by_a_word_sharing_a_short_stem_with_it():
+    """The light stemmer cuts 'Sally' and 'sales' to 'sal': a stem that short names nothing."""
+    assert not mentions("Sally Beauty", name_words("Net sales of Ulta Beauty rose"))
+    assert mentions("Kestrel Lines", name_words("Kestrel Line's routes"))  # a longer stem still matches
