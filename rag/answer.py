@@ -64,7 +64,7 @@ class Answerer:
             parts = ()
         for part in parts:
             found, seconds, part_signals = self._answer_part(part, k, mode, verify, on_text)
-            sentences += [s for s in found if s not in sentences]
+            sentences += [s for s in found if not any(_says(earlier, s) for earlier in sentences)]
             if not found and len(parts) > 1:  # 'How does A's revenue compare with B's?': say which part is missing
                 warnings.append(f"the corpus does not answer this part of the question: {part.ask}")
             retrieve_s += seconds
@@ -259,6 +259,16 @@ def _each_of_the_measure(measure: frozenset[str], figures: list[list[Candidate]]
 def _another_owner(candidate: Candidate, picks: list[Candidate]) -> bool:
     """Is the candidate's owner none of the picked figures' owners (each option its own figure)?"""
     return not any(same_name(candidate.owner, p.owner) for p in picks)
+
+
+def _says(earlier: Sentence, sentence: Sentence) -> bool:
+    """Does an answer sentence already given say this one: the same source's wording, in full or more? Both parts of
+    'How much did A rise, and how much did B rise?' may be answered by one sentence ('A and B rose 14% and 9%,
+    respectively, in 2025'): it is said once."""
+    def cited(said: Sentence) -> set[tuple[str, int]]:
+        return {(e.document.doc_id, e.span.start) for e in said[1]}
+
+    return sentence[0].rstrip(".") in earlier[0] and cited(sentence) <= cited(earlier)
 
 
 def _names_anything(query: Query) -> bool:

@@ -19,7 +19,7 @@ from .query import Query, parse_query
 from .schema import Chunk, Document, Hit, Span
 from .settings import AnswerSettings
 from .store import ChunkStore
-from .structure import mentions, name_runs, name_words, names_its_subject
+from .structure import abbreviates, mentions, name_runs, name_words, names_its_subject
 from .thesaurus import rewordings, said_alike_terms
 
 PHRASE_WEIGHT = 0.15  # bonus for sharing the question's two-word phrases
@@ -125,7 +125,10 @@ class EvidenceFinder:
             text = document.text[span.start:span.end]
             item = Evidence(document, span, float(similarity), 0.0, find_figures(text),
                             context=f"{chunk.section}\n{chunk.text}", previous=previous)
-            heading = chunk.section if item.names_own_subject else f"{chunk.section} {subject_names(previous)}"
+            # a sentence naming no subject of its own ('This represents increases of 3.0% in 2022') is read under
+            # the names its paragraph gave and the sentence it follows ('Sales by U.S. companies were ...')
+            heading = chunk.section if item.names_own_subject else \
+                f"{chunk.section} {subject_names(previous)} {item.lead_in}"
             also = acronym_terms(query.ask, text) | equivalent_terms(query.ask, text) | \
                 titled_subjects(query.subjects, document.title) | \
                 said_alike_terms(reworded, text)
@@ -177,10 +180,12 @@ class EvidenceFinder:
 @functools.lru_cache(maxsize=1024)  # one title per document, asked for each of its sentences
 def titled_subjects(subjects: tuple[str, ...], title: str) -> frozenset[str]:
     """The terms of the question's subjects that the document's title names: every sentence of 'Acme 2019 10-K,
-    page 70' is Acme's, as much as one that says 'Acme' again ('Total Acme stockholders equity' must not outweigh
+    page 70' (or its abbreviation's) is Acme's, as much as one that says 'Acme' again ('Total Acme stockholders equity' must not outweigh
     'Total revenue' for naming the company the title already names)."""
     words = name_words(title)
-    return frozenset(t for subject in subjects if mentions(subject, words) for t in tokenize(subject))
+    return frozenset(t for subject in subjects if mentions(subject, words) or abbreviates(subject, title)
+                     for t in tokenize(subject))  # 'JnJ' of 'Johnson & Johnson 2022 10-K, page 28'
+
 
 
 def subject_names(paragraph: str) -> str:

@@ -22,17 +22,21 @@ from .lexical import tokenize
 from .query import Query
 from .roles import held_at_names, held_roles, other_role, says_role
 from .settings import AnswerSettings
-from .structure import abbreviates, abbreviation_of, mentions, name_words, places, same_name, worldwide
+from .structure import (abbreviates, abbreviation_of, mentions, name_words, places, same_name, spans_years,
+                        worldwide)
 
 
 def names_present(query: Query, evidence: Evidence) -> bool:
     """Is every name and period of the question vouched for by the sentence or what it stands under?"""
     if _narrower(query, evidence.text):
         return False
+    if _of_a_span(query, evidence.text):
+        return False
     names = query.subjects + query.qualifiers
     if not names:
         return True
-    sources = (evidence.text, evidence.document.title, evidence.context.split("\n", 1)[0])  # sentence, title, section
+    sources = (_EXCLUDED.sub("", evidence.text), evidence.document.title,  # sentence, title, section
+               evidence.context.split("\n", 1)[0])
     around = set().union(*map(name_words, sources))
     if evidence.previous and not evidence.names_own_subject:
         around |= name_words(evidence.previous)  # 'The unit reported ...': the subject is earlier in the paragraph
@@ -41,6 +45,21 @@ def names_present(query: Query, evidence: Evidence) -> bool:
     single = [q for q in query.qualifiers if q not in query.period_choices]
     around |= _paragraph_years(query, evidence, around) or _article_years(query, evidence, around)
     return subjects_in and all(_vouched(q, around) for q in single) and _one_vouched(query.period_choices, around)
+
+
+# 'Sales outside the home market, excluding the U.S., grew 6.5%': a name the sentence sets aside is not what it is about
+_EXCLUDED = re.compile(r"\b(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from)\s+(?:the\s+)?"
+                       r"[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*")
+
+
+def _of_a_span(query: Query, sentence: str) -> bool:
+    """Asked about one period ('in FY2022'), a sentence giving a span of years ('The five-year compound annual growth
+    rates ... were 4.4%, 4.0% and 4.9%') and not the period asked gives figures of another period. A question
+    asking about a span ('over three years', 'its five-year plan') is answered by one."""
+    periods = [q for q in query.qualifiers if re.search(r"\d", q)]
+    return bool(periods) and spans_years(sentence) and not spans_years(query.ask) and \
+        not re.search(r"\b(?:years|decades?)\b", query.ask) and \
+        not any(mentions(q, name_words(sentence)) for q in periods)
 
 
 def _paragraph_years(query: Query, evidence: Evidence, around: set[str]) -> set[str]:

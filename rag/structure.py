@@ -191,6 +191,17 @@ def causes_in(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# 'The five-year compound annual growth rates ...', 'a 10-year low', 'its multi-year plan': a span of years
+_SPAN_OF_YEARS = re.compile(rf"\b(?:\d+|multi|{'|'.join(n for n in NUMBER_WORDS if n.isalpha())})-(?:year|decade)\b",
+                            re.IGNORECASE)
+
+
+def spans_years(text: str) -> bool:
+    """Does the text speak of a span of several years ('five-year growth rates', 'a 10-year low')? Its figures are
+    of that span, not of one year in it."""
+    return bool(_SPAN_OF_YEARS.search(text))
+
+
 def clause_at(text: str, position: int) -> tuple[int, int]:
     """The [start, end) of the clause that holds `position`."""
     return next(((a, b) for a, b in clause_bounds(text) if a <= position < b), (0, len(text)))

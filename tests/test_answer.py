@@ -155,6 +155,15 @@ def test_names_the_sentence_lacks_keep_it_from_the_model_but_a_missing_year_alon
     assert not names_present(query, evidence("Dominic Thiem won the US Open in 2019."))  # another year
     assert not names_present(query, evidence("Dominic Thiem won the French Open in 2020."))  # another event
     assert not names_present(parse_query("What is Tencent Cloud's share?"), evidence("Alibaba Cloud holds 36%."))
+    # a name the sentence sets aside is not what it is about
+    assert not names_present(parse_query("What was Helix's growth in Peru?"),
+                             evidence("Sales by Helix outside its home market, excluding Peru, grew 6.5%."))
+    # asked about one year, a sentence giving figures of a span of years answers for another period
+    asked = parse_query("What was Helix's sales growth in FY2022?")
+    assert not names_present(asked, evidence("Helix's five-year compound annual sales growth rate was 4.0%."))
+    assert names_present(asked, evidence("Helix's sales growth was 3.0%."))
+    assert names_present(parse_query("What was Helix's five-year sales growth in 2022?"),
+                         evidence("Helix's five-year compound annual sales growth rate was 4.0%."))
 
 
 def test_an_undated_figure_another_source_dates_to_another_period_does_not_answer_for_the_asked_one():
@@ -456,3 +465,13 @@ def test_what_brought_something_about_is_answered_by_the_sentence_giving_its_cau
     assert_citations_point_at_text(answer, settings)
     # a sentence that says the rise and no cause does not answer why
     assert not answerer.ask("Why did Kestrel Lines' fuel bill rise in 2025?").answerable
+
+
+def test_a_sentence_answering_both_parts_of_a_question_is_said_once(settings, embedder):
+    article = ("Freight Review\n\nKestrel Lines' container income and fuel bill rose 14% and 9%, respectively, in "
+               "2025.\n")
+    answerer = answerer_over(settings, embedder, article, lambda messages: "14%" if "income" in
+                             messages[-1]["content"].rsplit("Question:", 1)[1] else "9%")
+    answer = answerer.ask("How much did Kestrel Lines' container income rise in 2025, and how much did Kestrel Lines' "
+                          "fuel bill rise in 2025?")
+    assert answer.answer.count("respectively") == 1
