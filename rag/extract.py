@@ -129,6 +129,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
                and item_fits(query, c) and subject_fits(query, c) and deed_fits(query, c) and doer_fits(query, c)
+               and speaker_fits(query, c)
                and c.start >= dateline]
     return _most_specific(fitting)
 
@@ -586,6 +587,24 @@ def doer_fits(query: Query, candidate: Candidate) -> bool:
         return True
     text = candidate.evidence.text
     return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed))
+
+
+# A quotation: between quotation marks, or from an opening one to the end of a sentence cut short
+_QUOTATION = re.compile(r"[\"“”]([^\"“”]+)(?:[\"“”]|$)")
+
+
+def speaker_fits(query: Query, candidate: Candidate) -> bool:
+    """Asked who did something, a sentence that says the deed (what the question says of its names) only inside a
+    quotation names the doer there: the one quoted is not the doer ('Dr. Ruth Hale, head of English, said: "It is right that Professor Venn is being
+    awarded the prize"' offers Venn, not Hale)."""
+    deed = query.deed_terms
+    if candidate.kind != "name" or query.kind != "name" or not deed:
+        return True
+    text = candidate.evidence.text
+    quotations = [m.span(1) for m in _QUOTATION.finditer(text) if deed & set(tokenize(m.group(1)))]
+    if not quotations or deed & set(tokenize(_QUOTATION.sub(" ", text))):  # no quotation says it, or not only one
+        return True
+    return any(a <= candidate.start < b for a, b in quotations)
 
 
 def _done_next(rest: str, deed: frozenset[str]) -> bool:

@@ -566,6 +566,18 @@ def test_the_object_of_a_verb_the_doer_did_before_the_deed_is_not_the_doer():
                                  "the Kestrel Cup final.")
 
 
+def test_the_one_quoted_is_not_who_did_what_the_quotation_says():
+    def names(question, text):
+        return {c.text for c in offered(question, sentence(text))}
+
+    quoted = 'Dr. Ruth Hale, head of English, said: "It is right that Professor Venn is being awarded the Kestrel Prize'
+    assert names("Who was awarded the Kestrel Prize in 2021?", quoted + ' ...') == {"Professor Venn"}  # cut short
+    assert "Ruth Hale" not in names("Who was awarded the Kestrel Prize in 2021?", quoted + '," she added.')
+    # said outside the quotation too, the speaker may be the doer
+    assert "Ruth Hale" in names("Who was awarded the Kestrel Prize?", 'Ruth Hale, awarded the Kestrel Prize, said: '
+                                '"The prize was awarded fairly."')
+
+
 def test_asked_who_did_something_the_sentences_that_say_it_answer_before_those_that_do_not():
     from rag.policy import saying_the_deed
 
