@@ -111,11 +111,22 @@ def expected_in(expected: Expected, text: str) -> bool:
     date matches the same day in any form ('November 21 1998': 'Nov. 21, 1998', 'November 21 of 1998')."""
     if expected.text is not None:
         dates = _dates(expected.text)
-        return _normalise(expected.text) in _normalise(text) or bool(dates) and dates <= _dates(text)
+        return _normalise(expected.text) in _normalise(text) or bool(dates) and dates <= _dates(text) or \
+            _name_reordered(expected.text, text)
     return any(_figure_matches(expected, figure) for figure in find_figures(text))
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _name_reordered(name: str, text: str) -> bool:
+    """Is a person's name of two or more words in the text with its words in another order, as adjacent capitalised
+    words ('Liu Yifei' for 'Yifei Liu': a family name written first or last)?"""
+    words = name.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return False
+    runs = re.findall(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*", text)
+    return any(sorted(run.split()) == sorted(words) for run in runs)
 
 
 def _dates(text: str) -> set[tuple[int, int, int]]:

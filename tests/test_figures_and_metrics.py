@@ -67,6 +67,9 @@ def test_gold_matcher_understands_forms_but_keeps_percent_apart():
     day = Expected(text="November 21 1998")
     assert expected_in(day, "released on November 21 of 1998 in Japan") and expected_in(day, "on 21 Nov. 1998")
     assert not expected_in(day, "on November 21, 1999") and not expected_in(day, "in November 1998")
+    # a person's name with its family name first or last is the same name; other people's words are not
+    assert expected_in(Expected(text="Mei Tanaka"), "starring Tanaka Mei as Lin") and \
+        not expected_in(Expected(text="Mei Tanaka"), "Tanaka Hiro and Mei Chen")
 
 
 def _answer(text, quotes, answerable=True, seconds=1.0):
