@@ -591,17 +591,20 @@ def doer_fits(query: Query, candidate: Candidate) -> bool:
 
 # A quotation: between quotation marks, or from an opening one to the end of a sentence cut short
 _QUOTATION = re.compile(r"[\"“”]([^\"“”]+)(?:[\"“”]|$)")
+_SPOKEN_WORDS = 4  # a quotation of fewer words quotes a phrase ('a "once-in-a-lifetime" prize'), not a speech
 
 
 def speaker_fits(query: Query, candidate: Candidate) -> bool:
     """Asked who did something, a sentence that says the deed (what the question says of its names) only inside a
-    quotation names the doer there: the one quoted is not the doer ('Dr. Ruth Hale, head of English, said: "It is right that Professor Venn is being
-    awarded the prize"' offers Venn, not Hale)."""
+    quotation names the doer there, not the one quoted: 'Dr. Ruth Hale, head of English, said: "It is right that
+    Professor Venn is being awarded the prize"' offers Venn, not Hale. A phrase quoted as a term ('described by
+    Ruth Hale as a "once-in-a-lifetime" prize') is no speech: who said it is named outside it."""
     deed = query.deed_terms
     if candidate.kind != "name" or query.kind != "name" or not deed:
         return True
     text = candidate.evidence.text
-    quotations = [m.span(1) for m in _QUOTATION.finditer(text) if deed & set(tokenize(m.group(1)))]
+    quotations = [m.span(1) for m in _QUOTATION.finditer(text)
+                  if deed & set(tokenize(m.group(1))) and len(m.group(1).split()) >= _SPOKEN_WORDS]
     if not quotations or deed & set(tokenize(_QUOTATION.sub(" ", text))):  # no quotation says it, or not only one
         return True
     return any(a <= candidate.start < b for a, b in quotations)

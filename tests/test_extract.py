@@ -573,6 +573,9 @@ def test_the_one_quoted_is_not_who_did_what_the_quotation_says():
     quoted = 'Dr. Ruth Hale, head of English, said: "It is right that Professor Venn is being awarded the Kestrel Prize'
     assert names("Who was awarded the Kestrel Prize in 2021?", quoted + ' ...') == {"Professor Venn"}  # cut short
     assert "Ruth Hale" not in names("Who was awarded the Kestrel Prize in 2021?", quoted + '," she added.')
+    # a phrase quoted as a term is no speech: who said it is named outside it
+    assert "Ruth Hale" in names("Who called the award once-in-a-lifetime?", 'The award, described by Ruth Hale as a '
+                                '"once-in-a-lifetime" honour, went to Venn.')
     # said outside the quotation too, the speaker may be the doer
     assert "Ruth Hale" in names("Who was awarded the Kestrel Prize?", 'Ruth Hale, awarded the Kestrel Prize, said: '
                                 '"The prize was awarded fairly."')
