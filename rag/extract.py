@@ -581,12 +581,30 @@ def deed_fits(query: Query, candidate: Candidate) -> bool:
 def doer_fits(query: Query, candidate: Candidate) -> bool:
     """Asked who did something ('Who won the Kestrel Cup?'), the object of another verb the doer did first is not
     the doer: 'Halep beats Serena Williams to win ...', 'upsets Chadwick Boseman to win ...' (but 'lists Orla Venn
-    as the winner' names her the winner)."""
+    as the winner' names her the winner); nor is the doer of another verb ('The Kestrel Cup is presented by
+    Nordline')."""
     deed = query.doer_deed
     if candidate.kind != "name" or not deed:
         return True
     text = candidate.evidence.text
-    return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed))
+    return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed)) and \
+        not _agent_of_another_verb(text, candidate.start, deed)
+
+
+_BY_AGENT = re.compile(r"\b([a-z]+)\s+by\s+$")
+
+
+def _agent_of_another_verb(text: str, start: int, deed: frozenset[str]) -> bool:
+    """Is the name at `start` the doer of another verb, after its participle and 'by' ('presented by J.P. Morgan'
+    asked who won; not 'won by Rui Okafor')?"""
+    match = _BY_AGENT.search(text[:start])
+    if not match:
+        return False
+    word = match.group(1)
+    bases = [irregular_verbs().get(word)] if word in irregular_verbs() else \
+        base_forms_as(word, "v") if word.endswith(("ed", "en")) else []
+    said = {t for form in [word] + [b for b in bases if b] for t in tokenize(form)}
+    return bool(bases) and not said & deed
 
 
 # A quotation: between quotation marks, or from an opening one to the end of a sentence cut short
