@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .glossary import wordings_of
 from .lexical import holds_phrase, tokenize
 from .structure import FUNCTION_WORDS, LEGAL_FORMS, clause_at, mentions, name_parts, name_runs, name_words
-from .thesaurus import base_forms, derived_words, synonyms
+from .thesaurus import base_forms, compound_noun, derived_words, synonyms
 
 # Words that say a role is not held now: it was ('former CEO', 'the late president', 'ex-chairman') or will be.
 NOT_NOW = frozenset("former ex late previous past outgoing erstwhile onetime one-time then incoming future".split())
@@ -96,6 +96,7 @@ def held_roles(text: str, wordings: tuple[str, ...]) -> tuple[tuple[str, Role], 
         describing, start = _describing(text, match.start())
         describing |= {"ex"} if match.group(1) else set()
         held_at, end = _held_at(text, match.end())
+        describing |= _kind_held_over(text, match.end())
         holders = _holders_before(text, start, runs, plural=bool(match.group(3))) or _holder_after(text, end, runs)
         # 'according to its own director James Cameron': 'its' refers back past the clause, to the whole sentence
         refers_back = _POSSESSIVE_BEFORE.search(text[:start])
@@ -134,16 +135,26 @@ def _said(text: str, wordings: tuple[str, ...]):
     return re.finditer(r"\b(?:(ex)-)?(" + said + r")(s?)\b", text, re.IGNORECASE)
 
 
-def other_role(asked: Role, held: Role) -> bool:
+def other_role(asked: Role, held: Role, asked_terms: frozenset[str] = frozenset()) -> bool:
     """Is a held role another than the one asked about: said to be held before or after now ('former') where the
     question asks who holds it now and does not say so, or not said to be so where the question does ('Who was
     the former CEO?' is not answered by 'CEO Eddie Wu'), or held at a name built on the asked one ('CEO of The
     LEGO Foundation' asked about Lego; 'creative director of Assassin's Creed Syndicate' asked about the film), or
-    said without where it is held in a clause that does not name the asked organisation?"""
+    said without where it is held in a clause that does not name the asked organisation, or named by a compound
+    the question does not say (`_compound`)? `asked_terms`: the question's terms."""
     not_now = (held.describing & NOT_NOW) - asked.describing if asked.now else set()
     not_then = (asked.describing & NOT_NOW) - held.describing
     built_on = bool(asked.held_at and held.held_at and _extends(held.held_at, asked.held_at))
-    return bool(not_now) or bool(not_then) or built_on or _held_elsewhere(asked, held)
+    return bool(not_now) or bool(not_then) or built_on or _held_elsewhere(asked, held) or \
+        _compound(asked, held, asked_terms)
+
+
+def _compound(asked: Role, held: Role, asked_terms: frozenset[str]) -> bool:
+    """Is the held role another made with a noun before its own ('video director', 'art director', 'deputy CEO':
+    a noun WordNet never lists as an adjective), which neither the asked role nor the question says ('the director
+    of the Avatar movie' is answered by 'Avatar movie director James Cameron')?"""
+    return any(compound_noun(word) and not set(tokenize(word)) & asked_terms
+               for word in held.describing - asked.describing)
 
 
 def _held_elsewhere(asked: Role, held: Role) -> bool:
@@ -243,6 +254,18 @@ _NOT_DESCRIBING = frozenset("the a an and or of is was are were has have had its
 _CAPITALISED_RUN = re.compile(r"[A-Z0-9][\w&.'’-]*(?: [A-Z0-9][\w&.'’-]*)*")
 _LIST_JOIN = re.compile(r"\s+and\s+|\s*&\s*")  # not a comma: 'the CEO of Nordline, Orla Venn, said' names its holder
 _HELD_AT_LIST = re.compile(rf"{_CAPITALISED_RUN.pattern}(?:(?:{_LIST_JOIN.pattern}){_CAPITALISED_RUN.pattern})*")
+
+
+_OVER_KIND = re.compile(r"\s+of\s+((?:[a-z][a-z-]*\s+)?[a-z][a-z-]*)\b")  # 'director of music videos', no article
+
+
+def _kind_held_over(text: str, noun_end: int) -> set[str]:
+    """The plain words of what the role is held over, when 'of' is followed by a kind of thing and not by a name
+    or an article ('a director of music videos', 'director of photography'): they make another role, as 'video
+    director' does (`_compound`)."""
+    over = _OVER_KIND.match(text, noun_end)
+    words = over.group(1).split() if over else []
+    return set() if not words or words[0] in _NOT_DESCRIBING else set(words)
 
 
 def _held_at(text: str, noun_end: int) -> tuple[str, int]:

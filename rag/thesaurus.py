@@ -168,6 +168,14 @@ def only_a_verb(word: str) -> bool:
     return parts == {"v"} or (not parts and word.lower() in irregular_verbs())
 
 
+@lru_cache(maxsize=4096)
+def compound_noun(word: str) -> bool:
+    """Is the word, as written, a noun and never an adjective ('video', 'art', 'deputy'; not 'creative', 'chief',
+    'former'), so that before another noun it makes a compound ('video director')? False without WordNet."""
+    parts = {part for form, part, _ in _entries(word) if form == word.lower()}
+    return "n" in parts and not parts & {"a", "s"}
+
+
 def verb_senses(verb: str) -> int:
     """How many senses WordNet lists for the verb (base form): 'win' 4, 'make' 49. A verb of many senses (make,
     take, call, hold, play) says little by itself: its object says what was done. 0 without WordNet."""
