@@ -842,7 +842,7 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
 # Alibaba as chief executive'): grammar words that ask which of several owners' figures is the largest or smallest.
 _LARGEST = re.compile(r"\b(?i:largest|biggest|highest|greatest)\b|\b(?i:leads|leading)\s+(?:the\s+)?(?=[a-z])")
 _SMALLEST = re.compile(r"\b(?i:smallest|lowest|fewest|least)\b")
-_LESS = re.compile(r"\b(?i:smaller|smallest|less|least|lower|lowest|fewer|fewest)\b")  # 'Which is smaller, A or B?'
+_LESS = re.compile(r"\b(?i:smaller|smallest|less|least|lower|lowest|fewer|fewest|below|behind)\b")  # 'Which is smaller, A or B?'
 _WHOSE = re.compile(r"(?:^|,\s*)(?i:which|who)\b")  # 'Which provider ...', 'In China, which cloud ...'
 
 
@@ -876,6 +876,8 @@ _DIFFERENCE = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many)\s+(?:{_COMPARATIVE
 # 'Does A hold a bigger share than B?', "Is A's share larger than B's?": whose figure is larger, yes or no.
 _THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
                          r"(?!(?:in|at|on|for|during|by|of|from|to|with)\b)(?P<other>[^?]+?)\s*\??$", re.IGNORECASE)
+# 'Did A's share come out above B's?', 'Is A ahead of B in China?': a place beside another owner compares them
+_BEYOND_OWNER = re.compile(r"\b(?P<way>above|below|ahead\s+of|behind)\s+(?P<other>(?:the\s+)?[A-Z][^?]*?)\s*\??$")
 
 
 _GAP = re.compile(r"\b(?:gap|difference)\s+between\s+", re.IGNORECASE)
@@ -915,7 +917,7 @@ def _compared_owners(ask: str, polar: bool, claim: Figure | None) -> tuple[str, 
     bigger share than Google?' -> Microsoft, Google), read as the options of 'Which is bigger, Microsoft or
     Google?'; () when it compares no two names
     (a stated figure, 'more than 30%', is a claim; 'larger in the US than in Europe' compares places)."""
-    match = _THAN_OWNER.search(ask) if polar and claim is None else None
+    match = (_THAN_OWNER.search(ask) or _BEYOND_OWNER.search(ask)) if polar and claim is None else None
     if not match:
         return ()
     first = [r.text for r in name_runs(ask[:match.start("other")], skip_first_word=True)

@@ -509,3 +509,11 @@ def test_why_and_what_drove_ask_for_a_cause():
     assert parse_query("Why did Kestrel's revenue fall in 2025?").kind == "cause"
     assert parse_query("What is behind the rise in Helix's AI revenue?").kind == "cause"
     assert parse_query("What was the increase in Helix's inventories?").kind == "percent"  # the rise itself
+
+
+def test_a_yes_no_question_placing_one_owner_above_or_behind_another_compares_them():
+    above = parse_query("Did Helix's share in Peru come out above Kestrel's?")
+    assert above.options == ("Helix", "Kestrel") and above.extreme == "max"
+    behind = parse_query("Is Helix behind Kestrel in the Peruvian market?")
+    assert behind.options == ("Helix", "Kestrel") and behind.extreme == "min"
+    assert parse_query("Is Helix's share above 30%?").options == ()  # a stated figure is a claim to test
