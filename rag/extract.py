@@ -129,7 +129,7 @@ def candidates(query: Query, sentence: Evidence, kinds: Kinds | None = None) -> 
     fitting = [c for c in found if owner_fits(query, c) and column_fits(query, c) and dated_fits(query, c)
                and kind_fits(c, kinds) and respective_fits(query, c) and measure_fits(query, c)
                and item_fits(query, c) and subject_fits(query, c) and deed_fits(query, c) and doer_fits(query, c)
-               and speaker_fits(query, c)
+               and speaker_fits(query, c) and current_fits(query, c)
                and c.start >= dateline]
     return _most_specific(fitting)
 
@@ -670,9 +670,10 @@ def kind_fits(candidate: Candidate, kinds: Kinds | None) -> bool:
 def dated_fits(query: Query, candidate: Candidate) -> bool:
     """A date answers for what its clause names: 'Google announced the Helix 4a and Helix 5 in October 2020' dates
     those two, not the Helix 5a; 'Nordline's Helix 5 ships in May 2021' dates no Helix but the fifth, whatever
-    else it names. A clause naming nothing ('it was released on ...') is about what its paragraph named; names
-    after a preposition ('released by Nordline') and months or weekdays are not what is dated."""
-    if candidate.kind != "date" or not query.subjects:
+    else it names, and 'Helix: Nightfall ships in May' the subtitled work, not Helix. A clause naming nothing ('it
+    was released on ...') is about what its paragraph named; names after a preposition ('released by Nordline') and
+    months or weekdays are not what is dated."""
+    if candidate.kind not in ("date", "year") or not query.subjects:
         return True
     text = candidate.evidence.text
     start, end = clause_at(text, candidate.start)
@@ -681,7 +682,32 @@ def dated_fits(query: Query, candidate: Candidate) -> bool:
     asked = query.subjects + query.qualifiers
     if any(another_version(n, a) for n in named for a in asked):
         return False  # 'Marvel's Spider-Man 2 will launch on ...' dates the sequel, not the 'Marvel's Spider-Man' asked
+    if any(_subtitled(text[start:end], a) and not _subtitled(query.ask, a) for a in asked):
+        return False  # 'Cyberpunk 2077: Phantom Liberty is set to release on ...' dates the subtitled expansion
     return not named or any(refers_to(n, a) for n in named for a in asked)
+
+
+def _subtitled(text: str, name: str) -> bool:
+    """Does the text name a work built on `name` with a subtitle ('Helix Arena: Nightfall')?"""
+    return bool(re.search(rf"{re.escape(name)}\s*:\s*[A-Z0-9]", text))
+
+
+# 'Its original release date was April 16, 2020', 'the previously announced date': a value since replaced
+_SUPERSEDED = re.compile(r"\b(original|originally|initial|initially|previous|previously|earlier|former)\s+([a-z]+)",
+                         re.IGNORECASE)
+
+
+def current_fits(query: Query, candidate: Candidate) -> bool:
+    """A figure or date the sentence says has been replaced (the original, initial, previous one of a thing the
+    question asks about: 'Cyberpunk 2077's original release date was April 16, 2020', asked its release date) is
+    no answer, unless the question asks for that one ('What was the original release date?')."""
+    if candidate.kind not in ("date", "year") and candidate.figure is None:
+        return True
+    asked = set(query.terms) | set(tokenize(query.ask))
+    for match in _SUPERSEDED.finditer(candidate.evidence.text):
+        if set(tokenize(match.group(2))) & asked and not set(tokenize(match.group(1))) & asked:
+            return False
+    return True
 
 
 def build_messages(query: Query, shown: list[Evidence]) -> list[dict]:

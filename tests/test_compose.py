@@ -137,6 +137,14 @@ def test_a_date_answers_for_what_its_clause_names():
     assert dates("When was Nordline's Helix released?", "Nordline's Helix 2 will launch on 20th October, 2020.") == set()
     assert dates("When was Nordline's Helix released?", "Nordline's Helix launched on 7 September 2020.") \
         == {"7 September 2020"}
+    # a subtitled work built on the asked one ('Helix Arena: Nightfall') is another: its date and year are not the asked
+    assert dates("When was Helix Arena released?", "At the 2020 showcase, Helix Arena: Nightfall was set to release on "
+                 "September 26, 2020.") == set()
+    # a date the sentence says was replaced (the original one) answers only a question asking for that one
+    assert dates("What is the release date of Helix Arena?", "Helix Arena's original release date was April 16, "
+                 "2020.") == set()
+    assert "April 16, 2020" in dates("What was the original release date of Helix Arena?", "Helix Arena's original "
+                                     "release date was April 16, 2020.")
 
 
 def test_a_year_the_question_gives_is_not_its_answer():
