@@ -20,8 +20,8 @@ from .roles import titles_of
 from .schema import Document
 from .structure import (FUNCTION_WORDS, MONTH, RANK, REPORTING_VERB, Kinds, NameRun, another_version, causes_in,
                         clause_at, counts_members, described_noun, is_headline, is_period, kinds_differ, list_members,
-                        name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items, same_name,
-                        says_some_of, speaks_of_another)
+                        mentions, name_parts, name_runs, name_words, owner_of, possessor, refers_to, respective_items,
+                        same_name, says_some_of, speaks_of_another)
 from .thesaurus import base_forms_as, irregular_verbs
 
 REFUSAL = "NOT FOUND"
@@ -582,13 +582,35 @@ def doer_fits(query: Query, candidate: Candidate) -> bool:
     """Asked who did something ('Who won the Kestrel Cup?'), the object of another verb the doer did first is not
     the doer: 'Halep beats Serena Williams to win ...', 'upsets Chadwick Boseman to win ...' (but 'lists Orla Venn
     as the winner' names her the winner); nor is the doer of another verb ('The Kestrel Cup is presented by
-    Nordline')."""
+    Nordline'); nor, where the sentence says the deed only of a part of what is asked ('to win the final stage of the
+    Kestrel Tour'), any of its names."""
     deed = query.doer_deed
     if candidate.kind != "name" or not deed:
         return True
     text = candidate.evidence.text
     return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed)) and \
-        not _agent_of_another_verb(text, candidate.start, deed)
+        not _agent_of_another_verb(text, candidate.start, deed) and not _done_only_to_a_part(text, query)
+
+
+# 'win the final stage of the 2021 Tour de France': what the deed is done to, a part of something named after 'of'
+_PART_OF = re.compile(r"\s+(?:the\s+|a\s+|an\s+)?(?P<part>(?:[a-z0-9][\w-]*\s+){0,3}?[a-z0-9][\w-]*)\s+of\s+(?:the\s+)?")
+
+
+def _done_only_to_a_part(text: str, query: Query) -> bool:
+    """Does the sentence say the deed only of a part of what the question names ('sprinted ... to win the final
+    stage of the 2021 Tour de France', asked who won the Tour; 'won the first round of the election'), a part the
+    question does not say? Its names did not do the deed to the whole."""
+    said = [m for m in re.finditer(r"[A-Za-z]+", text) if query.doer_deed & set(tokenize(m.group()))]
+    asked_words = set(query.terms)
+    return bool(said) and all(_of_a_part(text[m.end():], query, asked_words) for m in said)
+
+
+def _of_a_part(rest: str, query: Query, asked_words: set[str]) -> bool:
+    part = _PART_OF.match(rest)
+    if not part or not set(tokenize(part.group("part"))) - asked_words:
+        return False
+    whole = name_words(rest[part.end():part.end() + 80])
+    return any(mentions(name, whole) for name in query.subjects)
 
 
 _BY_AGENT = re.compile(r"\b([a-z]+)\s+by\s+$")

@@ -564,6 +564,14 @@ def test_the_object_of_a_verb_the_doer_did_before_the_deed_is_not_the_doer():
     # the doer of another verb did not do the deed; the doer of the deed's own participle did
     assert names("Who won the Kestrel Cup in 2021?", "The Kestrel Cup is presented by Nordline Bank.") == set()
     assert names("Who won the Kestrel Cup in 2021?", "The Kestrel Cup was won by Rui Okafor.") == {"Rui Okafor"}
+    # the deed said only of a part of what is asked ('the final stage of the Kestrel Tour'): no name did it to the whole
+    assert names("Who won the 2021 Kestrel Tour?", "Rui Okafor sprinted to win the final stage of the 2021 Kestrel "
+                 "Tour.") == set()
+    assert names("Who won the Kestrel Tour?", "Rui Okafor wins stage 13 of the Kestrel Tour.") == set()
+    assert names("Who won the final stage of the Kestrel Tour?", "Rui Okafor sprinted to win the final stage of the "
+                 "Kestrel Tour.") == {"Rui Okafor"}
+    assert "Tamsin Hale" in names("Who won the Kestrel Tour?", "Tamsin Hale won the Kestrel Tour after winning stage "
+                                  "4 of the race.")
     # asked who was beaten, not who did it: the object answers
     assert "Rui Okafor" in names("Who was beaten in the Kestrel Cup final?", "Tamsin Hale beats Rui Okafor to win "
                                  "the Kestrel Cup final.")
