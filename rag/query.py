@@ -32,7 +32,11 @@ AUXILIARIES = frozenset("is are was were do does did has have had can could will
 # 'Why ...?', 'What drove / caused / is behind / explains ...?': the question asks what brought something about.
 CAUSE_ASKED = (r"^(?:why|how come)\b|^what\s+(?:(?:is|are|was|were|has|have|had)\s+(?:been\s+)?)?"
                r"(?P<cause>driv(?:es|ing|en)|drove|caus(?:es|ed|ing)|fuel(?:s|led|ed|ing|ling)|behind|"
-               r"explains?|explained|(?:led|leads?|leading) to|prompt(?:s|ed)?|spurr?(?:s|ed)?|underl(?:ies|ay))\b")
+               r"explains?|explained|(?:led|leads?|leading) to|prompt(?:s|ed)?|spurr?(?:s|ed)?|underl(?:ies|ay)|"
+               r"contribut(?:ed|es|ing) to|"
+               # 'What is the main reason for ...?', 'What factors contributed to ...?'
+               r"(?:the\s+)?(?:(?:main|key|primary|chief|major|biggest)\s+)?(?:reasons?|causes?|drivers?|factors?)"
+               r"(?:\s+(?:for|of|behind|(?:that\s+)?(?:contributed|led|drove)(?:\s+to)?))?)\b")
 # Interrogative forms and the kind of answer each expects, tried in order.
 _KIND_FORMS = [
     ("figure", r"\bby how much\b"),

@@ -508,6 +508,9 @@ def test_why_and_what_drove_ask_for_a_cause():
     assert drove.kind == "cause" and "driv" not in drove.terms and "inventory" in drove.terms
     assert parse_query("Why did Kestrel's revenue fall in 2025?").kind == "cause"
     assert parse_query("What is behind the rise in Helix's AI revenue?").kind == "cause"
+    assert parse_query("What is the main reason for the rise in Helix's costs?").kind == "cause"
+    factors = parse_query("What factors contributed to Helix's revenue growth in 2023?")
+    assert factors.kind == "cause" and not {"factor", "contribut"} & set(factors.terms)
     assert parse_query("What was the increase in Helix's inventories?").kind == "percent"  # the rise itself
 
 
