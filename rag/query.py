@@ -662,13 +662,18 @@ _BE = frozenset("is are was were".split())
 _REPORTED_THING_LEAD = re.compile(r"^(?:(?:its|their|his|her|any|a|an|the)\s+)+", re.IGNORECASE)
 
 
+# Words opening a clause: what follows the verb of saying is a statement, not a thing ('said that ...', 'said it ...')
+_CLAUSE_OPENERS = INTERROGATIVES | frozenset("that it he she they we i you whether if".split())
+
+
 def reported_question(ask: str) -> tuple[str, str] | None:
     """A yes/no question asking whether something is said, of a thing and not of a figure it states ('Did AMD
     report customer concentration in FY22?', 'Has CVS disclosed any legal battles?', 'Was Azure's growth in Q1
     2026 reported?'), as the open question of what is said ('What customer concentration in FY22 did AMD
     report?', 'What was Azure's growth in Q1 2026?'), and its verb of saying (WordNet's commonest sense of the
     verb is one of saying: `verb_of_saying`). None for any other question: one stating a figure or a rank to test
-    ('Did AMD report 16%?'), or whose verb is no saying ('Did AMD grow?')."""
+    ('Did AMD report 16%?'), whose verb is no saying ('Did AMD grow?'), or that asks whether a statement was made
+    ('Did AMD say it would close a plant?')."""
     words = ask.strip().rstrip("?!. ").split()
     aux = words[0].lower() if words else ""
     if (len(words) < 4 or aux not in _DO | _HAVE | _BE or _claimed_figure(ask) is not None or
@@ -682,7 +687,9 @@ def reported_question(ask: str) -> tuple[str, str] | None:
         base = word in base_forms_as(word, "v")
         if (aux in _DO and base) or (aux in _HAVE and not base):  # 'did AMD report', 'has AMD reported'
             thing = _REPORTED_THING_LEAD.sub("", " ".join(words[i + 1:]))
-            return (f"What {thing} {aux} {' '.join(words[1:i])} {word}?", word) if thing else None
+            if not thing or words[i + 1].lower() in _CLAUSE_OPENERS:
+                return None  # 'Did Alibaba say it would open data centers in Brazil?' tests what was said
+            return f"What {thing} {aux} {' '.join(words[1:i])} {word}?", word
         if aux in _BE and not base:  # 'Was Azure's growth in Q1 2026 reported?'
             return f"What {aux} {' '.join(words[1:i] + words[i + 1:])}?", word
         return None
