@@ -686,10 +686,12 @@ def reported_question(ask: str) -> tuple[str, str] | None:
             continue
         base = word in base_forms_as(word, "v")
         if (aux in _DO and base) or (aux in _HAVE and not base):  # 'did AMD report', 'has AMD reported'
-            thing = _REPORTED_THING_LEAD.sub("", " ".join(words[i + 1:]))
+            thing, subject = _REPORTED_THING_LEAD.sub("", " ".join(words[i + 1:])), " ".join(words[1:i])
+            if thing and words[i + 1].lower() in INTERROGATIVES:  # 'Did it mention how many models it would launch?'
+                return _embedded_question(thing, subject), word
             if not thing or words[i + 1].lower() in _CLAUSE_OPENERS:
                 return None  # 'Did Alibaba say it would open data centers in Brazil?' tests what was said
-            return f"What {thing} {aux} {' '.join(words[1:i])} {word}?", word
+            return f"What {thing} {aux} {subject} {word}?", word
         if aux in _BE and not base:  # 'Was Azure's growth in Q1 2026 reported?'
             return f"What {aux} {' '.join(words[1:i] + words[i + 1:])}?", word
         return None
@@ -697,6 +699,14 @@ def reported_question(ask: str) -> tuple[str, str] | None:
             verb_of_saying(words[-1]) and words[-1] not in base_forms_as(words[-1], "v"):
         return f"What {aux} {' '.join(words[1:-1])}?", words[-1]
     return None
+
+
+def _embedded_question(question: str, subject: str) -> str:
+    """The question a yes/no one embeds, its pronouns read as the subject they stand for: 'how many models it would
+    launch' of Alibaba Cloud -> 'How many models Alibaba Cloud would launch?'."""
+    question = re.sub(r"\b(?:its|their)\b", f"{subject}'s", question)
+    question = re.sub(r"\b(?:it|they)\b", subject, question)
+    return question[:1].upper() + question[1:] + "?"
 
 
 def _first_word(text: str) -> str:

@@ -502,6 +502,8 @@ def test_whether_something_is_said_asks_what_is_said_of_it():
     assert not parse_query("Did Helix grow its revenue in 2025?").reported
     assert not parse_query("Did Helix's share in Peru come out above Kestrel's?").reported
     assert not parse_query("Did Helix say it would open a plant in Peru?").reported  # whether a statement was made
+    embedded = parse_query("Did Helix mention how many plants it would open?")  # a question it embeds is asked
+    assert embedded.reported and embedded.kind == "number" and embedded.ask == "How many plants Helix would open?"
 
 
 def test_why_and_what_drove_ask_for_a_cause():
