@@ -179,12 +179,13 @@ class EvidenceFinder:
 
 @functools.lru_cache(maxsize=1024)  # one title per document, asked for each of its sentences
 def titled_subjects(subjects: tuple[str, ...], title: str) -> frozenset[str]:
-    """The terms of the question's subjects that the document's title names: every sentence of 'Acme 2019 10-K,
-    page 70' (or its abbreviation's) is Acme's, as much as one that says 'Acme' again ('Total Acme stockholders equity' must not outweigh
-    'Total revenue' for naming the company the title already names)."""
+    """The terms of the question's subjects that the document's title names (or abbreviates: 'JnJ' of 'Johnson &
+    Johnson 2022 10-K'): every sentence of 'Acme 2019 10-K, page 70' is Acme's, as much as one that says 'Acme'
+    again ('Total Acme stockholders equity' must not outweigh 'Total revenue' for naming the company the title
+    already names)."""
     words = name_words(title)
     return frozenset(t for subject in subjects if mentions(subject, words) or abbreviates(subject, title)
-                     for t in tokenize(subject))  # 'JnJ' of 'Johnson & Johnson 2022 10-K, page 28'
+                     for t in tokenize(subject))
 
 
 

@@ -593,7 +593,8 @@ def doer_fits(query: Query, candidate: Candidate) -> bool:
 
 
 # 'win the final stage of the 2021 Tour de France': what the deed is done to, a part of something named after 'of'
-_PART_OF = re.compile(r"\s+(?:the\s+|a\s+|an\s+)?(?P<part>(?:[a-z0-9][\w-]*\s+){0,3}?[a-z0-9][\w-]*)\s+of\s+(?:the\s+)?")
+_PART_OF = re.compile(r"\s+(?:the\s+|a\s+|an\s+)?(?P<part>(?:[a-z0-9][\w-]*\s+){0,3}?[a-z0-9][\w-]*)"
+                      r"\s+of\s+(?:the\s+)?")
 
 
 def _done_only_to_a_part(text: str, query: Query) -> bool:

@@ -658,10 +658,7 @@ def _is_interrogative(sentence: str) -> bool:
 
 _DO = frozenset("do does did".split())
 _HAVE = frozenset("has have had".split())
-_BE = frozenset("is are was were".split())
 _REPORTED_THING_LEAD = re.compile(r"^(?:(?:its|their|his|her|any|a|an|the)\s+)+", re.IGNORECASE)
-
-
 # Words opening a clause: what follows the verb of saying is a statement, not a thing ('said that ...', 'said it ...')
 _CLAUSE_OPENERS = INTERROGATIVES | frozenset("that it he she they we i you whether if".split())
 
@@ -863,7 +860,8 @@ def _comparison(ask: str, claim: Figure | None, polar: bool) -> str | None:
 # Alibaba as chief executive'): grammar words that ask which of several owners' figures is the largest or smallest.
 _LARGEST = re.compile(r"\b(?i:largest|biggest|highest|greatest)\b|\b(?i:leads|leading)\s+(?:the\s+)?(?=[a-z])")
 _SMALLEST = re.compile(r"\b(?i:smallest|lowest|fewest|least)\b")
-_LESS = re.compile(r"\b(?i:smaller|smallest|less|least|lower|lowest|fewer|fewest|below|behind)\b")  # 'Which is smaller, A or B?'
+# 'Which is smaller, A or B?', 'Is A behind B?'
+_LESS = re.compile(r"\b(?i:smaller|smallest|less|least|lower|lowest|fewer|fewest|below|behind)\b")
 _WHOSE = re.compile(r"(?:^|,\s*)(?i:which|who)\b")  # 'Which provider ...', 'In China, which cloud ...'
 
 
@@ -898,7 +896,7 @@ _DIFFERENCE = re.compile(rf"^\s*(?:by\s+)?how\s+(?:much|many)\s+(?:{_COMPARATIVE
 _THAN_OWNER = re.compile(rf"\b(?:{_COMPARATIVES})\b[^?]*?\s+than\s+"
                          r"(?!(?:in|at|on|for|during|by|of|from|to|with)\b)(?P<other>[^?]+?)\s*\??$", re.IGNORECASE)
 # 'Did A's share come out above B's?', 'Is A ahead of B in China?': a place beside another owner compares them
-_BEYOND_OWNER = re.compile(r"\b(?P<way>above|below|ahead\s+of|behind)\s+(?P<other>(?:the\s+)?[A-Z][^?]*?)\s*\??$")
+_BEYOND_OWNER = re.compile(r"\b(?:above|below|ahead\s+of|behind)\s+(?P<other>(?:the\s+)?[A-Z][^?]*?)\s*\??$")
 
 
 _GAP = re.compile(r"\b(?:gap|difference)\s+between\s+", re.IGNORECASE)

@@ -459,7 +459,8 @@ def test_whether_a_figure_was_reported_is_answered_yes_with_the_sentence_saying_
 def test_what_brought_something_about_is_answered_by_the_sentence_giving_its_cause(settings, embedder):
     article = ("Freight Review\n\nKestrel Lines' container income rose 14% in 2025, driven by longer routes to "
                "Chile, new cranes in Lima, and lower port fees.\nKestrel Lines' fuel bill rose 9% in 2025.\n")
-    answerer = answerer_over(settings, embedder, article, "longer routes to Chile, new cranes in Lima, and lower port fees")
+    cause = "longer routes to Chile, new cranes in Lima, and lower port fees"
+    answerer = answerer_over(settings, embedder, article, cause)
     answer = answerer.ask("What drove the rise in Kestrel Lines' container income in 2025?")
     assert "driven by longer routes to Chile, new cranes in Lima, and lower port fees [1]" in answer.answer
     assert_citations_point_at_text(answer, settings)

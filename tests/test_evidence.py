@@ -28,7 +28,8 @@ def test_a_sentence_naming_no_subject_is_read_under_the_sentence_it_follows(sett
     build_index(settings, embedder)
     index = load_index(settings.index_dir)
     query = parse_query("What was Helix's domestic sales increase in 2022?")
-    found = EvidenceFinder(index, embedder).find(query, Retriever(index, embedder, settings.retrieval).search(query.ask))
+    hits = Retriever(index, embedder, settings.retrieval).search(query.ask)
+    found = EvidenceFinder(index, embedder).find(query, hits)
     [after_sales] = [e for e in found if e.text.startswith("This represents increases of 3.0%")]
     [after_fees] = [e for e in found if e.text.startswith("This represents increases of 4.0%")]
     assert after_sales.coverage > after_fees.coverage  # 'domestic' and 'sales' are said before it

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.structure import (causes_in, clause_bounds, figure_owners, is_headline, mentions, name_runs, name_words, owner_of,
-                           refers_to, same_name)
+from rag.structure import (causes_in, clause_bounds, figure_owners, is_headline, mentions, name_runs, name_words,
+                           owner_of, refers_to, same_name)
 
 CASES = [
     ("However, within China, Alibaba Cloud dominates with a 36% share of the public AI cloud services market, "
