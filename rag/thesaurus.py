@@ -182,7 +182,6 @@ def verb_senses(verb: str) -> int:
     return sum(len(offsets) for form, part, offsets in _entries(verb) if part == "v" and form == verb.lower())
 
 
-
 _COMMUNICATION = "32"  # WordNet's lexicographer file of verbs of telling, asking, ordering, singing: verb.communication
 
 
