@@ -700,6 +700,9 @@ def dated_fits(query: Query, candidate: Candidate) -> bool:
         return True
     text = candidate.evidence.text
     start, end = clause_at(text, candidate.start)
+    # a clause that goes on a list of names ('for PlayStation 4, Stadia, and Xbox One on 10 December 2020') is
+    # read from the clause the list starts in ('CD Projekt released Cyberpunk 2077 for PlayStation 4')
+    start = next((clause_at(text, a)[0] for a, b in _name_lists(text, name_runs(text)) if a < start < b), start)
     named = [r.text for r in name_runs(text[start:end]) if not (r.after_preposition or is_period(r.text))
              and not _CALENDAR.fullmatch(r.text.split()[0])]
     asked = query.subjects + query.qualifiers

@@ -137,6 +137,9 @@ def test_a_date_answers_for_what_its_clause_names():
     assert dates("When was Nordline's Helix released?", "Nordline's Helix 2 will launch on 20th October, 2020.") == set()
     assert dates("When was Nordline's Helix released?", "Nordline's Helix launched on 7 September 2020.") \
         == {"7 September 2020"}
+    # a clause going on a list of names is read from where the list starts: the platforms do not take the date
+    assert dates("When was Helix Arena released?", "Nordline released Helix Arena for Vega 4, Orbit, and Kestrel One "
+                 "on 10 December 2020.") == {"10 December 2020"}
     # a subtitled work built on the asked one ('Helix Arena: Nightfall') is another: its date and year are not the asked
     assert dates("When was Helix Arena released?", "At the 2020 showcase, Helix Arena: Nightfall was set to release on "
                  "September 26, 2020.") == set()
