@@ -33,11 +33,19 @@ def answer_sentence(candidate: Candidate) -> str:
         closing = ")" if _parenthesised(text, candidate.start, candidate.end) else ""  # '(1,577)'
         label, cell_start = row_label(text), text.rfind(ROW_JOIN, 0, candidate.start) + len(ROW_JOIN)
         return _MARKERS.sub("", f"{label}{ROW_JOIN}{text[cell_start:candidate.end]}").strip() + closing + "."
+    body = _statement_with_cause(candidate) if candidate.kind == "cause" else _shortest_wording(candidate)
+    return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
+
+
+def _statement_with_cause(candidate: Candidate) -> str:
+    """What came about and what brought it about: the sentence up to its cause's end."""
+    return _bare(candidate.evidence.text[:candidate.end])
+
+
+def _shortest_wording(candidate: Candidate) -> str:
+    """The shortest clause-based wording of the sentence that keeps the answer's owner, place and period."""
     text = candidate.evidence.text
     start, end = candidate.start, candidate.end
-    if candidate.kind == "cause":  # what came about and what brought it about: the sentence up to its cause's end
-        body = _LEADING_CONNECTIVE.sub("", _MARKERS.sub("", text[:end]).strip(" ,;—–-"))
-        return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
     bounds = clause_bounds(text)
     index = next((i for i, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
     if index + 1 < len(bounds) and REPORTING_VERB.match(text, bounds[index + 1][0]) and \
@@ -51,11 +59,14 @@ def answer_sentence(candidate: Candidate) -> str:
     if _RELATIVE.match(clause) and candidate.owner:
         forms.append(_RELATIVE.sub(f"{candidate.owner} ", clause, count=1))
     forms.append(_before_next_figure(said, start, end))
-    bodies = [_LEADING_CONNECTIVE.sub("", _MARKERS.sub("", form).strip(" ,;—–-")) for form in forms]
-    bodies = [b for b in bodies if len(b) <= MAX_ANSWER_CHARS and candidate.text in b]
+    bodies = [b for b in map(_bare, forms) if len(b) <= MAX_ANSWER_CHARS and candidate.text in b]
     faithful = [b for b in bodies if not meaning_lost(said, b)]
-    body = (faithful or bodies or [f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text])[0]
-    return body[:1].upper() + body[1:].rstrip(" .,;:") + "."
+    return (faithful or bodies or [f"{candidate.owner}: {candidate.text}" if candidate.owner else candidate.text])[0]
+
+
+def _bare(form: str) -> str:
+    """A wording without citation markers, edge punctuation or a leading connective ('However, ')."""
+    return _LEADING_CONNECTIVE.sub("", _MARKERS.sub("", form).strip(" ,;—–-"))
 
 
 def _before_next_figure(body: str, span_start: int, span_end: int) -> str:

@@ -6,6 +6,7 @@ to exactly those strings. The span's offsets are known, so its citation is exact
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -589,7 +590,8 @@ def doer_fits(query: Query, candidate: Candidate) -> bool:
         return True
     text = candidate.evidence.text
     return not (_object_of_verb(text, candidate.start) and _done_next(text[candidate.end:], deed)) and \
-        not _agent_of_another_verb(text, candidate.start, deed) and not _done_only_to_a_part(text, query)
+        not _agent_of_another_verb(text, candidate.start, deed) and \
+        not _done_only_to_a_part(text, deed, query.subjects, query.terms)
 
 
 # 'win the final stage of the 2021 Tour de France': what the deed is done to, a part of something named after 'of'
@@ -597,21 +599,21 @@ _PART_OF = re.compile(r"\s+(?:the\s+|a\s+|an\s+)?(?P<part>(?:[a-z0-9][\w-]*\s+){
                       r"\s+of\s+(?:the\s+)?")
 
 
-def _done_only_to_a_part(text: str, query: Query) -> bool:
-    """Does the sentence say the deed only of a part of what the question names ('sprinted ... to win the final
-    stage of the 2021 Tour de France', asked who won the Tour; 'won the first round of the election'), a part the
-    question does not say? Its names did not do the deed to the whole."""
-    said = [m for m in re.finditer(r"[A-Za-z]+", text) if query.doer_deed & set(tokenize(m.group()))]
-    asked_words = set(query.terms)
-    return bool(said) and all(_of_a_part(text[m.end():], query, asked_words) for m in said)
+@functools.lru_cache(maxsize=4096)  # read once per sentence, asked for each of its names
+def _done_only_to_a_part(text: str, deed: frozenset[str], subjects: tuple[str, ...], terms: tuple[str, ...]) -> bool:
+    """Does the sentence say the deed only of a part of what the question names (its `subjects`; 'sprinted ... to
+    win the final stage of the 2021 Tour de France', asked who won the Tour; 'won the first round of the
+    election'), a part the question (its `terms`) does not say? Its names did not do the deed to the whole."""
+    said = [m for m in re.finditer(r"[A-Za-z]+", text) if deed & set(tokenize(m.group()))]
+    return bool(said) and all(_of_a_part(text[m.end():], subjects, set(terms)) for m in said)
 
 
-def _of_a_part(rest: str, query: Query, asked_words: set[str]) -> bool:
+def _of_a_part(rest: str, subjects: tuple[str, ...], asked_words: set[str]) -> bool:
     part = _PART_OF.match(rest)
     if not part or not set(tokenize(part.group("part"))) - asked_words:
         return False
     whole = name_words(rest[part.end():part.end() + 80])
-    return any(mentions(name, whole) for name in query.subjects)
+    return any(mentions(name, whole) for name in subjects)
 
 
 _BY_AGENT = re.compile(r"\b([a-z]+)\s+by\s+$")
@@ -640,15 +642,18 @@ def speaker_fits(query: Query, candidate: Candidate) -> bool:
     quotation names the doer there, not the one quoted: 'Dr. Ruth Hale, head of English, said: "It is right that
     Professor Venn is being awarded the prize"' offers Venn, not Hale. A phrase quoted as a term ('described by
     Ruth Hale as a "once-in-a-lifetime" prize') is no speech: who said it is named outside it."""
-    deed = query.deed_terms
-    if candidate.kind != "name" or query.kind != "name" or not deed:
+    if candidate.kind != "name" or query.kind != "name" or not query.deed_terms:
         return True
-    text = candidate.evidence.text
-    quotations = [m.span(1) for m in _QUOTATION.finditer(text)
-                  if deed & set(tokenize(m.group(1))) and len(m.group(1).split()) >= _SPOKEN_WORDS]
-    if not quotations or deed & set(tokenize(_QUOTATION.sub(" ", text))):  # no quotation says it, or not only one
-        return True
-    return any(a <= candidate.start < b for a, b in quotations)
+    speeches = _speeches_only_saying(candidate.evidence.text, query.deed_terms)
+    return not speeches or any(a <= candidate.start < b for a, b in speeches)
+
+
+@functools.lru_cache(maxsize=4096)  # read once per sentence, asked for each of its names
+def _speeches_only_saying(text: str, deed: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """The spans of the sentence's speeches that say the deed, when nothing outside them does; () otherwise."""
+    quotations = tuple(m.span(1) for m in _QUOTATION.finditer(text)
+                       if deed & set(tokenize(m.group(1))) and len(m.group(1).split()) >= _SPOKEN_WORDS)
+    return () if deed & set(tokenize(_QUOTATION.sub(" ", text))) else quotations
 
 
 def _done_next(rest: str, deed: frozenset[str]) -> bool:
@@ -729,11 +734,16 @@ def current_fits(query: Query, candidate: Candidate) -> bool:
     no answer, unless the question asks for that one ('What was the original release date?')."""
     if candidate.kind not in ("date", "year") and candidate.figure is None:
         return True
-    asked = set(query.terms) | set(tokenize(query.ask))
-    for match in _SUPERSEDED.finditer(candidate.evidence.text):
-        if set(tokenize(match.group(2))) & asked and not set(tokenize(match.group(1))) & asked:
-            return False
-    return True
+    return not _says_replaced(candidate.evidence.text, query.ask)
+
+
+@functools.lru_cache(maxsize=4096)  # read once per sentence, asked for each of its figures
+def _says_replaced(text: str, ask: str) -> bool:
+    """Does the sentence say that a thing the question asks about was replaced, in words the question does not
+    use ('original release date' asked the release date)?"""
+    asked = set(tokenize(ask))  # the query's terms are among its words
+    return any(set(tokenize(m.group(2))) & asked and not set(tokenize(m.group(1))) & asked
+               for m in _SUPERSEDED.finditer(text))
 
 
 def build_messages(query: Query, shown: list[Evidence]) -> list[dict]:

@@ -140,7 +140,7 @@ def holders_of_other_roles(query: Query, evidence: list[Evidence]) -> list[str]:
     Foundation' asked about Lego (held at another organisation). Such a name answers from no sentence."""
     if query.role is None:
         return []
-    held = [(name, other_role(query.role, role, frozenset(query.terms))) for item in evidence
+    held = [(name, other_role(query.role, role, query.terms)) for item in evidence
             for name, role in held_roles(item.text, query.role.wordings)]
     holders = [name for name, other in held if not other]
     return [name for name, other in held if other and not any(same_name(name, holder) for holder in holders)]
@@ -161,7 +161,7 @@ def fills_role(candidate: Candidate, others: list[str], query: Query, senses: in
         return False  # 'Alphabet' of 'CEO of Google and Alphabet' is where the role is held, not who holds it
     held = held_roles(text, wordings)
     return not held or any(same_name(candidate.text, name) for name, role in held
-                           if not other_role(query.role, role, frozenset(query.terms)))
+                           if not other_role(query.role, role, query.terms))
 
 
 def on_topic(query: Query, evidence: list[Evidence], settings: AnswerSettings) -> list[Evidence]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from .glossary import wordings_of
@@ -135,7 +136,7 @@ def _said(text: str, wordings: tuple[str, ...]):
     return re.finditer(r"\b(?:(ex)-)?(" + said + r")(s?)\b", text, re.IGNORECASE)
 
 
-def other_role(asked: Role, held: Role, asked_terms: frozenset[str] = frozenset()) -> bool:
+def other_role(asked: Role, held: Role, asked_terms: Collection[str] = ()) -> bool:
     """Is a held role another than the one asked about: said to be held before or after now ('former') where the
     question asks who holds it now and does not say so, or not said to be so where the question does ('Who was
     the former CEO?' is not answered by 'CEO Eddie Wu'), or held at a name built on the asked one ('CEO of The
@@ -149,11 +150,11 @@ def other_role(asked: Role, held: Role, asked_terms: frozenset[str] = frozenset(
         _compound(asked, held, asked_terms)
 
 
-def _compound(asked: Role, held: Role, asked_terms: frozenset[str]) -> bool:
+def _compound(asked: Role, held: Role, asked_terms: Collection[str]) -> bool:
     """Is the held role another made with a noun before its own ('video director', 'art director', 'deputy CEO':
     a noun WordNet never lists as an adjective), which neither the asked role nor the question says ('the director
     of the Avatar movie' is answered by 'Avatar movie director James Cameron')?"""
-    return any(compound_noun(word) and not set(tokenize(word)) & asked_terms
+    return any(compound_noun(word) and not set(tokenize(word)) & set(asked_terms)
                for word in held.describing - asked.describing)
 
 

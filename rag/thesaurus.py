@@ -108,9 +108,15 @@ def _entries(word: str) -> list[tuple[str, str, list[str]]]:
         for form in dict.fromkeys(forms):
             line = _line(folder / f"index.{name}", form) if form else None
             if line is not None:
-                fields = line.split()  # lemma, pos, senses, pointer count, pointers, senses, tagged senses, offsets
-                found.append((form, part, fields[6 + int(fields[3]):]))
+                found.append((form, part, _index_fields(line)[1]))
     return found
+
+
+def _index_fields(line: str) -> tuple[int, list[str]]:
+    """An index line's count of senses tagged in WordNet's sense-tagged texts, and its senses' offsets."""
+    fields = line.split()  # lemma, pos, senses, pointer count, pointers, senses, tagged senses, offsets
+    at = 4 + int(fields[3])
+    return int(fields[at + 1]), fields[at + 2:]
 
 
 @lru_cache(maxsize=4096)
@@ -197,10 +203,9 @@ def verb_of_saying(word: str) -> bool:
     line = _line(folder / "index.verb", bases[0]) if folder and bases else None
     if line is None:
         return False
-    fields = line.split()  # lemma, pos, senses, pointer count, pointers, senses, tagged senses, offsets
-    at = 4 + int(fields[3])
-    sense = _line(folder / "data.verb", fields[at + 2])
-    return int(fields[at + 1]) > 0 and bool(sense) and sense.split()[1] == _COMMUNICATION
+    tagged, offsets = _index_fields(line)
+    sense = _line(folder / "data.verb", offsets[0])
+    return tagged > 0 and bool(sense) and sense.split()[1] == _COMMUNICATION
 
 
 @lru_cache(maxsize=4096)
